@@ -1,0 +1,344 @@
+"""The command line: parse options, call the core, print or write the result."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from breakup import __version__
+from breakup.errors import BreakupError
+
+if TYPE_CHECKING:
+    from breakup.models import ClientFacts, Profile
+    from breakup.render import Document
+
+
+class _Failure(click.ClickException):
+    """A BreakupError on its way to the user as one `Error:` line (exit 1)."""
+
+
+class _InputFailure(_Failure):
+    """The same, for invalid input (exit 2, as Click's own usage errors)."""
+
+    exit_code = 2
+
+
+def _failure(message: str, exit_code: int) -> _Failure:
+    return _InputFailure(message) if exit_code == 2 else _Failure(message)
+
+
+class BreakupGroup(click.Group):
+    """Turn every BreakupError (and any bug) into one `Error:` line, unless --debug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BreakupError as error:
+            if _debug(ctx):
+                raise
+            raise _failure(str(error), error.exit_code) from None
+        except Exception as error:  # a bug: say so in one line, the traceback with --debug
+            if _debug(ctx):
+                raise
+            raise _Failure(
+                f"unexpected {type(error).__name__}: {error} (run with --debug for details "
+                "and report it)"
+            ) from None
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().params.get("debug"))
+
+
+def _envvar(name: str) -> str:
+    return f"BREAKUP_{name}"
+
+
+def _parsed(parser: Callable[[str, str], Any], option: str) -> Callable[..., Any]:
+    """Wrap a models parser as a Click callback, so bad values fail while parsing."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        try:
+            return parser(value, option)
+        except BreakupError as error:
+            raise _InputFailure(str(error)) from None
+
+    return callback
+
+
+def _lazy(name: str) -> Callable[[str, str], Any]:
+    def parse(value: str, option: str) -> Any:
+        from breakup import models
+
+        return getattr(models, name)(value, option)
+
+    return parse
+
+
+def language_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --lang, --locale, --profile."""
+    for option in reversed(
+        [
+            click.option(
+                "--lang",
+                envvar=_envvar("LANG"),
+                metavar="LANG",
+                help="Language of the document: en or es. Default: the profile, "
+                "then $LANG, then en.",
+            ),
+            click.option(
+                "--locale",
+                envvar=_envvar("LOCALE"),
+                metavar="LOCALE",
+                help="Regional formats for dates and money, e.g. es_ES, es_MX, en_US, en_GB.",
+            ),
+            click.option(
+                "--profile",
+                "profile_path",
+                envvar=_envvar("PROFILE"),
+                metavar="PATH",
+                help="Profile TOML. Default: ./breakup.toml, then the user config folder.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def document_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options every document command shares."""
+    options = [
+        click.option(
+            "--client",
+            envvar=_envvar("CLIENT"),
+            metavar="NAME",
+            callback=_parsed(_lazy("single_line"), "--client"),
+            help="The client's organisation.",
+        ),
+        click.option(
+            "--contact",
+            envvar=_envvar("CONTACT"),
+            metavar="NAME",
+            callback=_parsed(_lazy("single_line"), "--contact"),
+            help="The person you write to.",
+        ),
+        click.option(
+            "--client-email",
+            envvar=_envvar("CLIENT_EMAIL"),
+            metavar="EMAIL",
+            callback=_parsed(_lazy("parse_email"), "--client-email"),
+            help="The contact's email address.",
+        ),
+        click.option(
+            "--end-date",
+            envvar=_envvar("END_DATE"),
+            metavar="YYYY-MM-DD",
+            callback=_parsed(_lazy("parse_date"), "--end-date"),
+            help="Last day of the work.",
+        ),
+        click.option(
+            "--pay-by",
+            envvar=_envvar("PAY_BY"),
+            metavar="YYYY-MM-DD",
+            callback=_parsed(_lazy("parse_date"), "--pay-by"),
+            help="Deadline for the outstanding amount. Default: the end date.",
+        ),
+        click.option(
+            "--outstanding",
+            envvar=_envvar("OUTSTANDING"),
+            metavar="AMOUNT",
+            callback=_parsed(_lazy("parse_amount"), "--outstanding"),
+            help="Amount still owed, e.g. 4250.50.",
+        ),
+        click.option(
+            "--currency",
+            envvar=_envvar("CURRENCY"),
+            metavar="CODE",
+            callback=_parsed(_lazy("parse_currency"), "--currency"),
+            help="ISO 4217 code. Default: the profile, else EUR.",
+        ),
+        click.option(
+            "--service",
+            envvar=_envvar("SERVICE"),
+            metavar="TEXT",
+            callback=_parsed(_lazy("single_line"), "--service"),
+            help="The service you stop providing; picks matching referrals.",
+        ),
+        click.option(
+            "--formal/--informal",
+            "formal",
+            default=None,
+            envvar=_envvar("FORMAL"),
+            help="Register (Spanish usted/tú). Default: the archetype's.",
+        ),
+        click.option(
+            "--templates",
+            "templates_dir",
+            envvar=_envvar("TEMPLATES"),
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            help="Folder of your own templates, overlaying the built-in ones.",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar=_envvar("OUTPUT"),
+            help="Write to this file instead of stdout.",
+        ),
+        click.option(
+            "--force",
+            is_flag=True,
+            envvar=_envvar("FORCE"),
+            help="Overwrite an existing output file.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return language_options(func)
+
+
+def _load_profile(path: str | None) -> Profile:
+    from breakup.models import Profile, find_profile, load_profile
+
+    found = find_profile(path)
+    return load_profile(found) if found else Profile()
+
+
+def _facts(params: dict[str, Any]) -> ClientFacts:
+    from breakup.models import ClientFacts
+
+    return ClientFacts(
+        client=params["client"],
+        contact=params["contact"],
+        client_email=params["client_email"],
+        end_date=params["end_date"],
+        pay_by=params["pay_by"],
+        outstanding=params["outstanding"],
+        currency=params["currency"],
+        service=params["service"],
+    )
+
+
+def _warn_missing(doc: Document) -> None:
+    if not doc.missing:
+        return
+    from breakup.render import HOW_TO_FILL
+
+    lines = "\n".join(f"  - {HOW_TO_FILL[key]}" for key in doc.missing)
+    click.echo(
+        "Warning: the document has placeholders in [brackets] to fill in before sending.\n"
+        f"Give these to fill them in (options, BREAKUP_* variables or the profile):\n{lines}",
+        err=True,
+    )
+
+
+def _render_document(document: str, archetype: str, params: dict[str, Any]) -> Document:
+    from breakup.render import render, resolve_locale
+
+    profile = _load_profile(params["profile_path"])
+    lang, locale = resolve_locale(params["lang"], params["locale"], profile, os.environ)
+    formal = params["formal"]
+    register = None if formal is None else ("formal" if formal else "informal")
+    return render(
+        document,
+        archetype,
+        facts=_facts(params),
+        profile=profile,
+        lang=lang,
+        locale=locale,
+        register=register,
+        fmt="text",
+        templates=params["templates_dir"],
+    )
+
+
+def _emit(text: str, output: Path | None, force: bool) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from breakup.output import write_atomic
+
+    write_atomic(output, text, force=force)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@click.group(cls=BreakupGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="breakup")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar=_envvar("DEBUG"),
+    help="Show the full traceback of an error (for bug reports).",
+)
+def cli(debug: bool) -> None:
+    """End a client relationship cleanly: emails, call scripts, referral letters, notes.
+
+    Everything runs on your machine; client details never leave it.
+
+    \b
+    Example:
+      breakup email late-payer --lang es --client "Acme" --end-date 2027-01-15
+    """
+
+
+@cli.command()
+@click.option(
+    "--lang", envvar=_envvar("LANG"), metavar="LANG", help="Language of the descriptions: en or es."
+)
+@click.option("--ids", is_flag=True, help="Print only the ids, one per line.")
+def archetypes(lang: str | None, ids: bool) -> None:
+    """List the client archetypes with a one-line description.
+
+    \b
+    Example:
+      breakup archetypes --lang es
+    """
+    from breakup import catalog
+
+    names = catalog.archetype_ids()
+    if ids:
+        click.echo("\n".join(names))
+        return
+    from breakup.models import Profile
+    from breakup.render import archetype_module, resolve_locale
+
+    language, _ = resolve_locale(lang, None, Profile(), os.environ)
+    width = max(len(name) for name in names)
+    for name in names:
+        module = archetype_module(name, language, "formal")
+        click.echo(f"{name:<{width}}  {module.description}")
+
+
+@cli.command()
+@click.argument("archetype")
+@document_options
+def email(archetype: str, **params: Any) -> None:
+    """Write the termination email for ARCHETYPE (see `breakup archetypes`).
+
+    Prints the subject and the body; facts you do not give show as [placeholders].
+
+    \b
+    Example:
+      breakup email late-payer --lang es --client "Acme" --contact "Laura Gómez" \\
+        --end-date 2027-01-15 --outstanding 4250 --profile breakup.toml
+    """
+    doc = _render_document("email", archetype, params)
+    _warn_missing(doc)
+    _emit(doc.body, params["output"], params["force"])
+
+
+def main() -> None:
+    """Run the CLI (the console script's entry point)."""
+    cli(prog_name="breakup")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,341 @@
+"""The rendering core: client facts and a profile in, a finished document out.
+
+Use it as a library::
+
+    from breakup.render import render
+    doc = render("email", "late-payer", lang="es")
+    print(doc.subject, doc.body)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+
+from breakup import catalog
+from breakup.errors import BreakupError, InputError, TemplateError
+from breakup.models import ClientFacts, Person, Profile
+
+DOCUMENTS = ("email", "script", "referral", "notes")
+FORMATS = ("text", "md", "html")
+DEFAULT_CURRENCY = "EUR"
+REMINDER_DAYS = (3, 7, 30)
+# The locale a language's formats follow when no region is given.
+_DEFAULT_REGION = {"en": "en_US", "es": "es_ES"}
+
+# What to fill in, keyed by placeholder name: how the user supplies it.
+HOW_TO_FILL = {
+    "client": "--client (the client's organisation)",
+    "contact": "--contact (the person you write to)",
+    "end_date": "--end-date YYYY-MM-DD",
+    "outstanding": "--outstanding AMOUNT",
+    "sender_name": "[sender] name in the profile",
+    "sender_company": "[sender] company in the profile",
+    "sender_email": "[sender] email in the profile",
+    "referral": "a [[referrals]] entry in the profile (matching --service, if given)",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A rendered document.
+
+    Fields: name (email, script, referral, notes), archetype, lang, locale, register,
+    fmt (text, md, html), subject (the email subject or the document title), body (the
+    full text), missing (what was not given and shows as a placeholder, as HOW_TO_FILL
+    keys).
+    """
+
+    name: str
+    archetype: str
+    lang: str
+    locale: str
+    register: str
+    fmt: str
+    subject: str
+    body: str
+    missing: tuple[str, ...]
+
+
+def resolve_locale(
+    lang: str | None,
+    locale: str | None,
+    profile: Profile,
+    environ: Mapping[str, str],
+) -> tuple[str, str]:
+    """Pick the language and locale: options, then the profile, then LANG, then English."""
+    from babel import Locale, UnknownLocaleError
+
+    def parse(value: str, option: str) -> Locale:
+        text = value.split(".")[0].split("@")[0].replace("-", "_")
+        try:
+            return Locale.parse(text)
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise InputError(
+                f"unknown locale {value!r} for {option}: use a code such as es_ES, es_MX, "
+                "en_US or en_GB"
+            ) from None
+
+    known = catalog.languages()
+
+    def check_lang(value: str, option: str) -> str:
+        code = value.strip().lower().replace("-", "_").split("_")[0]
+        if code not in known:
+            raise InputError(
+                f"unknown language {value!r} for {option}: choose one of {', '.join(known)}"
+            )
+        return code
+
+    if lang:
+        chosen = check_lang(lang, "--lang")
+    elif locale:
+        chosen = check_lang(parse(locale, "--locale").language, "--locale")
+    elif profile.lang:
+        chosen = check_lang(profile.lang, f"[defaults] lang in {profile.source}")
+    elif profile.locale:
+        chosen = check_lang(parse(profile.locale, "[defaults] locale").language, "locale")
+    else:
+        env_locale = environ.get("LC_ALL") or environ.get("LANG") or ""
+        env_lang = env_locale.split("_")[0].split(".")[0].lower()
+        chosen = env_lang if env_lang in known else catalog.SOURCE_LANG
+
+    candidates = [
+        (locale, "--locale"),
+        (profile.locale, "[defaults] locale"),
+        (environ.get("LC_ALL") or environ.get("LANG"), "LANG"),
+    ]
+    for value, option in candidates:
+        if not value or value in ("C", "POSIX") or value.startswith("C."):
+            continue
+        parsed = parse(value, option) if option != "LANG" else _try_parse(value)
+        if parsed is not None and parsed.language == chosen:
+            return chosen, str(parsed)
+        if option == "--locale" and parsed is not None and lang:
+            # An explicit --locale with another language: text in --lang, formats of --locale.
+            return chosen, str(parsed)
+    return chosen, _DEFAULT_REGION.get(chosen, chosen)
+
+
+def _try_parse(value: str) -> Any:
+    from babel import Locale
+
+    try:
+        return Locale.parse(value.split(".")[0].split("@")[0].replace("-", "_"))
+    except (ValueError, TypeError, LookupError):
+        return None
+
+
+def _format_date(value: date, locale: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(value, "long", locale=locale)
+
+
+def _format_money(amount: Any, currency: str, locale: str) -> str:
+    from babel.numbers import format_currency
+
+    text = format_currency(amount, currency, locale=locale)
+    # CLDR glues a foreign ISO code to the digits in some locales (es_MX: "EUR4,250.00").
+    return re.sub(r"^([A-Z]{3})(?=\d)", "\\1\u00a0", text)
+
+
+def _placeholders(env: Any) -> dict[str, str]:
+    module = env.get_template("placeholders.j2").make_module({})
+    return {key: getattr(module, key) for key in HOW_TO_FILL}
+
+
+def _person(person: Person, fill: dict[str, str] | None = None) -> dict[str, str]:
+    data = {
+        "name": person.name,
+        "company": person.company,
+        "email": person.email,
+        "phone": person.phone,
+    }
+    if fill:
+        for key, value in fill.items():
+            data[key] = data[key] or value
+    return data
+
+
+def build_context(
+    archetype: str,
+    facts: ClientFacts,
+    profile: Profile,
+    *,
+    lang: str,
+    locale: str,
+    register: str,
+    fmt: str,
+    today: date,
+    placeholders: dict[str, str],
+) -> dict[str, Any]:
+    """Build the one plain dict every template sees."""
+    currency = facts.currency or profile.currency or DEFAULT_CURRENCY
+    end = facts.end_date
+    pay_by = facts.pay_by or end
+    base = end or today
+    referrals = [r for r in profile.referrals if r.offers(facts.service)]
+    referral_dicts = [
+        {**_person(r), "note": r.note, "services": list(r.services)} for r in referrals
+    ]
+    return {
+        "archetype": archetype,
+        "lang": lang,
+        "locale": locale,
+        "register": register,
+        "formal": register == "formal",
+        "format": fmt,
+        "standalone": True,
+        "sender": _person(
+            profile.sender,
+            {
+                "name": placeholders["sender_name"],
+                "company": placeholders["sender_company"],
+                "email": placeholders["sender_email"],
+            },
+        ),
+        "client": {
+            "name": facts.client or placeholders["client"],
+            "contact": facts.contact or placeholders["contact"],
+            "email": facts.client_email or "",
+        },
+        "service": facts.service or "",
+        "end_date": _format_date(end, locale) if end else placeholders["end_date"],
+        "pay_by": _format_date(pay_by, locale) if pay_by else placeholders["end_date"],
+        "outstanding": (
+            _format_money(facts.outstanding, currency, locale)
+            if facts.outstanding is not None
+            else placeholders["outstanding"]
+        ),
+        "has_outstanding": facts.outstanding is None or facts.outstanding > 0,
+        "referrals": referral_dicts,
+        "referral_placeholder": placeholders["referral"],
+        "today": _format_date(today, locale),
+        "reminders": [
+            {"days": days, "date": _format_date(base + timedelta(days=days), locale)}
+            for days in REMINDER_DAYS
+        ],
+        "reminders_from_end_date": end is not None,
+    }
+
+
+def _template_error(error: Exception, name: str) -> BreakupError:
+    if isinstance(error, BreakupError):
+        return error
+    if isinstance(error, TemplateNotFound):
+        return TemplateError(f"template {error.name} not found")
+    if isinstance(error, TemplateSyntaxError):
+        where = error.filename or error.name or name
+        return TemplateError(f"{where}, line {error.lineno}: {error.message}")
+    if isinstance(error, SecurityError):
+        return TemplateError(f"{name}: unsafe template refused: {error}")
+    if isinstance(error, UndefinedError):
+        return TemplateError(f"{name}: {error.message}")
+    return TemplateError(f"{name}: {error}")
+
+
+def default_register(archetype: str, lang: str, templates: Path | None = None) -> str:
+    """Return the register an archetype's documents use unless told otherwise."""
+    module = archetype_module(archetype, lang, "formal", templates=templates)
+    register = str(getattr(module, "default_register", "formal"))
+    return register if register in catalog.REGISTERS else "formal"
+
+
+def archetype_module(
+    archetype: str,
+    lang: str,
+    register: str,
+    templates: Path | None = None,
+    context: dict[str, Any] | None = None,
+) -> Any:
+    """Evaluate an archetype's archetype.j2 (its texts in the given language)."""
+    if archetype not in catalog.archetype_ids(templates):
+        ids = ", ".join(catalog.archetype_ids(templates))
+        raise InputError(f"unknown archetype {archetype!r}: choose one of {ids}")
+    env = catalog.environment(lang, register, False, templates)
+    name = f"archetypes/{archetype}/archetype.j2"
+    try:
+        if context is None:
+            placeholders = _placeholders(env)
+            context = build_context(
+                archetype,
+                ClientFacts(),
+                Profile(),
+                lang=lang,
+                locale=_DEFAULT_REGION.get(lang, lang),
+                register=register,
+                fmt="text",
+                today=date.today(),
+                placeholders=placeholders,
+            )
+        return env.get_template(name).make_module(context)
+    except (JinjaTemplateError, BreakupError) as error:
+        raise _template_error(error, name) from None
+
+
+def render(
+    document: str,
+    archetype: str,
+    *,
+    facts: ClientFacts | None = None,
+    profile: Profile | None = None,
+    lang: str = "en",
+    locale: str | None = None,
+    register: str | None = None,
+    fmt: str = "text",
+    today: date | None = None,
+    templates: Path | None = None,
+    standalone: bool = True,
+) -> Document:
+    """Render one document for an archetype; the one function a library user needs."""
+    if document not in DOCUMENTS:
+        raise InputError(f"unknown document {document!r}: choose one of {', '.join(DOCUMENTS)}")
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    facts = facts or ClientFacts()
+    profile = profile or Profile()
+    locale = locale or _DEFAULT_REGION.get(lang, lang)
+    register = register or default_register(archetype, lang, templates)
+    env = catalog.environment(lang, register, fmt == "html", templates)
+    placeholders = _placeholders(env)
+    context = build_context(
+        archetype,
+        facts,
+        profile,
+        lang=lang,
+        locale=locale,
+        register=register,
+        fmt=fmt,
+        today=today or date.today(),
+        placeholders=placeholders,
+    )
+    context["standalone"] = standalone
+    context["a"] = archetype_module(archetype, lang, register, templates, context)
+    name = f"documents/{document}.j2"
+    try:
+        module = env.get_template(name).make_module(context)
+        body = str(module)
+        subject = str(getattr(module, "subject", "")).strip()
+    except (JinjaTemplateError, BreakupError) as error:
+        raise _template_error(error, name) from None
+    body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
+    missing = tuple(key for key, text in placeholders.items() if text in body or text in subject)
+    return Document(
+        name=document,
+        archetype=archetype,
+        lang=lang,
+        locale=locale,
+        register=register,
+        fmt=fmt,
+        subject=subject,
+        body=body,
+        missing=missing,
+    )
