@@ -186,19 +186,6 @@ def document_options(func: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(file_okay=False, exists=True, path_type=Path),
             help="Folder of your own templates, overlaying the built-in ones.",
         ),
-        click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
-            envvar=_envvar("OUTPUT"),
-            help="Write to this file instead of stdout.",
-        ),
-        click.option(
-            "--force",
-            is_flag=True,
-            envvar=_envvar("FORCE"),
-            help="Overwrite an existing output file.",
-        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -317,22 +304,119 @@ def archetypes(lang: str | None, ids: bool) -> None:
         click.echo(f"{name:<{width}}  {module.description}")
 
 
+_DOCUMENT_HELP = {
+    "email": (
+        "Write the termination email for ARCHETYPE (see `breakup archetypes`).\n\n"
+        "Prints the subject and the body; facts you do not give show as [placeholders]."
+    ),
+    "script": (
+        "Write the call script for ARCHETYPE: what to say, the client's likely reactions "
+        "with neutral replies, what not to say, and the estimated speaking time."
+    ),
+    "referral": (
+        "Write the referral letter for ARCHETYPE, recommending the profile's [[referrals]] "
+        "that match --service (all of them when no service is given)."
+    ),
+    "notes": (
+        "Write the follow-up notes for ARCHETYPE (for you, not the client): a call record "
+        "to fill in, a checklist and dated reminders."
+    ),
+}
+_EXAMPLE = {
+    "email": 'breakup email late-payer --lang es --client "Acme" --contact "Laura Gómez" \\\n'
+    "    --end-date 2027-01-15 --outstanding 4250 --profile breakup.toml",
+    "script": 'breakup script shouter --lang en --client "Acme" --end-date 2027-01-15',
+    "referral": 'breakup referral diva --service "web design" --profile breakup.toml',
+    "notes": "breakup notes family-friend --lang es --end-date 2027-01-15 -o notes.txt",
+}
+
+
+def _document_command(name: str) -> click.Command:
+    def command(archetype: str, output: Path | None, force: bool, **params: Any) -> None:
+        doc = _render_document(name, archetype, params)
+        _warn_missing(doc)
+        _emit(doc.body, output, force)
+
+    command.__doc__ = f"{_DOCUMENT_HELP[name]}\n\n\b\nExample:\n  {_EXAMPLE[name]}"
+    command = click.option(
+        "--force", is_flag=True, envvar=_envvar("FORCE"), help="Overwrite an existing file."
+    )(command)
+    command = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file instead of stdout.",
+    )(command)
+    command = document_options(command)
+    command = click.argument("archetype")(command)
+    return cli.command(name)(command)
+
+
+for _name in ("email", "script", "referral", "notes"):
+    _document_command(_name)
+
+KIT_FILES = {
+    "email": "email",
+    "script": "call-script",
+    "referral": "referral-letter",
+    "notes": "follow-up-notes",
+}
+
+
 @cli.command()
 @click.argument("archetype")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    required=True,
+    envvar=_envvar("KIT_DIR"),
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the documents to.",
+)
+@click.option("--force", is_flag=True, envvar=_envvar("FORCE"), help="Overwrite existing files.")
 @document_options
-def email(archetype: str, **params: Any) -> None:
-    """Write the termination email for ARCHETYPE (see `breakup archetypes`).
+def kit(archetype: str, folder: Path, force: bool, **params: Any) -> None:
+    """Write all four documents for ARCHETYPE into a folder: email, call script,
+    referral letter and follow-up notes.
 
-    Prints the subject and the body; facts you do not give show as [placeholders].
+    Never overwrites an existing file unless --force.
 
     \b
     Example:
-      breakup email late-payer --lang es --client "Acme" --contact "Laura Gómez" \\
-        --end-date 2027-01-15 --outstanding 4250 --profile breakup.toml
+      breakup kit late-payer --lang es --client "Acme" --end-date 2027-01-15 -o acme/
     """
-    doc = _render_document("email", archetype, params)
-    _warn_missing(doc)
-    _emit(doc.body, params["output"], params["force"])
+    from breakup.errors import InputError
+    from breakup.output import write_atomic
+
+    docs = []
+    for name, stem in KIT_FILES.items():
+        try:
+            docs.append((folder / f"{stem}.txt", _render_document(name, archetype, params)))
+        except InputError as error:
+            if name != "referral":
+                raise
+            click.echo(f"Warning: skipped the referral letter: {error}", err=True)
+    # Check every target first, so a refusal leaves nothing half-written.
+    existing = [str(path) for path, _doc in docs if path.exists()]
+    if existing and not force:
+        raise _InputFailure(
+            f"{', '.join(existing)} already exist(s): choose another folder or pass --force"
+        )
+    missing: set[str] = set()
+    for path, doc in docs:
+        write_atomic(path, doc.body, force=force)
+        missing.update(doc.missing)
+        click.echo(f"Wrote {path}")
+    if missing:
+        from breakup.render import HOW_TO_FILL
+
+        lines = "\n".join(f"  - {HOW_TO_FILL[key]}" for key in sorted(missing))
+        click.echo(
+            "Warning: the documents have placeholders in [brackets] to fill in. "
+            f"Give these to fill them in:\n{lines}",
+            err=True,
+        )
 
 
 def main() -> None:

@@ -216,6 +216,7 @@ def build_context(
             else placeholders["outstanding"]
         ),
         "has_outstanding": facts.outstanding is None or facts.outstanding > 0,
+        "outstanding_given": facts.outstanding is not None,
         "referrals": referral_dicts,
         "referral_placeholder": placeholders["referral"],
         "today": _format_date(today, locale),
@@ -225,6 +226,19 @@ def build_context(
         ],
         "reminders_from_end_date": end is not None,
     }
+
+
+def _no_referral_message(profile: Profile, service: str | None) -> str:
+    where = profile.source or "breakup.toml"
+    if profile.referrals and service:
+        return (
+            f"no referral in {where} offers {service!r}: add it to the services of a "
+            f'[[referrals]] table (services = ["{service}"]), or leave out --service'
+        )
+    return (
+        f"no referrals to recommend: add a [[referrals]] table with name, company, email "
+        f"and services to {where} (see README, 'The profile')"
+    )
 
 
 def _template_error(error: Exception, name: str) -> BreakupError:
@@ -318,6 +332,8 @@ def render(
         placeholders=placeholders,
     )
     context["standalone"] = standalone
+    if document == "referral" and not context["referrals"]:
+        raise InputError(_no_referral_message(profile, facts.service))
     context["a"] = archetype_module(archetype, lang, register, templates, context)
     name = f"documents/{document}.j2"
     try:
