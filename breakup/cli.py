@@ -14,7 +14,7 @@ from breakup.errors import BreakupError
 
 if TYPE_CHECKING:
     from breakup.models import ClientFacts, Profile
-    from breakup.render import Document
+    from breakup.publish import Output
 
 
 class _Failure(click.ClickException):
@@ -214,12 +214,12 @@ def _facts(params: dict[str, Any]) -> ClientFacts:
     )
 
 
-def _warn_missing(doc: Document) -> None:
-    if not doc.missing:
+def _warn_missing(missing: tuple[str, ...] | set[str]) -> None:
+    if not missing:
         return
     from breakup.render import HOW_TO_FILL
 
-    lines = "\n".join(f"  - {HOW_TO_FILL[key]}" for key in doc.missing)
+    lines = "\n".join(f"  - {HOW_TO_FILL[key]}" for key in sorted(missing))
     click.echo(
         "Warning: the document has placeholders in [brackets] to fill in before sending.\n"
         f"Give these to fill them in (options, BREAKUP_* variables or the profile):\n{lines}",
@@ -227,33 +227,38 @@ def _warn_missing(doc: Document) -> None:
     )
 
 
-def _render_document(document: str, archetype: str, params: dict[str, Any]) -> Document:
-    from breakup.render import render, resolve_locale
+def _render_options(params: dict[str, Any]) -> dict[str, Any]:
+    """Turn the parsed options into render()'s keyword arguments."""
+    from breakup.render import resolve_locale
 
     profile = _load_profile(params["profile_path"])
     lang, locale = resolve_locale(params["lang"], params["locale"], profile, os.environ)
     formal = params["formal"]
-    register = None if formal is None else ("formal" if formal else "informal")
-    return render(
-        document,
-        archetype,
-        facts=_facts(params),
-        profile=profile,
-        lang=lang,
-        locale=locale,
-        register=register,
-        fmt="text",
-        templates=params["templates_dir"],
-    )
+    return {
+        "facts": _facts(params),
+        "profile": profile,
+        "lang": lang,
+        "locale": locale,
+        "register": None if formal is None else ("formal" if formal else "informal"),
+        "templates": params["templates_dir"],
+    }
 
 
-def _emit(text: str, output: Path | None, force: bool) -> None:
+def _publish(document: str, archetype: str, fmt: str, options: dict[str, Any]) -> Output:
+    from breakup.publish import publish
+
+    return publish(document, archetype, fmt, **options)
+
+
+def _emit(out: Output, output: Path | None, force: bool) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        if out.binary:
+            raise _InputFailure(f"--format {out.fmt} writes a binary file: give -o FILE")
+        click.echo(out.data.decode("utf-8"), nl=False)
         return
     from breakup.output import write_atomic
 
-    write_atomic(output, text, force=force)
+    write_atomic(output, out.data, force=force)
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -332,10 +337,14 @@ _EXAMPLE = {
 
 
 def _document_command(name: str) -> click.Command:
-    def command(archetype: str, output: Path | None, force: bool, **params: Any) -> None:
-        doc = _render_document(name, archetype, params)
-        _warn_missing(doc)
-        _emit(doc.body, output, force)
+    def command(
+        archetype: str, output: Path | None, force: bool, fmt: str | None, **params: Any
+    ) -> None:
+        from breakup.publish import format_for
+
+        out = _publish(name, archetype, format_for(fmt, output), _render_options(params))
+        _warn_missing(out.missing)
+        _emit(out, output, force)
 
     command.__doc__ = f"{_DOCUMENT_HELP[name]}\n\n\b\nExample:\n  {_EXAMPLE[name]}"
     command = click.option(
@@ -347,9 +356,22 @@ def _document_command(name: str) -> click.Command:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write to this file instead of stdout.",
     )(command)
+    command = _format_option(name)(command)
     command = document_options(command)
     command = click.argument("archetype")(command)
     return cli.command(name)(command)
+
+
+def _format_option(name: str) -> Callable[..., Any]:
+    choices = "text, md, html, eml or pdf" if name == "email" else "text, md, html or pdf"
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        envvar=_envvar("FORMAT"),
+        metavar="FORMAT",
+        help=f"Output format: {choices}. Default: from the -o file's extension, else text.",
+    )
 
 
 for _name in ("email", "script", "referral", "notes"):
@@ -375,8 +397,9 @@ KIT_FILES = {
     help="Folder to write the documents to.",
 )
 @click.option("--force", is_flag=True, envvar=_envvar("FORCE"), help="Overwrite existing files.")
+@_format_option("kit")
 @document_options
-def kit(archetype: str, folder: Path, force: bool, **params: Any) -> None:
+def kit(archetype: str, folder: Path, force: bool, fmt: str | None, **params: Any) -> None:
     """Write all four documents for ARCHETYPE into a folder: email, call script,
     referral letter and follow-up notes.
 
@@ -388,35 +411,34 @@ def kit(archetype: str, folder: Path, force: bool, **params: Any) -> None:
     """
     from breakup.errors import InputError
     from breakup.output import write_atomic
+    from breakup.publish import EXTENSIONS, format_for
 
-    docs = []
+    fmt = format_for(fmt, None)
+    if fmt == "eml":
+        raise _InputFailure("kit takes --format text, md, html or pdf (eml is for `email`)")
+    options = _render_options(params)
+    outputs = []
     for name, stem in KIT_FILES.items():
         try:
-            docs.append((folder / f"{stem}.txt", _render_document(name, archetype, params)))
+            out = _publish(name, archetype, fmt, options)
         except InputError as error:
             if name != "referral":
                 raise
             click.echo(f"Warning: skipped the referral letter: {error}", err=True)
+            continue
+        outputs.append((folder / f"{stem}.{EXTENSIONS[fmt]}", out))
     # Check every target first, so a refusal leaves nothing half-written.
-    existing = [str(path) for path, _doc in docs if path.exists()]
+    existing = [str(path) for path, _out in outputs if path.exists()]
     if existing and not force:
         raise _InputFailure(
             f"{', '.join(existing)} already exist(s): choose another folder or pass --force"
         )
     missing: set[str] = set()
-    for path, doc in docs:
-        write_atomic(path, doc.body, force=force)
-        missing.update(doc.missing)
+    for path, out in outputs:
+        write_atomic(path, out.data, force=force)
+        missing.update(out.missing)
         click.echo(f"Wrote {path}")
-    if missing:
-        from breakup.render import HOW_TO_FILL
-
-        lines = "\n".join(f"  - {HOW_TO_FILL[key]}" for key in sorted(missing))
-        click.echo(
-            "Warning: the documents have placeholders in [brackets] to fill in. "
-            f"Give these to fill them in:\n{lines}",
-            err=True,
-        )
+    _warn_missing(missing)
 
 
 def main() -> None:

@@ -25,6 +25,8 @@ from breakup.errors import BreakupError, InputError, TemplateError
 from breakup.models import ClientFacts, Person, Profile
 
 DOCUMENTS = ("email", "script", "referral", "notes")
+# Documents sent to the client: as a page they get a letterhead and the date.
+LETTERS = ("email", "referral")
 FORMATS = ("text", "md", "html")
 DEFAULT_CURRENCY = "EUR"
 REMINDER_DAYS = (3, 7, 30)
@@ -35,6 +37,7 @@ _DEFAULT_REGION = {"en": "en_US", "es": "es_ES"}
 HOW_TO_FILL = {
     "client": "--client (the client's organisation)",
     "contact": "--contact (the person you write to)",
+    "client_email": "--client-email (the To: of the draft)",
     "end_date": "--end-date YYYY-MM-DD",
     "outstanding": "--outstanding AMOUNT",
     "sender_name": "[sender] name in the profile",
@@ -149,7 +152,8 @@ def _format_money(amount: Any, currency: str, locale: str) -> str:
 
 def _placeholders(env: Any) -> dict[str, str]:
     module = env.get_template("placeholders.j2").make_module({})
-    return {key: getattr(module, key) for key in HOW_TO_FILL}
+    # Not every fact has a placeholder: a missing --client-email just leaves To: empty.
+    return {key: getattr(module, key) for key in HOW_TO_FILL if hasattr(module, key)}
 
 
 def _person(person: Person, fill: dict[str, str] | None = None) -> dict[str, str]:
@@ -205,6 +209,10 @@ def build_context(
         "client": {
             "name": facts.client or placeholders["client"],
             "contact": facts.contact or placeholders["contact"],
+            # For informal greetings ("Hi Laura,"): the first word of the contact's name.
+            "first_name": (facts.contact or "").split(maxsplit=1)[0]
+            if facts.contact and facts.contact.strip()
+            else placeholders["contact"],
             "email": facts.client_email or "",
         },
         "service": facts.service or "",
@@ -295,6 +303,33 @@ def archetype_module(
         raise _template_error(error, name) from None
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def _md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _escape_user_values(context: dict[str, Any], escape: Any, keep: set[str]) -> None:
+    """Escape what the user typed (never our own text, such as placeholders) for Markdown."""
+    for key in ("sender", "client"):
+        context[key] = {k: v if v in keep else escape(v) for k, v in context[key].items()}
+    context["referrals"] = [
+        {k: escape(v) if isinstance(v, str) else v for k, v in r.items()}
+        for r in context["referrals"]
+    ]
+    context["service"] = escape(context["service"])
+
+
+def _page(env: Any, context: dict[str, Any], content: str, title: str, *, letter: bool) -> str:
+    """Wrap an HTML fragment in the self-contained page."""
+    from markupsafe import Markup
+
+    page = env.get_template("formats/page.j2")
+    html = page.render({**context, "content": Markup(content), "title": title, "letter": letter})
+    return str(html).strip("\n") + "\n"
+
+
 def render(
     document: str,
     archetype: str,
@@ -332,6 +367,8 @@ def render(
         placeholders=placeholders,
     )
     context["standalone"] = standalone
+    if fmt == "md":
+        _escape_user_values(context, _md_escape, set(placeholders.values()))
     if document == "referral" and not context["referrals"]:
         raise InputError(_no_referral_message(profile, facts.service))
     context["a"] = archetype_module(archetype, lang, register, templates, context)
@@ -342,6 +379,8 @@ def render(
         subject = str(getattr(module, "subject", "")).strip()
     except (JinjaTemplateError, BreakupError) as error:
         raise _template_error(error, name) from None
+    if fmt == "html":
+        body = _page(env, context, body, subject, letter=standalone and document in LETTERS)
     body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
     missing = tuple(key for key, text in placeholders.items() if text in body or text in subject)
     return Document(

@@ -66,7 +66,7 @@ def test_referral_letter_lists_matching_providers_with_details(profile: Profile)
     assert "Jorge Salas, Salas Digital" in body and "jorge@salasdigital.es" in body
     assert "Ten years building sites for retailers." in body
     assert "Ana Ruiz" not in body
-    assert "introduce you" in body
+    assert "If you would like an introduction" in body
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from breakup.render import render
 
 # Every document the core knows; the last test keeps the folder free of stale files.
 DOCUMENTS = list(render_module.DOCUMENTS)
-FORMATS = ["text"]
+FORMATS = ["text", "md", "html"]
 CASES = [
     (doc, arch, lang, fmt)
     for doc in DOCUMENTS
