@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from breakup.errors import CatalogError, InputError
@@ -131,23 +132,49 @@ def load_catalog(lang: str, register: str) -> Catalog | SourceCatalog:
 
 
 def _strip_controls(value: Any) -> Any:
-    """Drop control characters (but tabs and line breaks) from values put into text."""
-    if isinstance(value, str) and not hasattr(value, "__html__"):
-        return _CONTROL.sub("", value)
+    """Drop control characters (but tabs and line breaks) from values put into a document.
+
+    Markup (already escaped HTML, such as a translated sentence with its values) is cleaned
+    too: removing control characters cannot unescape anything.
+    """
+    if isinstance(value, str) and _CONTROL.search(value):
+        cleaned = _CONTROL.sub("", value)
+        return type(value)(cleaned) if hasattr(value, "__html__") else cleaned
     return value
+
+
+# Bounds for what a template may build in memory with * and ** (user templates are untrusted).
+MAX_BUILT_LENGTH = 1_000_000
+MAX_EXPONENT = 10_000
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with * and ** bounded so a template cannot build a huge value."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
+                    if len(seq) * times > MAX_BUILT_LENGTH:
+                        raise SecurityError("a template tried to build a value too large")
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+            raise SecurityError("a template tried to compute a power too large")
+        return super().call_binop(context, operator, left, right)
 
 
 @functools.cache
 def environment(
     lang: str, register: str, html: bool, user_templates: Path | None = None
-) -> SandboxedEnvironment:
+) -> BoundedSandbox:
     """Build the Jinja environment for one catalog and output kind.
 
     User templates (--templates) overlay the built-in ones; every template renders in the
     sandbox, with StrictUndefined so a missing value fails instead of leaving a gap.
     """
     search = [TEMPLATES_DIR] if user_templates is None else [user_templates, TEMPLATES_DIR]
-    env = SandboxedEnvironment(
+    env = BoundedSandbox(
         loader=FileSystemLoader(search),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         undefined=StrictUndefined,
@@ -155,7 +182,7 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=None if html else _strip_controls,
+        finalize=_strip_controls,
     )
     # Must agree with `trimmed = true` in babel.cfg, or extracted ids will not match.
     env.policies["ext.i18n.trimmed"] = True
@@ -164,12 +191,3 @@ def environment(
         catalog.gettext, catalog.ngettext, newstyle=True
     )
     return env
-
-
-def template_exists(env: SandboxedEnvironment, name: str) -> bool:
-    """Tell whether the environment's loader finds a template."""
-    try:
-        env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True

@@ -10,14 +10,18 @@ Use it as a library::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2 import TemplateError as JinjaTemplateError
-from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
 
 from breakup import catalog
@@ -30,6 +34,9 @@ LETTERS = ("email", "referral")
 FORMATS = ("text", "md", "html")
 DEFAULT_CURRENCY = "EUR"
 REMINDER_DAYS = (3, 7, 30)
+# Bounds on one render, so that a user template that loops without end stops with an error.
+RENDER_SECONDS = 10.0
+MAX_OUTPUT_CHARS = 2_000_000
 # The locale a language's formats follow when no region is given.
 _DEFAULT_REGION = {"en": "en_US", "es": "es_ES"}
 
@@ -249,9 +256,57 @@ def _no_referral_message(profile: Profile, service: str | None) -> str:
     )
 
 
+class _RenderTimeout(Exception):
+    """Raised inside a render that ran past RENDER_SECONDS."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` (where the platform has SIGALRM, main thread)."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _make_module(template: Template, context: dict[str, Any]) -> TemplateModule:
+    """Evaluate a template as a module, stopping if its output grows past the bound."""
+    ctx = template.new_context(context)
+    chunks: list[str] = []
+    size = 0
+    for chunk in template.root_render_func(ctx):
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise TemplateError(
+                f"{template.name}: the output grew past {MAX_OUTPUT_CHARS:,} characters"
+            )
+        chunks.append(chunk)
+    return TemplateModule(template, ctx, chunks)
+
+
 def _template_error(error: Exception, name: str) -> BreakupError:
     if isinstance(error, BreakupError):
         return error
+    if isinstance(error, _RenderTimeout):
+        return TemplateError(
+            f"{name}: rendering took longer than {RENDER_SECONDS:g} s: check "
+            "the template for a loop that does not end"
+        )
+    if isinstance(error, RecursionError):
+        return TemplateError(f"{name}: the template calls itself without end")
     if isinstance(error, TemplateNotFound):
         return TemplateError(f"template {error.name} not found")
     if isinstance(error, TemplateSyntaxError):
@@ -298,8 +353,8 @@ def archetype_module(
                 today=date.today(),
                 placeholders=placeholders,
             )
-        return env.get_template(name).make_module(context)
-    except (JinjaTemplateError, BreakupError) as error:
+        return _make_module(env.get_template(name), context)
+    except (JinjaTemplateError, BreakupError, RecursionError) as error:
         raise _template_error(error, name) from None
 
 
@@ -330,7 +385,22 @@ def _page(env: Any, context: dict[str, Any], content: str, title: str, *, letter
     return str(html).strip("\n") + "\n"
 
 
-def render(
+def render(document: str, archetype: str, **options: Any) -> Document:
+    """Render one document for an archetype; the one function a library user needs.
+
+    Options: facts (ClientFacts), profile (Profile), lang, locale, register ("formal" or
+    "informal"; default: the archetype's), fmt ("text", "md", "html"), today (date),
+    templates (a folder overlaying the built-in templates), standalone (False for the
+    parts of an .eml draft).
+    """
+    try:
+        with _time_limit(RENDER_SECONDS):
+            return _render(document, archetype, **options)
+    except _RenderTimeout as error:
+        raise _template_error(error, f"{document} for {archetype}") from None
+
+
+def _render(
     document: str,
     archetype: str,
     *,
@@ -344,7 +414,6 @@ def render(
     templates: Path | None = None,
     standalone: bool = True,
 ) -> Document:
-    """Render one document for an archetype; the one function a library user needs."""
     if document not in DOCUMENTS:
         raise InputError(f"unknown document {document!r}: choose one of {', '.join(DOCUMENTS)}")
     if fmt not in FORMATS:
@@ -374,10 +443,10 @@ def render(
     context["a"] = archetype_module(archetype, lang, register, templates, context)
     name = f"documents/{document}.j2"
     try:
-        module = env.get_template(name).make_module(context)
+        module = _make_module(env.get_template(name), context)
         body = str(module)
         subject = str(getattr(module, "subject", "")).strip()
-    except (JinjaTemplateError, BreakupError) as error:
+    except (JinjaTemplateError, BreakupError, RecursionError) as error:
         raise _template_error(error, name) from None
     if fmt == "html":
         body = _page(env, context, body, subject, letter=standalone and document in LETTERS)
