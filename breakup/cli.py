@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -439,6 +440,62 @@ def kit(archetype: str, folder: Path, force: bool, fmt: str | None, **params: An
         missing.update(out.missing)
         click.echo(f"Wrote {path}")
     _warn_missing(missing)
+
+
+@cli.command()
+@click.argument("source", default="-", metavar="[FILE|-]")
+@click.option(
+    "--lang",
+    envvar=_envvar("LANG"),
+    metavar="LANG",
+    help="Language of the draft: en or es. Default: $LANG, else en.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    envvar=_envvar("CHECK_FORMAT"),
+    show_default=True,
+    help="Report format.",
+)
+def check(source: str, lang: str | None, fmt: str) -> None:
+    """Check a draft for blaming, personal or emotional phrasing (stdin with - or no FILE).
+
+    Prints each finding with its line:column, category, the words found and a neutral
+    alternative. Exits 0 when the draft is clean, 1 when there are findings.
+
+    \b
+    Example:
+      breakup check draft.txt --lang es && echo "ready to send"
+    """
+    from breakup.check import check_text, format_findings
+    from breakup.errors import InputError
+
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            with open(source, encoding="utf-8") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            raise InputError(f"draft {source} not found: check the path") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{source} is not UTF-8 text: save it as UTF-8") from None
+        except OSError as error:
+            raise InputError(f"cannot read {source}: {error.strerror}") from None
+    language = (lang or _language_from_environment()).lower()
+    findings = check_text(text, language)
+    click.echo(format_findings(findings, language, fmt))
+    if findings:
+        sys.exit(1)
+
+
+def _language_from_environment() -> str:
+    value = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    code = value.split("_")[0].split(".")[0].lower()
+    return code if code in ("en", "es") else "en"
 
 
 def main() -> None:

@@ -194,3 +194,31 @@ def test_every_command_has_help_with_an_example(runner: CliRunner, command: str)
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.stdout and f"breakup {command}" in result.stdout
+
+
+def test_check_exit_codes_and_json(runner: CliRunner, tmp_path: Path) -> None:
+    import json
+
+    clean = runner.invoke(cli, ["check", "--lang", "en"], input="Thank you for the trust.\n")
+    assert clean.exit_code == 0 and "No findings" in clean.stdout
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Hola:\nEstoy harta de sus excusas.\n", encoding="utf-8")
+    found = runner.invoke(cli, ["check", str(draft), "--lang", "es", "--format", "json"])
+    assert found.exit_code == 1
+    findings = json.loads(found.stdout)
+    assert [(f["line"], f["category"]) for f in findings] == [(2, "venting"), (2, "blame")]
+    assert set(findings[0]) == {"line", "column", "category", "label", "match", "advice"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "nowhere.txt"], "draft nowhere.txt not found"),
+        (["check", "--lang", "fr"], "unknown language 'fr' for --lang"),
+        (["check", "--format", "xml"], "Invalid value for '-f' / '--format'"),
+    ],
+    ids=["missing-file", "language", "format"],
+)
+def test_check_usage_errors_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(cli, args, input="hola\n")
+    assert result.exit_code == 2 and message in result.stderr

@@ -1,0 +1,588 @@
+"""Tests for the neutral-tone checker behind `breakup check`."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from breakup import check
+from breakup.check import Finding, available_languages, check_text, format_findings
+from breakup.errors import BreakupError, InputError
+
+CORPUS_DIR = Path(__file__).parent / "data" / "tone"
+LANGUAGES = ["en", "es"]
+
+
+def categories(text: str, lang: str) -> list[str]:
+    return [f.category for f in check_text(text, lang)]
+
+
+def matches(text: str, lang: str) -> list[tuple[str, str]]:
+    return [(f.category, f.match) for f in check_text(text, lang)]
+
+
+def read_corpus(lang: str) -> list[tuple[str, str]]:
+    rows = []
+    for number, line in enumerate((CORPUS_DIR / f"{lang}.tsv").read_text("utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        expected, sep, sentence = line.partition("\t")
+        assert sep and sentence.strip(), f"{lang}.tsv:{number}: expected 'category<TAB>sentence'"
+        rows.append((expected, sentence))
+    return rows
+
+
+# The corpus: recall and false positives -----------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_corpus_recall_and_false_positives(lang: str) -> None:
+    """Flagged sentences are caught (>= 95%) and neutral ones left alone (<= 5% flagged)."""
+    rows = read_corpus(lang)
+    found = {s: matches(s, lang) for _, s in rows}
+    flagged = [(cat, s) for cat, s in rows if cat != "-"]
+    neutral = [s for cat, s in rows if cat == "-"]
+    missed = [s for _, s in flagged if not found[s]]
+    wrong = [(cat, s) for cat, s in flagged if found[s] and cat not in dict(found[s])]
+    false_positives = [(s, found[s]) for s in neutral if found[s]]
+    recall = 1 - len(missed) / len(flagged)
+    right_category = 1 - (len(missed) + len(wrong)) / len(flagged)
+    fp_rate = len(false_positives) / len(neutral)
+    print(
+        f"\n{lang}: {len(rows)} sentences ({len(flagged)} flagged, {len(neutral)} neutral); "
+        f"recall {recall:.1%} (right category {right_category:.1%}); "
+        f"false positives {fp_rate:.1%}"
+    )
+    assert len(flagged) >= 20 and len(neutral) >= 20
+    assert recall >= 0.95, f"missed: {missed}"
+    assert fp_rate <= 0.05, f"flagged neutral sentences: {false_positives}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_corpus_uses_known_categories(lang: str) -> None:
+    known = {f.category for f in check_text(SAMPLES_BY_LANG[lang], lang)} | {"-"}
+    assert {cat for cat, _ in read_corpus(lang)} <= known
+
+
+TEMPTED = [
+    ("en", "We can't waste more time chasing cheques and hearing your excuses."),
+    ("en", "You demand too much of our time and we can't do business with you."),
+    ("en", "I'd have fired you months ago if I weren't nervous about seeing you at Thanksgiving."),
+    ("en", "My people simply don't want to hear you shouting any more."),
+    ("en", "I'd have let you go months ago if I weren't dreading seeing you at family dinners."),
+    ("es", "No podemos perder más tiempo persiguiendo cheques y escuchando sus excusas."),
+    ("es", "Usted nos exige demasiado tiempo y no podemos trabajar con usted."),
+    ("es", "Nos exiges demasiado tiempo y no podemos seguir trabajando contigo."),
+    ("es", "Te habría despedido hace meses si no me diera apuro verte en Navidad."),
+    (
+        "es",
+        "Habría dejado de trabajar con usted hace meses si no me diera apuro verle en las "
+        "comidas familiares.",
+    ),
+    ("es", "Mi equipo ya no quiere seguir oyéndole gritar."),
+    ("es", "Mi equipo no quiere seguir aguantando tus gritos."),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), TEMPTED, ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(TEMPTED)]
+)
+def test_brief_tempted_lines_are_caught(lang: str, text: str) -> None:
+    """What the brief says one is tempted to write never passes as neutral."""
+    assert check_text(text, lang)
+
+
+# One case per category and language ----------------------------------------------------
+
+CATEGORY_CASES = [
+    ("en", "blame", "Honestly, you never pay on time.", "you never pay on time"),
+    ("en", "blame", "It's your fault the launch slipped.", "It's your fault"),
+    ("en", "blame", "You failed to send the brief.", "You failed to"),
+    ("en", "blame", "Nothing moved because of you.", "because of you"),
+    ("en", "blame", "You didn't bother to reply.", "You didn't bother"),
+    ("en", "judging", "You are so difficult.", "You are so difficult"),
+    ("en", "judging", "We had a difficult client last year.", "difficult client"),
+    ("en", "judging", "Your attitude was the problem.", "Your attitude"),
+    ("en", "venting", "I am fed up.", "fed up"),
+    ("en", "venting", "I can't take it anymore.", "can't take it anymore"),
+    ("en", "apology", "I'm so sorry, but we must stop.", "I'm so sorry"),
+    ("en", "apology", "I apologize for the trouble.", "apologize"),
+    ("en", "lecturing", "You need to understand our position.", "You need to understand"),
+    ("en", "lecturing", "As I told you, the price is fixed.", "As I told you"),
+    (
+        "en",
+        "promise",
+        "We'll definitely work together again.",
+        "We'll definitely work together again",
+    ),
+    ("en", "promise", "Maybe later.", "Maybe later"),
+    ("en", "threat", "Pay now or else.", "or else"),
+    ("en", "threat", "Good luck finding someone else.", "Good luck finding someone"),
+    ("en", "threat", "Thanks for nothing.", "Thanks for nothing"),
+    ("en", "shouting", "PAY THE INVOICE now.", "PAY THE INVOICE"),
+    ("en", "shouting", "Answer me!!", "!!"),
+    ("es", "blame", "Usted siempre llega tarde.", "Usted siempre llega tarde"),
+    ("es", "blame", "Es culpa suya.", "Es culpa suya"),
+    ("es", "blame", "Ya no creemos sus excusas.", "sus excusas"),
+    ("es", "blame", "No se ha molestado en contestar.", "No se ha molestado"),
+    ("es", "blame", "Perdimos el cliente por su culpa.", "por su culpa"),
+    ("es", "judging", "Es usted muy difícil.", "Es usted muy difícil"),
+    ("es", "judging", "Es un cliente exigente.", "cliente exigente"),
+    ("es", "judging", "Su actitud fue el problema.", "Su actitud"),
+    ("es", "venting", "Estoy hasta las narices.", "hasta las narices"),
+    ("es", "venting", "Me saca de quicio.", "Me saca de quicio"),
+    ("es", "apology", "Lo siento mucho, pero lo dejamos.", "Lo siento mucho"),
+    ("es", "apology", "Le pido disculpas por el retraso.", "Le pido disculpas"),
+    ("es", "lecturing", "Tiene que entender nuestra posición.", "Tiene que entender"),
+    ("es", "lecturing", "Como ya le dije, el precio es fijo.", "Como ya le dije"),
+    ("es", "promise", "Seguro que volvemos a trabajar juntos.", "Seguro que volvemos a"),
+    ("es", "promise", "Quizá más adelante.", "Quizá más adelante"),
+    ("es", "threat", "Se va a arrepentir.", "Se va a arrepentir"),
+    ("es", "threat", "Mi abogado le llamará.", "Mi abogado"),
+    ("es", "threat", "Gracias por nada.", "Gracias por nada"),
+    ("es", "shouting", "PAGUE LA FACTURA ya.", "PAGUE LA FACTURA"),
+    ("es", "shouting", "¡¡Conteste!!", "¡¡"),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "category", "text", "match"),
+    CATEGORY_CASES,
+    ids=[f"{lang}-{cat}-{match}" for lang, cat, _, match in CATEGORY_CASES],
+)
+def test_each_category_is_flagged(lang: str, category: str, text: str, match: str) -> None:
+    assert (category, match) in matches(text, lang)
+
+
+SAMPLES_BY_LANG = {
+    lang: " ".join(text for case_lang, _, text, _ in CATEGORY_CASES if case_lang == lang)
+    for lang in LANGUAGES
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_category_has_a_label_and_advice(lang: str) -> None:
+    findings = check_text(SAMPLES_BY_LANG[lang], lang)
+    assert {f.category for f in findings} == {
+        "blame", "judging", "venting", "apology", "lecturing", "promise", "threat", "shouting",
+    }  # fmt: skip
+    for finding in findings:
+        assert finding.label.strip() and finding.advice.strip()
+
+
+def test_spanish_labels_and_advice_are_in_spanish() -> None:
+    (finding,) = check_text("Es culpa suya.", "es")
+    assert finding.label == "culpa"
+    assert finding.advice.startswith("Describa el hecho")
+
+
+def test_a_pattern_can_give_its_own_advice() -> None:
+    findings = check_text("I'm tired of hearing your excuses.", "en")
+    (excuses,) = [f for f in findings if f.match == "your excuses"]
+    assert "15 January" in excuses.advice
+    (generic,) = check_text("It's your fault.", "en")
+    assert generic.advice != excuses.advice
+
+
+# Neutral business prose stays clean ----------------------------------------------------
+
+NEUTRAL = [
+    ("en", "I'm writing to let you know that we cannot continue."),
+    ("en", "This was a difficult decision."),
+    ("en", "It is impossible to fit this project into our current workload."),
+    ("en", "The outstanding balance is EUR 1,250, VAT included."),
+    (
+        "en",
+        "Once the account is settled we can discuss future work, without any commitment "
+        "on either side.",
+    ),
+    ("en", "I hope this does not affect our friendship."),
+    ("en", "Our payments policy requires settlement within 30 days."),
+    ("en", "The invoice of 15 January is still unpaid."),
+    ("en", "Thank you for the years of work together."),
+    ("en", "I will send the files by Friday."),
+    ("en", "You are entitled to a copy of the source files."),
+    ("en", "I was sorry to hear about the flood at your office."),
+    ("en", "You should have received the final files yesterday."),
+    ("en", "The crude estimate and the PDF are attached."),
+    ("es", "Le escribo para comunicarle que no podemos continuar."),
+    ("es", "Ha sido una decisión difícil."),
+    ("es", "No podemos asumir más trabajo con nuestra carga actual."),
+    ("es", "Le agradezco la confianza de estos años."),
+    ("es", "Queda pendiente la factura del 15 de enero."),
+    ("es", "Hemos valorado mucho esta colaboración."),
+    ("es", "Espero que esto no afecte a nuestra amistad."),
+    ("es", "Podemos hablarlo con calma cuando quieras."),
+    ("es", "Te propongo que lo hablemos."),
+    ("es", "Es un proyecto exigente para un equipo de nuestro tamaño."),
+    ("es", "Espero que lo entienda."),
+    ("es", "Para no hacerle perder más tiempo, le resumo lo pendiente."),
+    ("es", "El importe es de 1.250 EUR, IVA incluido, y el NIF figura en la factura."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), NEUTRAL, ids=[t for _, t in NEUTRAL])
+def test_neutral_business_prose_has_no_findings(lang: str, text: str) -> None:
+    assert check_text(text, lang) == []
+
+
+# Language variants ---------------------------------------------------------------------
+
+VARIANTS = [
+    ("en", "judging", "You are so difficult."),
+    ("en", "judging", "You're so difficult."),
+    ("en", "judging", "You’re so difficult."),
+    ("en", "judging", "YOU'RE so difficult."),
+    ("en", "venting", "I cannot take it anymore."),
+    ("en", "venting", "I can't take it anymore."),
+    ("en", "venting", "I can’t take it anymore."),
+    ("en", "venting", "I can not take this any more."),
+    ("en", "apology", "I am sorry."),
+    ("en", "apology", "I'm sorry."),
+    ("en", "apology", "I’m sorry."),
+    ("en", "apology", "I apologise."),
+    ("en", "apology", "I apologize."),
+    ("en", "blame", "You did not bother to call."),
+    ("en", "blame", "You didn't bother to call."),
+    ("en", "blame", "You didn’t bother to call."),
+    ("en", "blame", "“You never listen,” I said."),
+    ("es", "judging", "Es usted muy difícil."),
+    ("es", "judging", "Es usted muy dificil."),
+    ("es", "judging", "Eres muy difícil."),
+    ("es", "judging", "ES USTED MUY DIFÍCIL."),
+    ("es", "venting", "Estoy harto."),
+    ("es", "venting", "Estoy harta."),
+    ("es", "venting", "Estamos hartos."),
+    ("es", "venting", "Estamos hartas."),
+    ("es", "lecturing", "Tiene que entenderlo."),
+    ("es", "lecturing", "Tienes que entenderlo."),
+    ("es", "lecturing", "Entiéndalo."),
+    ("es", "lecturing", "Entiéndelo."),
+    ("es", "lecturing", "Entiendalo."),
+    ("es", "apology", "Discúlpeme."),
+    ("es", "apology", "Discúlpame."),
+    ("es", "apology", "Perdóneme."),
+    ("es", "apology", "Perdóname."),
+    ("es", "apology", "Perdón."),
+    ("es", "apology", "Disculpe."),
+    ("es", "blame", "Es culpa suya."),
+    ("es", "blame", "Es tu culpa."),
+    ("es", "blame", "Sus excusas no sirven."),
+    ("es", "blame", "Tus excusas no sirven."),
+    ("es", "blame", "No te has molestado en leerlo."),
+    ("es", "promise", "Le prometo que volveremos."),
+    ("es", "promise", "Te prometo que volveremos."),
+    ("es", "promise", "Quizá más adelante."),
+    ("es", "promise", "Quizás más adelante."),
+    ("es", "promise", "Quiza mas adelante."),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "category", "text"), VARIANTS, ids=[f"{lang}-{text}" for lang, _, text in VARIANTS]
+)
+def test_variants_match_the_same_way(lang: str, category: str, text: str) -> None:
+    """Contractions, curly quotes, accents, gender, usted/tú and enclitics all match."""
+    assert category in categories(text, lang)
+
+
+def test_spanish_decomposed_accents_match_and_keep_the_original_text() -> None:
+    text = "Es usted muy dific\u0301il."  # "í" typed as "i" plus a combining accent
+    (finding,) = check_text(text, "es")
+    assert finding.category == "judging"
+    assert finding.match == "Es usted muy dific\u0301il"
+
+
+def test_word_boundaries_are_respected() -> None:
+    assert check_text("The bayou nevermore flows; crude oil prices fell.", "en") == []
+    assert check_text("El informe de toxicología está listo.", "es") == []
+
+
+# Shouting ------------------------------------------------------------------------------
+
+SHOUTING = [
+    ("en", "Please pay NOW.", []),
+    ("en", "Please pay IMMEDIATELY.", ["IMMEDIATELY"]),
+    ("en", "I SAID no.", ["I SAID"]),
+    ("en", "The VAT on the PDF is in EUR for the USA office.", []),
+    ("en", "Send the GDPR form ASAP.", []),
+    ("en", "Why?! Really!!! Fine!", ["?!", "!!!"]),
+    ("es", "El IVA y el NIF de la SL están en el PDF.", []),
+    ("es", "PAGUE YA, por favor.", ["PAGUE YA"]),
+    ("es", "ÚLTIMO aviso.", ["ÚLTIMO"]),
+    ("es", "¡¡Pague ya!!", ["¡¡", "!!"]),
+    ("es", "¿En serio?!", ["?!"]),
+    ("es", "¡Gracias!", []),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), SHOUTING, ids=[t for _, t, _ in SHOUTING])
+def test_shouting_skips_acronyms_and_single_marks(
+    lang: str, text: str, expected: list[str]
+) -> None:
+    assert [f.match for f in check_text(text, lang) if f.category == "shouting"] == expected
+
+
+def test_shouting_rule_is_case_sensitive_but_others_are_not() -> None:
+    assert categories("please pay immediately.", "en") == []
+    assert categories("IT'S YOUR FAULT.", "en") == ["blame"]
+
+
+# Positions ------------------------------------------------------------------------------
+
+
+def test_positions_on_multi_line_input() -> None:
+    text = "Dear Ana,\n\nThe invoice is late.\nAnd honestly, you never pay on time!!\n"
+    findings = check_text(text, "en")
+    assert [(f.line, f.column, f.category, f.match) for f in findings] == [
+        (4, 15, "blame", "you never pay on time"),
+        (4, 36, "shouting", "!!"),
+    ]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    text = "Señora García:\nAñadí el café; ¡usted nunca paga a tiempo!"
+    (finding,) = check_text(text, "es")
+    assert (finding.line, finding.column) == (2, 17)
+    assert finding.match == "usted nunca paga"
+
+
+def test_phrase_broken_across_lines_is_found_and_kept_verbatim() -> None:
+    (finding,) = check_text("I'm fed\nup with this.", "en")
+    assert (finding.line, finding.column, finding.match) == (1, 5, "fed\nup")
+
+
+def test_match_is_the_draft_text_exactly() -> None:
+    (finding,) = check_text("Honestly, IT’S YOUR FAULT", "en")
+    assert finding.match == "IT’S YOUR FAULT"
+
+
+def test_findings_are_sorted_and_one_span_is_reported_once() -> None:
+    findings = check_text("Sorry!! I'M SO SORRY\nYou never call.", "en")
+    assert [(f.line, f.column) for f in findings] == sorted((f.line, f.column) for f in findings)
+    sorry = [f for f in findings if f.match == "I'M SO SORRY"]
+    assert len(sorry) == 1
+
+
+def offset(text: str, finding: Finding) -> int:
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[: finding.line - 1]) + finding.column - 1
+
+
+FRAGMENTS = [
+    "you never pay on time", "It’s your fault", "Es usted muy difícil", "ESTOY HARTA",
+    "I'M SO SORRY", "!!", "¡¡", "?!", "İ", "ß", "e\u0301", "ﬁ", "’", "\n", " ", "VAT",
+    "Señor", "nunca paga",
+]  # fmt: skip
+
+
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=12))
+def test_every_position_points_at_its_match(parts: list[str]) -> None:
+    """Whatever the draft, line:column leads back to the reported text, in order."""
+    text = "".join(parts)
+    for lang in LANGUAGES:
+        findings = check_text(text, lang)
+        for finding in findings:
+            start = offset(text, finding)
+            assert text[start : start + len(finding.match)] == finding.match
+        positions = [(f.line, f.column) for f in findings]
+        assert positions == sorted(positions)
+
+
+# Output formats -------------------------------------------------------------------------
+
+
+def test_text_format_lists_findings_and_a_summary() -> None:
+    findings = check_text("You never call.\nI'm so sorry.", "en")
+    assert format_findings(findings, "en", "text").splitlines() == [
+        f'1:1: blame: "You never" — {findings[0].advice}',
+        f'2:1: reflexive apology: "I\'m so sorry" — {findings[1].advice}',
+        "2 findings",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "summary"),
+    [
+        ("en", "Thanks for nothing.", "1 finding"),
+        ("en", "You never call. Or else.", "2 findings"),
+        ("es", "Gracias por nada.", "1 aviso"),
+        ("es", "Nunca paga. Lo siento.", "2 avisos"),
+    ],
+    ids=["en-one", "en-many", "es-one", "es-many"],
+)
+def test_text_summary_is_localized(lang: str, text: str, summary: str) -> None:
+    assert format_findings(check_text(text, lang), lang, "text").splitlines()[-1] == summary
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "No findings: the draft reads neutral."),
+        ("es", "Sin avisos: el borrador tiene un tono neutral."),
+    ],
+    ids=LANGUAGES,
+)
+def test_clean_draft_gets_a_localized_all_clear(lang: str, message: str) -> None:
+    assert format_findings(check_text("", lang), lang, "text") == message
+
+
+def test_text_format_shows_a_multi_line_match_on_one_line() -> None:
+    output = format_findings(check_text("I'm fed\nup.", "en"), "en", "text")
+    assert output.splitlines()[0].startswith('1:5: venting: "fed up" — ')
+
+
+def test_json_format_shape() -> None:
+    findings = check_text("Mi abogado le llamará.\n¡¡Ya!!", "es")
+    data = json.loads(format_findings(findings, "es", "json"))
+    assert [list(item) for item in data] == [
+        ["line", "column", "category", "label", "match", "advice"]
+    ] * len(findings)
+    assert data[0] == {
+        "line": 1,
+        "column": 1,
+        "category": "threat",
+        "label": "amenaza o sarcasmo",
+        "match": "Mi abogado",
+        "advice": findings[0].advice,
+    }
+    assert [(d["line"], d["column"], d["match"]) for d in data[1:]] == [(2, 1, "¡¡"), (2, 5, "!!")]
+
+
+def test_json_keeps_accents_readable_and_is_indented() -> None:
+    output = format_findings(check_text("Estoy harta.", "es"), "es", "json")
+    assert '"category": "venting"' in output and "«" in output and "\\u" not in output
+    assert output.startswith("[\n  {")
+    assert format_findings([], "es", "json") == "[]"
+
+
+# Errors and languages -------------------------------------------------------------------
+
+
+def test_available_languages_lists_the_rule_files() -> None:
+    languages = available_languages()
+    assert set(LANGUAGES) <= set(languages)
+    assert languages == sorted(languages)
+
+
+def test_unknown_language_names_the_valid_ones() -> None:
+    message = r"^unknown language 'fr' for --lang: choose one of en, es$"
+    with pytest.raises(InputError, match=message):
+        check_text("hello", "fr")
+    with pytest.raises(InputError, match=message):
+        format_findings([], "fr", "text")
+
+
+def test_unknown_format_names_the_valid_ones() -> None:
+    with pytest.raises(
+        InputError, match=r"unknown format 'xml' for --format: choose one of text, json"
+    ):
+        format_findings([], "en", "xml")
+
+
+@pytest.fixture
+def locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(check, "LOCALES_DIR", tmp_path)
+    return tmp_path
+
+
+MINIMAL_RULES = """\
+[messages]
+clean = "Rien à signaler."
+one = "1 remarque"
+other = "{count} remarques"
+
+[macros]
+vous = ["vous", "tu"]
+
+[[category]]
+id = "blame"
+label = "reproche"
+advice = "Décrivez les faits."
+patterns = ["{vous} (?:ne )?payez jamais", "c'est (?:votre|ta) faute"]
+"""
+
+
+def test_adding_a_language_is_adding_a_rule_file(locales: Path) -> None:
+    (locales / "fr").mkdir()
+    (locales / "fr" / "tone.toml").write_text(MINIMAL_RULES, "utf-8")
+    assert available_languages() == ["fr"]
+    findings = check_text("Franchement, c’est VOTRE faute.", "fr")
+    assert [(f.label, f.match) for f in findings] == [("reproche", "c’est VOTRE faute")]
+    assert format_findings(findings, "fr", "text").endswith("\n1 remarque")
+
+
+BROKEN_RULES = [
+    ("toml-syntax", MINIMAL_RULES + "oops =\n", "invalid TOML"),
+    ("missing-label", MINIMAL_RULES.replace('label = "reproche"\n', ""), "missing key 'label'"),
+    (
+        "unknown-key",
+        MINIMAL_RULES.replace('id = "blame"', 'id = "blame"\ncolour = "red"'),
+        "unknown key 'colour'",
+    ),
+    (
+        "bad-regex",
+        MINIMAL_RULES.replace("(?:ne )?payez", "(?:ne payez"),
+        "invalid pattern '{vous} (?:ne payez jamais'",
+    ),
+    ("unknown-macro", MINIMAL_RULES.replace("{vous}", "{you}"), "unknown macro {you}"),
+    (
+        "empty-match",
+        MINIMAL_RULES.replace('"{vous} (?:ne )?payez jamais"', '"(?:jamais)?"'),
+        "matches empty text",
+    ),
+    (
+        "space-quantifier",
+        MINIMAL_RULES.replace("(?:ne )?payez", "ne ?payez"),
+        "cannot take a quantifier",
+    ),
+    ("no-count", MINIMAL_RULES.replace("{count} remarques", "remarques"), "must contain {count}"),
+    (
+        "advice-without-pattern",
+        MINIMAL_RULES.replace('"c\'est (?:votre|ta) faute"', '{ advice = "Parlez des faits." }'),
+        "needs either pattern or patterns",
+    ),
+    ("no-categories", MINIMAL_RULES.split("[[category]]")[0], "missing key 'category'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(content, problem) for _, content, problem in BROKEN_RULES],
+    ids=[name for name, _, _ in BROKEN_RULES],
+)
+def test_invalid_rule_file_names_the_file_and_the_problem(
+    locales: Path, content: str, problem: str
+) -> None:
+    (locales / "fr").mkdir()
+    path = locales / "fr" / "tone.toml"
+    path.write_text(content, "utf-8")
+    with pytest.raises(BreakupError) as info:
+        check_text("hello", "fr")
+    assert str(path) in str(info.value)
+    assert problem in str(info.value)
+
+
+# Speed ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_long_draft_is_checked_quickly(lang: str) -> None:
+    """A 2,000-word draft takes milliseconds, so the check never holds the user up."""
+    sentences = [s for _, s in read_corpus(lang)]
+    words: list[str] = []
+    while len(words) < 2000:
+        words.extend(" ".join(sentences).split())
+    draft = " ".join(words[:2000])
+    check_text(draft, lang)  # compiles the rules once
+    best = min(_timed(draft, lang) for _ in range(3))
+    assert best < 0.1
+
+
+def _timed(draft: str, lang: str) -> float:
+    start = time.perf_counter()
+    check_text(draft, lang)
+    return time.perf_counter() - start
