@@ -492,6 +492,77 @@ def check(source: str, lang: str | None, fmt: str) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("archetype")
+@click.option(
+    "--seed",
+    type=int,
+    envvar=_envvar("SEED"),
+    help="Fix the order and choice of the client's lines (for a repeatable session).",
+)
+@click.option(
+    "--transcript",
+    "transcript_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the session as Markdown to this file.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing transcript.")
+@document_options
+def rehearse(
+    archetype: str, seed: int | None, transcript_path: Path | None, force: bool, **params: Any
+) -> None:
+    """Practice the call for ARCHETYPE: breakup plays the client, you answer.
+
+    Each reply gets the tone check's findings and the call script's suggested reply; the
+    session ends with a summary. Works on a terminal and with piped input, one reply per
+    line; the end of input ends the session.
+
+    \b
+    Example:
+      breakup rehearse shouter --lang es --seed 7 --transcript ensayo.md
+      printf 'I understand.\\nThe decision stands.\\n\\n' | breakup rehearse diva
+    """
+    from breakup import rehearse as core
+
+    if transcript_path is not None and transcript_path.exists() and not force:
+        raise _InputFailure(
+            f"{transcript_path} already exists: choose another name or pass --force"
+        )
+    options = _render_options(params)
+    session = core.plan(archetype, seed=seed, **options)
+    texts = session.texts
+    interactive = sys.stdin.isatty()
+    click.echo(f"{texts.title}\n\n{texts.intro}\n")
+    click.echo(f"{texts.you_open}: {session.opening}")
+    answers = []
+    for turn in session.turns:
+        click.echo(f"\n{texts.client_label}: {turn.client}")
+        click.echo(f"{texts.you_label}: ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            click.echo()
+            break
+        if not interactive:
+            click.echo(line.rstrip("\n"))
+        answer = core.assess(session, turn, line)
+        answers.append(answer)
+        if answer.reply and answer.findings:
+            for finding in answer.findings:
+                click.echo(f"  {texts.check_label}: {texts.finding_line(finding)}")
+        elif answer.reply:
+            click.echo(f"  {texts.check_label}: {texts.neutral_text}")
+        click.echo(f"  {texts.suggested_label}: {turn.suggested}")
+    click.echo(f"\n{texts.summary_title}")
+    for number, answer in enumerate((a for a in answers if a.reply), 1):
+        click.echo(f"{number}. {answer.turn.client} — {texts.turn_result(answer)}")
+    click.echo(core.summary_line(session, answers))
+    if transcript_path is not None:
+        from breakup.output import write_atomic
+
+        write_atomic(transcript_path, core.transcript(session, answers), force=force)
+        click.echo(f"Wrote {transcript_path}", err=True)
+
+
 def _language_from_environment() -> str:
     value = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
     code = value.split("_")[0].split(".")[0].lower()

@@ -157,6 +157,25 @@ def _format_money(amount: Any, currency: str, locale: str) -> str:
     return re.sub(r"^([A-Z]{3})(?=\d)", "\\1\u00a0", text)
 
 
+def default_locale(lang: str) -> str:
+    """Return the locale a language's formats follow when no region is given."""
+    return _DEFAULT_REGION.get(lang, lang)
+
+
+def placeholders(env: Any) -> dict[str, str]:
+    """Return the localized placeholder of each fact that can be missing."""
+    return _placeholders(env)
+
+
+def evaluate(env: Any, name: str, context: dict[str, Any]) -> Any:
+    """Evaluate a template as a module (its {% set %} values and macros), within bounds."""
+    try:
+        with _time_limit(RENDER_SECONDS):
+            return _make_module(env.get_template(name), context)
+    except (JinjaTemplateError, BreakupError, RecursionError, _RenderTimeout) as error:
+        raise _template_error(error, name) from None
+
+
 def _placeholders(env: Any) -> dict[str, str]:
     module = env.get_template("placeholders.j2").make_module({})
     # Not every fact has a placeholder: a missing --client-email just leaves To: empty.
