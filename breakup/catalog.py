@@ -26,14 +26,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def archetype_ids(extra: Path | None = None) -> list[str]:
     """List the archetypes: every folder of templates/archetypes with an archetype.j2."""
-    roots = [TEMPLATES_DIR] if extra is None else [extra, TEMPLATES_DIR]
+    return list(_archetype_ids(TEMPLATES_DIR, extra))
+
+
+@functools.cache
+def _archetype_ids(builtin: Path, extra: Path | None) -> tuple[str, ...]:
+    roots = [builtin] if extra is None else [extra, builtin]
     found = {
         folder.name
         for root in roots
         for folder in (root / "archetypes").glob("*")
         if (folder / "archetype.j2").is_file()
     }
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def languages() -> list[str]:
@@ -99,6 +104,19 @@ def load_catalog(lang: str, register: str) -> Catalog | SourceCatalog:
             f"unknown language {lang!r} for --lang: choose one of {', '.join(languages())}"
         )
     path = catalog_path(lang, register)
+    from breakup import cache
+
+    cached = cache.load(path, "catalog")
+    if cached is not None:
+        messages, plural_expr = cached
+        return Catalog(path, messages, _gettext.c2py(plural_expr))
+    messages, plural_expr = _read_catalog(path)
+    cache.store(path, "catalog", (messages, plural_expr))
+    return Catalog(path, messages, _gettext.c2py(plural_expr))
+
+
+def _read_catalog(path: Path) -> tuple[dict[Any, str], str]:
+    """Read a .po file, refusing fuzzy or untranslated entries."""
     from babel.messages.pofile import PoFileError, read_po  # only when a catalog is needed
 
     try:
@@ -127,8 +145,7 @@ def load_catalog(lang: str, register: str) -> Catalog | SourceCatalog:
             f"{path} has {len(problems)} fuzzy or untranslated entries (first: "
             f"{problems[0]!r}): translate them and remove the fuzzy flags"
         )
-    plural = _gettext.c2py(str(catalog.plural_expr))
-    return Catalog(path, messages, plural)
+    return messages, str(catalog.plural_expr)
 
 
 def _strip_controls(value: Any) -> Any:
@@ -173,6 +190,8 @@ def environment(
     User templates (--templates) overlay the built-in ones; every template renders in the
     sandbox, with StrictUndefined so a missing value fails instead of leaving a gap.
     """
+    from breakup import cache
+
     search = [TEMPLATES_DIR] if user_templates is None else [user_templates, TEMPLATES_DIR]
     env = BoundedSandbox(
         loader=FileSystemLoader(search),
@@ -183,6 +202,7 @@ def environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_strip_controls,
+        bytecode_cache=cache.jinja_cache(html),
     )
     # Must agree with `trimmed = true` in babel.cfg, or extracted ids will not match.
     env.policies["ext.i18n.trimmed"] = True

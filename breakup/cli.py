@@ -563,6 +563,175 @@ def rehearse(
         click.echo(f"Wrote {transcript_path}", err=True)
 
 
+@cli.command()
+@click.argument("clients", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    envvar=_envvar("BATCH_DIR"),
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the documents: one subfolder per client.",
+)
+@click.option(
+    "--only",
+    envvar=_envvar("ONLY"),
+    metavar="DOCS",
+    help="Comma-separated documents to write (email,script,referral,notes). Default: all four.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    envvar=_envvar("FORMAT"),
+    default="text",
+    metavar="FORMAT",
+    help="text, md, html, pdf, or eml (with --only email).",
+)
+@click.option("--force", is_flag=True, help="Overwrite documents that already exist.")
+@click.option("--resume", is_flag=True, help="Skip rows whose documents are all written.")
+@click.option(
+    "--profile",
+    "profile_path",
+    envvar=_envvar("PROFILE"),
+    metavar="PATH",
+    help="Profile TOML. Default: ./breakup.toml, then the user config folder.",
+)
+@click.option(
+    "--lang", envvar=_envvar("LANG"), metavar="LANG", help="Language for rows that do not give one."
+)
+@click.option(
+    "--locale",
+    envvar=_envvar("LOCALE"),
+    metavar="LOCALE",
+    help="Locale for rows that do not give one.",
+)
+@click.option(
+    "--currency",
+    envvar=_envvar("CURRENCY"),
+    metavar="CODE",
+    callback=_parsed(_lazy("parse_currency"), "--currency"),
+    help="Currency for rows that do not give one.",
+)
+@click.option(
+    "--formal/--informal",
+    "formal",
+    default=None,
+    envvar=_envvar("FORMAL"),
+    help="Register for rows that do not give one.",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    envvar=_envvar("TEMPLATES"),
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of your own templates, overlaying the built-in ones.",
+)
+def batch(
+    clients: Path,
+    out_dir: Path,
+    only: str | None,
+    fmt: str,
+    force: bool,
+    resume: bool,
+    profile_path: str | None,
+    lang: str | None,
+    locale: str | None,
+    currency: str | None,
+    formal: bool | None,
+    templates_dir: Path | None,
+) -> None:
+    """Write the documents for every row of CLIENTS (CSV or JSON Lines) into a folder each.
+
+    A bad row is reported with its number and reason while the others still render; the
+    failed rows go to DIR/failed.csv, to fix and run again. Exits 1 if any row failed.
+
+    \b
+    Example:
+      breakup batch clients.csv -o out --only email --format eml
+    """
+    from breakup import batch as core
+    from breakup.errors import InputError
+    from breakup.render import DOCUMENTS
+
+    documents = tuple(d.strip() for d in only.split(",") if d.strip()) if only else DOCUMENTS
+    unknown = [d for d in documents if d not in DOCUMENTS]
+    if unknown or not documents:
+        raise InputError(
+            f"unknown document {unknown[0] if unknown else only!r} for --only: use a "
+            f"comma-separated list of {', '.join(DOCUMENTS)}"
+        )
+    from breakup.publish import OUTPUT_FORMATS
+
+    if fmt not in OUTPUT_FORMATS:
+        raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(OUTPUT_FORMATS)}")
+    if not clients.is_file():
+        raise InputError(f"clients file {clients} not found: check the path")
+    if force and resume:
+        raise InputError("--force and --resume contradict each other: choose one")
+    profile = _load_profile(profile_path)
+    register = None if formal is None else ("formal" if formal else "informal")
+    defaults = core.Defaults(lang=lang, locale=locale, register=register, currency=currency)
+    _encoding, lines = core.scan(clients)
+    kwargs: dict[str, Any] = {
+        "documents": documents,
+        "fmt": fmt,
+        "profile": profile,
+        "defaults": defaults,
+        "force": force,
+        "resume": resume,
+        "templates": templates_dir,
+    }
+    if sys.stderr.isatty():
+        with click.progressbar(length=max(lines - 1, 1), file=sys.stderr, label="Rendering") as bar:
+            summary = core.run(clients, out_dir, progress=bar.update, **kwargs)
+    else:
+        summary = core.run(clients, out_dir, **kwargs)
+    done = f"Wrote the documents of {summary.written} of {summary.rows} rows into {out_dir}"
+    extra = []
+    if summary.skipped:
+        extra.append(f"{summary.skipped} already complete (skipped)")
+    if summary.failed:
+        extra.append(f"{summary.failed} failed: see {summary.failed_path}")
+    click.echo(done + (f"; {'; '.join(extra)}" if extra else "") + ".", err=True)
+    if summary.ignored_columns:
+        click.echo(f"Note: columns left unused: {', '.join(summary.ignored_columns)}", err=True)
+    _warn_missing(summary.missing)
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to write the sample files.",
+)
+def init(folder: Path) -> None:
+    """Write a sample profile (breakup.toml) and clients file (clients.csv) to start from.
+
+    Never overwrites: an existing file is left as it is.
+
+    \b
+    Example:
+      breakup init && breakup batch clients.csv -o out
+    """
+    from breakup.output import write_atomic
+    from breakup.resources import TEMPLATES_DIR
+
+    for name in ("breakup.toml", "clients.csv"):
+        target = folder / name
+        if target.exists():
+            click.echo(f"Kept {target}: it already exists", err=True)
+            continue
+        write_atomic(target, (TEMPLATES_DIR / "samples" / name).read_bytes())
+        click.echo(f"Wrote {target}")
+
+
 def _language_from_environment() -> str:
     value = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
     code = value.split("_")[0].split(".")[0].lower()

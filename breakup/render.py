@@ -9,6 +9,7 @@ Use it as a library::
 
 from __future__ import annotations
 
+import functools
 import re
 import signal
 import threading
@@ -143,6 +144,37 @@ def _try_parse(value: str) -> Any:
         return None
 
 
+class _LazyDate:
+    """A date formatted for the locale only when a template prints it.
+
+    Babel loads a locale's data on first use (milliseconds): a document that shows no
+    date should not pay for it.
+    """
+
+    __slots__ = ("_locale", "_text", "_value")
+
+    def __init__(self, value: date, locale: str) -> None:
+        self._value = value
+        self._locale = locale
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = _format_date(self._value, self._locale)
+        return self._text
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
 def _format_date(value: date, locale: str) -> str:
     from babel.dates import format_date
 
@@ -176,6 +208,7 @@ def evaluate(env: Any, name: str, context: dict[str, Any]) -> Any:
         raise _template_error(error, name) from None
 
 
+@functools.lru_cache(maxsize=64)
 def _placeholders(env: Any) -> dict[str, str]:
     module = env.get_template("placeholders.j2").make_module({})
     # Not every fact has a placeholder: a missing --client-email just leaves To: empty.
@@ -253,9 +286,9 @@ def build_context(
         "outstanding_given": facts.outstanding is not None,
         "referrals": referral_dicts,
         "referral_placeholder": placeholders["referral"],
-        "today": _format_date(today, locale),
+        "today": _LazyDate(today, locale),
         "reminders": [
-            {"days": days, "date": _format_date(base + timedelta(days=days), locale)}
+            {"days": days, "date": _LazyDate(base + timedelta(days=days), locale)}
             for days in REMINDER_DAYS
         ],
         "reminders_from_end_date": end is not None,
@@ -338,6 +371,7 @@ def _template_error(error: Exception, name: str) -> BreakupError:
     return TemplateError(f"{name}: {error}")
 
 
+@functools.lru_cache(maxsize=256)
 def default_register(archetype: str, lang: str, templates: Path | None = None) -> str:
     """Return the register an archetype's documents use unless told otherwise."""
     module = archetype_module(archetype, lang, "formal", templates=templates)
@@ -395,7 +429,7 @@ def _escape_user_values(context: dict[str, Any], escape: Any, keep: set[str]) ->
     context["service"] = escape(context["service"])
 
 
-def _page(env: Any, context: dict[str, Any], content: str, title: str, *, letter: bool) -> str:
+def _page(env: Any, context: dict[str, Any], content: str, title: Any, *, letter: bool) -> str:
     """Wrap an HTML fragment in the self-contained page."""
     from markupsafe import Markup
 
@@ -432,6 +466,7 @@ def _render(
     today: date | None = None,
     templates: Path | None = None,
     standalone: bool = True,
+    _overrides: dict[str, Any] | None = None,
 ) -> Document:
     if document not in DOCUMENTS:
         raise InputError(f"unknown document {document!r}: choose one of {', '.join(DOCUMENTS)}")
@@ -455,6 +490,9 @@ def _render(
         placeholders=placeholders,
     )
     context["standalone"] = standalone
+    for key, value in (_overrides or {}).items():
+        # Batch renders a skeleton with stand-ins for the per-row values (see batch.py).
+        context[key] = {**context[key], **value} if isinstance(value, dict) else value
     if fmt == "md":
         _escape_user_values(context, _md_escape, set(placeholders.values()))
     if document == "referral" and not context["referrals"]:
@@ -464,11 +502,13 @@ def _render(
     try:
         module = _make_module(env.get_template(name), context)
         body = str(module)
-        subject = str(getattr(module, "subject", "")).strip()
+        # Kept as markup for the page's <title>: str() would have it escaped a second time.
+        title = getattr(module, "subject", "")
+        subject = str(title).strip()
     except (JinjaTemplateError, BreakupError, RecursionError) as error:
         raise _template_error(error, name) from None
     if fmt == "html":
-        body = _page(env, context, body, subject, letter=standalone and document in LETTERS)
+        body = _page(env, context, body, title, letter=standalone and document in LETTERS)
     body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
     missing = tuple(key for key, text in placeholders.items() if text in body or text in subject)
     return Document(

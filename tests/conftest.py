@@ -15,6 +15,14 @@ GOLDEN = Path(__file__).parent / "golden"
 TODAY = date(2026, 12, 1)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The compile cache of this test run, not the user's.
+    import os
+    import tempfile
+
+    os.environ.setdefault("BREAKUP_CACHE_DIR", tempfile.mkdtemp(prefix="breakup-cache-"))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",

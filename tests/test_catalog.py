@@ -145,3 +145,28 @@ def test_spanish_register_is_consistent_through_the_email() -> None:
             assert TU.findall(body) == [], f"{arch}: tú forms in a formal email"
         else:
             assert USTED.findall(body) == [], f"{arch}: usted forms in an informal email"
+
+
+def test_compiled_catalog_cache_follows_the_po_file(fake_locales: Path) -> None:
+    """A cached catalog is used only while its .po file is unchanged."""
+    first = render.render("email", "diva", lang="es", today=TODAY)
+    assert first.body.startswith("Asunto:")
+    po = fake_locales / "es" / "LC_MESSAGES" / "messages.po"
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "Asunto"', 'msgstr "Tema"'), encoding="utf-8"
+    )
+    catalog.load_catalog.cache_clear()
+    catalog.environment.cache_clear()
+    assert render.render("email", "diva", lang="es", today=TODAY).body.startswith("Tema:")
+
+
+def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from breakup import cache
+
+    monkeypatch.setenv("BREAKUP_CACHE_DIR", "off")
+    cache.cache_dir.cache_clear()
+    try:
+        assert cache.cache_dir() is None and cache.jinja_cache(False) is None
+    finally:
+        monkeypatch.undo()
+        cache.cache_dir.cache_clear()
