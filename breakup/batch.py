@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
-import io
 import json
 import os
 import re
@@ -49,6 +48,8 @@ _FIRST, _LAST = "\ue000", "\ue001"
 _TOKEN = re.compile(f"{_FIRST}([a-z0-9]+){_LAST}")
 _TOKEN_BYTES = re.compile(f"{_FIRST}([a-z0-9]+){_LAST}".encode())
 _USER_KEYS = ("c", "p", "f", "s")  # client, contact, first name, service: typed by the user
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_HTML_SPECIAL = re.compile(r"[<>&'\"]")
 
 
 class RowError(Exception):
@@ -163,24 +164,21 @@ def read_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[tuple[int,
         return list(COLUMNS), _jsonl_rows(path)
     with path.open(encoding=encoding, newline="") as first:
         header_line = first.readline()
+    if not header_line.strip():
+        raise InputError(f"{path} is empty: the first row must name the columns")
     # The delimiter is the one the header row uses most: , or ; (Excel in many locales) or tab.
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d])
-    handle = path.open(encoding=encoding, newline="")
-    reader = csv.reader(handle, delimiter=delimiter)
     try:
-        header = [_column(h) for h in next(reader)]
+        header = [_column(h) for h in next(csv.reader([header_line], delimiter=delimiter))]
     except StopIteration:
-        handle.close()
         raise InputError(f"{path} is empty: the first row must name the columns") from None
     except csv.Error as error:
-        handle.close()
         raise InputError(f"{path}: cannot read the header row: {error}") from None
     # A column that looks like a misspelt one is an error; any other is the spreadsheet's own
     # (a CRM export has many) and is left alone.
     problems = [_unknown_column(h, path.name) for h in header if h and _misspelt(h)]
     if problems or "archetype" not in header:
-        handle.close()
         raise InputError(
             problems[0]
             if problems
@@ -188,7 +186,9 @@ def read_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[tuple[int,
         )
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        with handle:
+        with path.open(encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            next(reader, None)
             number = 1
             try:
                 for cells in reader:
@@ -318,7 +318,7 @@ class FastRenderer:
         self.now = now
         self.templates = templates
         self._skeletons: dict[tuple[Any, ...], _Skeleton | None] = {}
-        self._drafts: dict[tuple[Any, ...], tuple[bytes, str, tuple[str, ...], int] | None] = {}
+        self._drafts: dict[tuple[Any, ...], _Draft | None] = {}
         self._date_header = ""
 
     # The shape of a row: everything that changes which sentences a document holds.
@@ -424,10 +424,11 @@ class FastRenderer:
             else:
                 raw[key] = _long_date(base + timedelta(days=int(name[1:])), locale)
         for key, value in raw.items():
-            value = _strip_controls(value)
+            if _CONTROL_CHARS.search(value):
+                value = _strip_controls(value)
             if fmt == "md" and key[len(prefix) :] in _USER_KEYS:
                 value = render._md_escape(value)
-            elif fmt == "html":
+            elif fmt == "html" and _HTML_SPECIAL.search(value):
                 value = _html_escape(value)
             raw[key] = value
         return raw
@@ -464,7 +465,7 @@ class FastRenderer:
         return out.data, out.missing
 
     # .eml drafts: the MIME structure comes from the email package, once per shape.
-    def _draft(self, job: Job, register: str) -> tuple[bytes, str, tuple[str, ...], int] | None:
+    def _draft(self, job: Job, register: str) -> _Draft | None:
         key = self._shape(job, register)
         if key not in self._drafts:
             text = self._skeleton("email", "text", job, register, "t", standalone=False)
@@ -479,30 +480,36 @@ class FastRenderer:
                 message.set_content(text.text, charset="utf-8", cte="8bit")
                 message.add_alternative(html.text, subtype="html", charset="utf-8", cte="8bit")
                 body = message.as_bytes()
-                longest = max(len(line) for line in body.split(b"\r\n"))
-                self._drafts[key] = (body, text.subject, text.missing, longest)
+                keys = frozenset(m.group(1).decode() for m in _TOKEN_BYTES.finditer(body))
+                # The subject's stand-ins are text ones, whether or not the body has them.
+                keys |= frozenset(_TOKEN.findall(text.subject))
+                text_keys = frozenset(k for k in keys if k.startswith("t"))
+                self._drafts[key] = _Draft(
+                    body=body,
+                    subject=text.subject,
+                    missing=text.missing,
+                    longest=max(len(line) for line in body.split(b"\r\n")),
+                    text_keys=text_keys,
+                    html_keys=keys - text_keys,
+                )
         return self._drafts[key]
 
-    def _fill_draft(self, job: Job, draft: tuple[bytes, str, tuple[str, ...], int]
-                    ) -> tuple[bytes, tuple[str, ...]]:  # fmt: skip
+    def _fill_draft(self, job: Job, draft: _Draft) -> tuple[bytes, tuple[str, ...]]:
         from email.utils import make_msgid
 
-        body, subject, missing, longest = draft
-        keys = frozenset(m.group(1).decode() for m in _TOKEN_BYTES.finditer(body))
-        text_keys = frozenset(k for k in keys if k.startswith("t"))
-        values = self._values(job, text_keys, "text", "t")
-        values.update(self._values(job, keys - text_keys, "html", "h"))
+        values = self._values(job, draft.text_keys, "text", "t")
+        values.update(self._values(job, draft.html_keys, "html", "h"))
         encoded = {k.encode(): v.encode("utf-8") for k, v in values.items()}
-        if longest + sum(len(v) for v in encoded.values()) > 990:
+        if draft.longest + sum(len(v) for v in encoded.values()) > 990:
             raise _SlowPath
-        filled = _TOKEN_BYTES.sub(lambda m: encoded[m.group(1)], body)
-        subject_values = self._values(job, frozenset(_TOKEN.findall(subject)), "text", "t")
-        subject_text = _TOKEN.sub(lambda m: subject_values[m.group(1)], subject)
+        filled = _TOKEN_BYTES.sub(lambda m: encoded[m.group(1)], draft.body)
+        subject_text = _TOKEN.sub(lambda m: values[m.group(1)], draft.subject)
+        missing = draft.missing
         facts = job.facts
         sender = self.profile.sender
         headers = []
         if sender.email:
-            headers.append("From: " + _address(sender.name or sender.company, sender.email))
+            headers.append("From: " + self._from_header())
         if facts.client_email:
             headers.append("To: " + _address(facts.contact or facts.client or "",
                                              facts.client_email))  # fmt: skip
@@ -514,12 +521,37 @@ class FastRenderer:
         missing = missing + ("client_email",) * (not facts.client_email)
         return ("\r\n".join(headers) + "\r\n").encode("ascii") + filled, missing
 
+    @functools.cache  # noqa: B019 - one renderer per batch, kept for its whole run
+    def _from_header(self) -> str:
+        sender = self.profile.sender
+        try:
+            return _address(sender.name or sender.company, sender.email)
+        except _SlowPath:
+            from email.headerregistry import Address
+            from email.policy import SMTP
+
+            local, _, domain = sender.email.rpartition("@")
+            header = SMTP.header_factory("From", Address(sender.name, local, domain))
+            return str(header.fold(policy=SMTP)).split(":", 1)[1].strip()
+
     def _date(self) -> str:
         if not self._date_header:
             from email.utils import format_datetime
 
             self._date_header = format_datetime(self.now)
         return self._date_header
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """An .eml draft with stand-ins, as the email package wrote it, ready to fill in."""
+
+    body: bytes
+    subject: str
+    missing: tuple[str, ...]
+    longest: int
+    text_keys: frozenset[str]
+    html_keys: frozenset[str]
 
 
 class _SlowPath(Exception):
@@ -531,9 +563,42 @@ def _long_date(value: date | None, locale: str) -> str:
     return render._format_date(value, locale) if value else ""
 
 
-@functools.lru_cache(maxsize=4096)
 def _money(value: Decimal | None, currency: str, locale: str) -> str:
-    return render._format_money(value, currency, locale) if value is not None else ""
+    if value is None:
+        return ""
+    shape = _money_shape(currency, locale)
+    if shape is None:
+        return render._format_money(value, currency, locale)
+    prefix, suffix, group, decimal, digits = shape
+    number = f"{value:,.{digits}f}" if digits else f"{value:,.0f}"
+    number = number.replace(",", "\0").replace(".", decimal).replace("\0", group)
+    return f"{prefix}{number}{suffix}"
+
+
+@functools.lru_cache(maxsize=64)
+def _money_shape(currency: str, locale: str) -> tuple[str, str, str, str, int] | None:
+    """Learn how Babel writes amounts in a currency and locale, so rows need not ask it.
+
+    Babel is slow per call (tens of microseconds). The shape is read off a probe amount and
+    accepted only if it reproduces Babel on a set of checks; otherwise each row asks Babel.
+    """
+    probe = render._format_money(Decimal("1234567.25"), currency, locale)
+    found = re.fullmatch(r"(\D*?)1(?P<g>\D)234(?P=g)567(?:(\D)(\d+))?(\D*)", probe)
+    if not found:
+        return None
+    prefix, group, decimal, fraction, suffix = found.groups()
+    digits = len(fraction or "")
+    shape = (prefix, suffix, group, decimal or ".", digits)
+    checks = ("0", "7", "12.5", "999.99", "1000", "4250", "98765.43", "1000000.5", "0.01")
+    for text in checks:
+        amount = Decimal(text)
+        prefix_, suffix_, group_, decimal_, digits_ = shape
+        number = f"{amount:,.{digits_}f}".replace(",", "\0").replace(".", decimal_)
+        if f"{prefix_}{number.replace(chr(0), group_)}{suffix_}" != render._format_money(
+            amount, currency, locale
+        ):
+            return None
+    return shape
 
 
 def _html_escape(text: str) -> str:
@@ -552,7 +617,17 @@ def _address(name: str, email: str) -> str:
 
     if not _PLAIN_NAME.fullmatch(name):
         raise _SlowPath
-    return formataddr((name, email), charset="utf-8")
+    return formataddr((name, email), charset=_header_charset())
+
+
+@functools.cache
+def _header_charset() -> Any:
+    """UTF-8 with base64 encoded words: the email package then skips weighing Q against B."""
+    from email import charset
+
+    utf8 = charset.Charset("utf-8")
+    utf8.header_encoding = charset.BASE64
+    return utf8
 
 
 @functools.lru_cache(maxsize=1024)
@@ -591,6 +666,99 @@ def _write(path: Path, data: bytes) -> None:
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
 
 
+def _row_name(number: int, cells: dict[str, str]) -> str:
+    """What a row's folder is named after: its client, else its contact, else its number."""
+    return _cell(cells, "client") or _cell(cells, "contact") or f"row-{number}"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything a worker needs to render its share of the rows."""
+
+    source: Path
+    encoding: str
+    out_dir: Path
+    documents: tuple[str, ...]
+    fmt: str
+    profile: Profile
+    defaults: Defaults
+    force: bool
+    resume: bool
+    today: date
+    now: datetime
+    templates: Path | None
+
+
+def _work(plan: _Plan, part: int, parts: int, failed_file: Path,
+          tick: Callable[[], None]) -> Summary:  # fmt: skip
+    """Render the rows whose position modulo `parts` is `part`; failures go to failed_file.
+
+    Every worker reads the whole file and names every row's folder, so the names are the
+    same whichever worker renders a row.
+    """
+    header, rows = read_rows(plan.source, plan.encoding)
+    renderer = FastRenderer(plan.profile, today=plan.today, now=plan.now,
+                            templates=plan.templates)  # fmt: skip
+    extension = publish.EXTENSIONS[plan.fmt]
+    summary = Summary(ignored_columns=extra_columns(header))
+    used: set[str] = set()
+    failed_handle = None
+    columns = [c for c in header if c] or list(COLUMNS)
+    try:
+        for position, (number, cells) in enumerate(rows):
+            folder = plan.out_dir / folder_name(_row_name(number, cells), used)
+            if position % parts != part:
+                continue
+            summary.rows += 1
+            try:
+                job = parse_row(number, cells, plan.defaults, plan.profile)
+                targets = [(d, folder / f"{FILE_STEMS[d]}.{extension}") for d in plan.documents]
+                if plan.resume:
+                    targets = [(d, path) for d, path in targets if not path.exists()]
+                    if not targets:
+                        summary.skipped += 1
+                        continue
+                elif not plan.force:
+                    existing = [path.name for _d, path in targets if path.exists()]
+                    if existing:
+                        raise RowError(
+                            f"{folder.name}/ already holds {', '.join(existing)}: pass --force "
+                            "to overwrite or --resume to skip finished rows"
+                        )
+                outputs = []
+                for document, path in targets:
+                    data, missing = renderer.produce(document, plan.fmt, job)
+                    outputs.append((path, data))
+                    summary.missing.update(missing)
+                folder.mkdir(exist_ok=True)
+                for path, data in outputs:
+                    _write(path, data)
+                summary.written += 1
+            except (RowError, BreakupError) as error:
+                if isinstance(error, OutputError):
+                    raise
+                summary.failed += 1
+                if failed_handle is None:
+                    failed_handle = failed_file.open("w", encoding="utf-8", newline="")
+                    writer = csv.DictWriter(failed_handle, fieldnames=[*columns, "row", "reason"],
+                                            extrasaction="ignore")  # fmt: skip
+                    writer.writeheader()
+                writer.writerow({**cells, "row": number, "reason": str(error)})
+            finally:
+                tick()
+    finally:
+        if failed_handle is not None:
+            failed_handle.close()
+    return summary
+
+
+def worker_count(rows: int) -> int:
+    """How many processes to render with: one per core for long files, where fork exists."""
+    if not hasattr(os, "fork") or rows < 400:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def run(
     source: Path,
     out_dir: Path,
@@ -605,81 +773,118 @@ def run(
     now: datetime | None = None,
     templates: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Summary:
     """Render every row of `source` into `out_dir`; return what happened."""
     if fmt == "eml" and documents != ("email",):
         raise InputError("--format eml is for the email only: add --only email")
-    encoding, _lines = scan(source)
-    header, rows = read_rows(source, encoding)
-    renderer = FastRenderer(
-        profile,
-        today=today or date.today(),
-        now=now or datetime.now().astimezone(),
-        templates=templates,
-    )
-    extension = publish.EXTENSIONS[fmt]
+    encoding, lines = scan(source)
+    header, _rows = read_rows(source, encoding)  # refuses a bad header before any work
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create {out_dir}: {error.strerror}") from None
-    summary = Summary(ignored_columns=extra_columns(header))
-    used: set[str] = set()
-    failed_tmp = out_dir / f".failed.csv.{os.getpid()}.tmp"
-    failed_writer = None
-    failed_handle: io.TextIOWrapper | None = None
-    try:
-        for number, cells in rows:
-            summary.rows += 1
-            try:
-                job = parse_row(number, cells, defaults, profile)
-                folder = out_dir / folder_name(job.name, used)
-                targets = [(doc, folder / f"{FILE_STEMS[doc]}.{extension}") for doc in documents]
-                todo = targets
-                if resume:
-                    todo = [(doc, path) for doc, path in targets if not path.exists()]
-                    if not todo:
-                        summary.skipped += 1
-                        continue
-                elif not force:
-                    existing = [path.name for _doc, path in targets if path.exists()]
-                    if existing:
-                        raise RowError(
-                            f"{folder.name}/ already holds {', '.join(existing)}: pass --force "
-                            "to overwrite or --resume to skip finished rows"
-                        )
-                outputs = []
-                for doc, path in todo:
-                    data, missing = renderer.produce(doc, fmt, job)
-                    outputs.append((path, data))
-                    summary.missing.update(missing)
-                folder.mkdir(exist_ok=True)
-                for path, data in outputs:
-                    _write(path, data)
-                summary.written += 1
-            except (RowError, BreakupError) as error:
-                if isinstance(error, OutputError):
-                    raise
-                summary.failed += 1
-                if failed_writer is None:
-                    failed_handle = failed_tmp.open("w", encoding="utf-8", newline="")
-                    columns = [c for c in header if c] or list(COLUMNS)
-                    failed_writer = csv.DictWriter(
-                        failed_handle,
-                        fieldnames=[*columns, "row", "reason"],
-                        extrasaction="ignore",
-                    )
-                    failed_writer.writeheader()
-                failed_writer.writerow({**cells, "row": number, "reason": str(error)})
-            finally:
-                if progress is not None:
-                    progress(1)
-    finally:
-        if failed_handle is not None:
-            failed_handle.close()
+    plan = _Plan(source, encoding, out_dir, documents, fmt, profile, defaults, force, resume,
+                 today or date.today(), now or datetime.now().astimezone(), templates)  # fmt: skip
+    parts = workers or worker_count(lines)
+    part_files = [out_dir / f".failed.{os.getpid()}.{n}.tmp" for n in range(parts)]
+    if parts == 1:
+        summary = _work(plan, 0, 1, part_files[0], lambda: progress(1) if progress else None)
+    else:
+        summary = _fork_workers(plan, parts, part_files, progress)
     failed_path = out_dir / "failed.csv"
     if summary.failed:
-        os.replace(failed_tmp, failed_path)
+        _merge_failures(part_files, failed_path, [c for c in header if c] or list(COLUMNS))
         summary.failed_path = failed_path
     else:
         failed_path.unlink(missing_ok=True)
+    for part_file in part_files:
+        part_file.unlink(missing_ok=True)
     return summary
+
+
+def _fork_workers(plan: _Plan, parts: int, part_files: list[Path],
+                  progress: Callable[[int], None] | None) -> Summary:  # fmt: skip
+    """Render with one forked process per part; gather their summaries."""
+    tick_read, tick_write = os.pipe()
+    children = []
+    for part in range(parts):
+        result_read, result_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            os.close(tick_read)
+            os.close(result_read)
+            _worker(plan, part, parts, part_files[part], tick_write, result_write)
+        os.close(result_write)
+        children.append((pid, result_read))
+    os.close(tick_write)
+    with os.fdopen(tick_read, "rb") as ticks:
+        while chunk := ticks.read1(4096):
+            if progress is not None:
+                progress(len(chunk))
+    summary = Summary(ignored_columns=[])
+    errors = []
+    for pid, result_read in children:
+        with os.fdopen(result_read, encoding="utf-8") as handle:
+            report = json.loads(handle.read() or '{"error": "a worker stopped"}')
+        os.waitpid(pid, 0)
+        if "error" in report:
+            errors.append(report)
+            continue
+        summary.rows += report["rows"]
+        summary.written += report["written"]
+        summary.skipped += report["skipped"]
+        summary.failed += report["failed"]
+        summary.missing.update(report["missing"])
+    if errors:
+        first = errors[0]
+        raise (OutputError if first.get("output") else BreakupError)(first["error"])
+    return summary
+
+
+def _worker(plan: _Plan, part: int, parts: int, part_file: Path, tick_write: int,
+            result_write: int) -> None:  # fmt: skip
+    """A forked worker's life: render its rows, tick per row, report, exit."""
+    code = 0
+    counter = 0
+
+    def tick() -> None:
+        nonlocal counter
+        counter += 1
+        if counter % 32 == 0:
+            os.write(tick_write, b"." * 32)
+
+    try:
+        done = _work(plan, part, parts, part_file, tick)
+        os.write(tick_write, b"." * (counter % 32))
+        report: dict[str, Any] = {
+            "rows": done.rows, "written": done.written, "skipped": done.skipped,
+            "failed": done.failed, "missing": sorted(done.missing),
+        }  # fmt: skip
+    except BaseException as error:  # reported to the parent, which raises it
+        report = {"error": str(error) or type(error).__name__,
+                  "output": isinstance(error, OutputError)}  # fmt: skip
+        code = 1
+    with os.fdopen(result_write, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(report))
+    os._exit(code)
+
+
+def _merge_failures(part_files: list[Path], target: Path, columns: list[str]) -> None:
+    """Write failed.csv: the workers' failed rows, in file order, with one header."""
+    import heapq
+
+    fields = [*columns, "row", "reason"]
+    handles = [path.open(encoding="utf-8", newline="") for path in part_files if path.exists()]
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        readers = [csv.DictReader(handle) for handle in handles]
+        merged = heapq.merge(*readers, key=lambda row: int(row["row"]))
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(merged)
+        os.replace(tmp, target)
+    finally:
+        for handle in handles:
+            handle.close()

@@ -322,3 +322,32 @@ def test_fast_eml_equals_the_ordinary_draft(
         now=NOW,
     ).data
     assert _parts(fast) == _parts(slow)
+
+
+def test_parallel_workers_write_what_one_process_writes(tmp_path: Path, profile: Profile) -> None:
+    """Forked workers split the rows; names, files and failed.csv are the same as serial."""
+    import os
+
+    from breakup.batch import Defaults, run
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    lines = [HEADER.rstrip("\n")]
+    for i in range(60):
+        lines.append(GOOD.rstrip("\n") if i % 7 else "diva,Acme,,,,31/12/2027,,")
+    source = write(tmp_path / "c.csv", "\n".join(lines) + "\n")
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+                if p.is_file()}
+
+    results = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        summary = run(source, out, documents=("email", "notes"), fmt="md", profile=profile,
+                      defaults=Defaults(), today=TODAY, now=NOW, workers=workers)
+        assert (summary.rows, summary.written, summary.failed) == (60, 51, 9)
+        results[workers] = tree(out)
+    assert results[1] == results[2]
+    assert "acme-9/follow-up-notes.md" not in results[1]
+    assert "ferreteria-nunez-50/email.md" in results[1]
