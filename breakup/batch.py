@@ -32,12 +32,6 @@ COLUMNS = (
     "archetype", "client", "contact", "client_email", "lang", "locale", "end_date", "pay_by",
     "outstanding", "currency", "service", "register",
 )  # fmt: skip
-FILE_STEMS = {
-    "email": "email",
-    "script": "call-script",
-    "referral": "referral-letter",
-    "notes": "follow-up-notes",
-}
 _REGISTERS = {"formal": "formal", "usted": "formal", "informal": "informal", "tu": "informal",
               "tú": "informal"}  # fmt: skip
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
@@ -712,7 +706,9 @@ def _work(plan: _Plan, part: int, parts: int, failed_file: Path,
             summary.rows += 1
             try:
                 job = parse_row(number, cells, plan.defaults, plan.profile)
-                targets = [(d, folder / f"{FILE_STEMS[d]}.{extension}") for d in plan.documents]
+                targets = [
+                    (d, folder / f"{publish.FILE_STEMS[d]}.{extension}") for d in plan.documents
+                ]
                 if plan.resume:
                     targets = [(d, path) for d, path in targets if not path.exists()]
                     if not targets:

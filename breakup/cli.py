@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -32,8 +33,22 @@ def _failure(message: str, exit_code: int) -> _Failure:
     return _InputFailure(message) if exit_code == 2 else _Failure(message)
 
 
+# Each command is built when it is used: Click's options cost time to create, and a command
+# should not pay for the others' (see benchmarks/). Filled in below, name -> factory.
+_COMMANDS: dict[str, Callable[[], click.Command]] = {}
+
+
 class BreakupGroup(click.Group):
-    """Turn every BreakupError (and any bug) into one `Error:` line, unless --debug."""
+    """Build commands on demand; turn every BreakupError (and any bug) into one `Error:` line,
+    unless --debug."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            self.add_command(_COMMANDS[cmd_name](), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -282,32 +297,41 @@ def cli(debug: bool) -> None:
     """
 
 
-@cli.command()
-@click.option(
-    "--lang", envvar=_envvar("LANG"), metavar="LANG", help="Language of the descriptions: en or es."
-)
-@click.option("--ids", is_flag=True, help="Print only the ids, one per line.")
-def archetypes(lang: str | None, ids: bool) -> None:
-    """List the client archetypes with a one-line description.
+def _make_archetypes() -> click.Command:
+    @click.command("archetypes")
+    @click.option(
+        "--lang",
+        envvar=_envvar("LANG"),
+        metavar="LANG",
+        help="Language of the descriptions: en or es.",
+    )
+    @click.option("--ids", is_flag=True, help="Print only the ids, one per line.")
+    def archetypes(lang: str | None, ids: bool) -> None:
+        """List the client archetypes with a one-line description.
 
-    \b
-    Example:
-      breakup archetypes --lang es
-    """
-    from breakup import catalog
+        \b
+        Example:
+          breakup archetypes --lang es
+        """
+        from breakup import catalog
 
-    names = catalog.archetype_ids()
-    if ids:
-        click.echo("\n".join(names))
-        return
-    from breakup.models import Profile
-    from breakup.render import archetype_module, resolve_locale
+        names = catalog.archetype_ids()
+        if ids:
+            click.echo("\n".join(names))
+            return
+        from breakup.models import Profile
+        from breakup.render import archetype_module, resolve_locale
 
-    language, _ = resolve_locale(lang, None, Profile(), os.environ)
-    width = max(len(name) for name in names)
-    for name in names:
-        module = archetype_module(name, language, "formal")
-        click.echo(f"{name:<{width}}  {module.description}")
+        language, _ = resolve_locale(lang, None, Profile(), os.environ)
+        width = max(len(name) for name in names)
+        for name in names:
+            module = archetype_module(name, language, "formal")
+            click.echo(f"{name:<{width}}  {module.description}")
+
+    return archetypes
+
+
+_COMMANDS["archetypes"] = _make_archetypes
 
 
 _DOCUMENT_HELP = {
@@ -360,7 +384,7 @@ def _document_command(name: str) -> click.Command:
     command = _format_option(name)(command)
     command = document_options(command)
     command = click.argument("archetype")(command)
-    return cli.command(name)(command)
+    return click.command(name)(command)
 
 
 def _format_option(name: str) -> Callable[..., Any]:
@@ -376,360 +400,390 @@ def _format_option(name: str) -> Callable[..., Any]:
 
 
 for _name in ("email", "script", "referral", "notes"):
-    _document_command(_name)
-
-KIT_FILES = {
-    "email": "email",
-    "script": "call-script",
-    "referral": "referral-letter",
-    "notes": "follow-up-notes",
-}
+    _COMMANDS[_name] = functools.partial(_document_command, _name)
 
 
-@cli.command()
-@click.argument("archetype")
-@click.option(
-    "-o",
-    "--output",
-    "folder",
-    required=True,
-    envvar=_envvar("KIT_DIR"),
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the documents to.",
-)
-@click.option("--force", is_flag=True, envvar=_envvar("FORCE"), help="Overwrite existing files.")
-@_format_option("kit")
-@document_options
-def kit(archetype: str, folder: Path, force: bool, fmt: str | None, **params: Any) -> None:
-    """Write all four documents for ARCHETYPE into a folder: email, call script,
-    referral letter and follow-up notes.
+def _make_kit() -> click.Command:
+    @click.command("kit")
+    @click.argument("archetype")
+    @click.option(
+        "-o",
+        "--output",
+        "folder",
+        required=True,
+        envvar=_envvar("KIT_DIR"),
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder to write the documents to.",
+    )
+    @click.option(
+        "--force", is_flag=True, envvar=_envvar("FORCE"), help="Overwrite existing files."
+    )
+    @_format_option("kit")
+    @document_options
+    def kit(archetype: str, folder: Path, force: bool, fmt: str | None, **params: Any) -> None:
+        """Write all four documents for ARCHETYPE into a folder: email, call script,
+        referral letter and follow-up notes.
 
-    Never overwrites an existing file unless --force.
+        Never overwrites an existing file unless --force.
 
-    \b
-    Example:
-      breakup kit late-payer --lang es --client "Acme" --end-date 2027-01-15 -o acme/
-    """
-    from breakup.errors import InputError
-    from breakup.output import write_atomic
-    from breakup.publish import EXTENSIONS, format_for
-
-    fmt = format_for(fmt, None)
-    if fmt == "eml":
-        raise _InputFailure("kit takes --format text, md, html or pdf (eml is for `email`)")
-    options = _render_options(params)
-    outputs = []
-    for name, stem in KIT_FILES.items():
-        try:
-            out = _publish(name, archetype, fmt, options)
-        except InputError as error:
-            if name != "referral":
-                raise
-            click.echo(f"Warning: skipped the referral letter: {error}", err=True)
-            continue
-        outputs.append((folder / f"{stem}.{EXTENSIONS[fmt]}", out))
-    # Check every target first, so a refusal leaves nothing half-written.
-    existing = [str(path) for path, _out in outputs if path.exists()]
-    if existing and not force:
-        raise _InputFailure(
-            f"{', '.join(existing)} already exist(s): choose another folder or pass --force"
-        )
-    missing: set[str] = set()
-    for path, out in outputs:
-        write_atomic(path, out.data, force=force)
-        missing.update(out.missing)
-        click.echo(f"Wrote {path}")
-    _warn_missing(missing)
-
-
-@cli.command()
-@click.argument("source", default="-", metavar="[FILE|-]")
-@click.option(
-    "--lang",
-    envvar=_envvar("LANG"),
-    metavar="LANG",
-    help="Language of the draft: en or es. Default: $LANG, else en.",
-)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    envvar=_envvar("CHECK_FORMAT"),
-    show_default=True,
-    help="Report format.",
-)
-def check(source: str, lang: str | None, fmt: str) -> None:
-    """Check a draft for blaming, personal or emotional phrasing (stdin with - or no FILE).
-
-    Prints each finding with its line:column, category, the words found and a neutral
-    alternative. Exits 0 when the draft is clean, 1 when there are findings.
-
-    \b
-    Example:
-      breakup check draft.txt --lang es && echo "ready to send"
-    """
-    from breakup.check import check_text, format_findings
-    from breakup.errors import InputError
-
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            with open(source, encoding="utf-8") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            raise InputError(f"draft {source} not found: check the path") from None
-        except UnicodeDecodeError:
-            raise InputError(f"{source} is not UTF-8 text: save it as UTF-8") from None
-        except OSError as error:
-            raise InputError(f"cannot read {source}: {error.strerror}") from None
-    language = (lang or _language_from_environment()).lower()
-    findings = check_text(text, language)
-    click.echo(format_findings(findings, language, fmt))
-    if findings:
-        sys.exit(1)
-
-
-@cli.command()
-@click.argument("archetype")
-@click.option(
-    "--seed",
-    type=int,
-    envvar=_envvar("SEED"),
-    help="Fix the order and choice of the client's lines (for a repeatable session).",
-)
-@click.option(
-    "--transcript",
-    "transcript_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Save the session as Markdown to this file.",
-)
-@click.option("--force", is_flag=True, help="Overwrite an existing transcript.")
-@document_options
-def rehearse(
-    archetype: str, seed: int | None, transcript_path: Path | None, force: bool, **params: Any
-) -> None:
-    """Practice the call for ARCHETYPE: breakup plays the client, you answer.
-
-    Each reply gets the tone check's findings and the call script's suggested reply; the
-    session ends with a summary. Works on a terminal and with piped input, one reply per
-    line; the end of input ends the session.
-
-    \b
-    Example:
-      breakup rehearse shouter --lang es --seed 7 --transcript ensayo.md
-      printf 'I understand.\\nThe decision stands.\\n\\n' | breakup rehearse diva
-    """
-    from breakup import rehearse as core
-
-    if transcript_path is not None and transcript_path.exists() and not force:
-        raise _InputFailure(
-            f"{transcript_path} already exists: choose another name or pass --force"
-        )
-    options = _render_options(params)
-    session = core.plan(archetype, seed=seed, **options)
-    texts = session.texts
-    interactive = sys.stdin.isatty()
-    click.echo(f"{texts.title}\n\n{texts.intro}\n")
-    click.echo(f"{texts.you_open}: {session.opening}")
-    answers = []
-    for turn in session.turns:
-        click.echo(f"\n{texts.client_label}: {turn.client}")
-        click.echo(f"{texts.you_label}: ", nl=False)
-        line = sys.stdin.readline()
-        if not line:
-            click.echo()
-            break
-        if not interactive:
-            click.echo(line.rstrip("\n"))
-        answer = core.assess(session, turn, line)
-        answers.append(answer)
-        if answer.reply and answer.findings:
-            for finding in answer.findings:
-                click.echo(f"  {texts.check_label}: {texts.finding_line(finding)}")
-        elif answer.reply:
-            click.echo(f"  {texts.check_label}: {texts.neutral_text}")
-        click.echo(f"  {texts.suggested_label}: {turn.suggested}")
-    click.echo(f"\n{texts.summary_title}")
-    for number, answer in enumerate((a for a in answers if a.reply), 1):
-        click.echo(f"{number}. {answer.turn.client} — {texts.turn_result(answer)}")
-    click.echo(core.summary_line(session, answers))
-    if transcript_path is not None:
+        \b
+        Example:
+          breakup kit late-payer --lang es --client "Acme" --end-date 2027-01-15 -o acme/
+        """
+        from breakup.errors import InputError
         from breakup.output import write_atomic
+        from breakup.publish import EXTENSIONS, FILE_STEMS, format_for
 
-        write_atomic(transcript_path, core.transcript(session, answers), force=force)
-        click.echo(f"Wrote {transcript_path}", err=True)
+        fmt = format_for(fmt, None)
+        if fmt == "eml":
+            raise _InputFailure("kit takes --format text, md, html or pdf (eml is for `email`)")
+        options = _render_options(params)
+        outputs = []
+        for name, stem in FILE_STEMS.items():
+            try:
+                out = _publish(name, archetype, fmt, options)
+            except InputError as error:
+                if name != "referral":
+                    raise
+                click.echo(f"Warning: skipped the referral letter: {error}", err=True)
+                continue
+            outputs.append((folder / f"{stem}.{EXTENSIONS[fmt]}", out))
+        # Check every target first, so a refusal leaves nothing half-written.
+        existing = [str(path) for path, _out in outputs if path.exists()]
+        if existing and not force:
+            raise _InputFailure(
+                f"{', '.join(existing)} already exist(s): choose another folder or pass --force"
+            )
+        missing: set[str] = set()
+        for path, out in outputs:
+            write_atomic(path, out.data, force=force)
+            missing.update(out.missing)
+            click.echo(f"Wrote {path}")
+        _warn_missing(missing)
 
-
-@cli.command()
-@click.argument("clients", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    required=True,
-    envvar=_envvar("BATCH_DIR"),
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the documents: one subfolder per client.",
-)
-@click.option(
-    "--only",
-    envvar=_envvar("ONLY"),
-    metavar="DOCS",
-    help="Comma-separated documents to write (email,script,referral,notes). Default: all four.",
-)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    envvar=_envvar("FORMAT"),
-    default="text",
-    metavar="FORMAT",
-    help="text, md, html, pdf, or eml (with --only email).",
-)
-@click.option("--force", is_flag=True, help="Overwrite documents that already exist.")
-@click.option("--resume", is_flag=True, help="Skip rows whose documents are all written.")
-@click.option(
-    "--profile",
-    "profile_path",
-    envvar=_envvar("PROFILE"),
-    metavar="PATH",
-    help="Profile TOML. Default: ./breakup.toml, then the user config folder.",
-)
-@click.option(
-    "--lang", envvar=_envvar("LANG"), metavar="LANG", help="Language for rows that do not give one."
-)
-@click.option(
-    "--locale",
-    envvar=_envvar("LOCALE"),
-    metavar="LOCALE",
-    help="Locale for rows that do not give one.",
-)
-@click.option(
-    "--currency",
-    envvar=_envvar("CURRENCY"),
-    metavar="CODE",
-    callback=_parsed(_lazy("parse_currency"), "--currency"),
-    help="Currency for rows that do not give one.",
-)
-@click.option(
-    "--formal/--informal",
-    "formal",
-    default=None,
-    envvar=_envvar("FORMAL"),
-    help="Register for rows that do not give one.",
-)
-@click.option(
-    "--templates",
-    "templates_dir",
-    envvar=_envvar("TEMPLATES"),
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder of your own templates, overlaying the built-in ones.",
-)
-def batch(
-    clients: Path,
-    out_dir: Path,
-    only: str | None,
-    fmt: str,
-    force: bool,
-    resume: bool,
-    profile_path: str | None,
-    lang: str | None,
-    locale: str | None,
-    currency: str | None,
-    formal: bool | None,
-    templates_dir: Path | None,
-) -> None:
-    """Write the documents for every row of CLIENTS (CSV or JSON Lines) into a folder each.
-
-    A bad row is reported with its number and reason while the others still render; the
-    failed rows go to DIR/failed.csv, to fix and run again. Exits 1 if any row failed.
-
-    \b
-    Example:
-      breakup batch clients.csv -o out --only email --format eml
-    """
-    from breakup import batch as core
-    from breakup.errors import InputError
-    from breakup.render import DOCUMENTS
-
-    documents = tuple(d.strip() for d in only.split(",") if d.strip()) if only else DOCUMENTS
-    unknown = [d for d in documents if d not in DOCUMENTS]
-    if unknown or not documents:
-        raise InputError(
-            f"unknown document {unknown[0] if unknown else only!r} for --only: use a "
-            f"comma-separated list of {', '.join(DOCUMENTS)}"
-        )
-    from breakup.publish import OUTPUT_FORMATS
-
-    if fmt not in OUTPUT_FORMATS:
-        raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(OUTPUT_FORMATS)}")
-    if not clients.is_file():
-        raise InputError(f"clients file {clients} not found: check the path")
-    if force and resume:
-        raise InputError("--force and --resume contradict each other: choose one")
-    profile = _load_profile(profile_path)
-    register = None if formal is None else ("formal" if formal else "informal")
-    defaults = core.Defaults(lang=lang, locale=locale, register=register, currency=currency)
-    _encoding, lines = core.scan(clients)
-    kwargs: dict[str, Any] = {
-        "documents": documents,
-        "fmt": fmt,
-        "profile": profile,
-        "defaults": defaults,
-        "force": force,
-        "resume": resume,
-        "templates": templates_dir,
-    }
-    if sys.stderr.isatty():
-        with click.progressbar(length=max(lines - 1, 1), file=sys.stderr, label="Rendering") as bar:
-            summary = core.run(clients, out_dir, progress=bar.update, **kwargs)
-    else:
-        summary = core.run(clients, out_dir, **kwargs)
-    done = f"Wrote the documents of {summary.written} of {summary.rows} rows into {out_dir}"
-    extra = []
-    if summary.skipped:
-        extra.append(f"{summary.skipped} already complete (skipped)")
-    if summary.failed:
-        extra.append(f"{summary.failed} failed: see {summary.failed_path}")
-    click.echo(done + (f"; {'; '.join(extra)}" if extra else "") + ".", err=True)
-    if summary.ignored_columns:
-        click.echo(f"Note: columns left unused: {', '.join(summary.ignored_columns)}", err=True)
-    _warn_missing(summary.missing)
-    if summary.failed:
-        sys.exit(1)
+    return kit
 
 
-@cli.command()
-@click.option(
-    "--dir",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Where to write the sample files.",
-)
-def init(folder: Path) -> None:
-    """Write a sample profile (breakup.toml) and clients file (clients.csv) to start from.
+_COMMANDS["kit"] = _make_kit
 
-    Never overwrites: an existing file is left as it is.
 
-    \b
-    Example:
-      breakup init && breakup batch clients.csv -o out
-    """
-    from breakup.output import write_atomic
-    from breakup.resources import TEMPLATES_DIR
+def _make_check() -> click.Command:
+    @click.command("check")
+    @click.argument("source", default="-", metavar="[FILE|-]")
+    @click.option(
+        "--lang",
+        envvar=_envvar("LANG"),
+        metavar="LANG",
+        help="Language of the draft: en or es. Default: $LANG, else en.",
+    )
+    @click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        envvar=_envvar("CHECK_FORMAT"),
+        show_default=True,
+        help="Report format.",
+    )
+    def check(source: str, lang: str | None, fmt: str) -> None:
+        """Check a draft for blaming, personal or emotional phrasing (stdin with - or no FILE).
 
-    for name in ("breakup.toml", "clients.csv"):
-        target = folder / name
-        if target.exists():
-            click.echo(f"Kept {target}: it already exists", err=True)
-            continue
-        write_atomic(target, (TEMPLATES_DIR / "samples" / name).read_bytes())
-        click.echo(f"Wrote {target}")
+        Prints each finding with its line:column, category, the words found and a neutral
+        alternative. Exits 0 when the draft is clean, 1 when there are findings.
+
+        \b
+        Example:
+          breakup check draft.txt --lang es && echo "ready to send"
+        """
+        from breakup.check import check_text, format_findings
+        from breakup.errors import InputError
+
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            try:
+                with open(source, encoding="utf-8") as handle:
+                    text = handle.read()
+            except FileNotFoundError:
+                raise InputError(f"draft {source} not found: check the path") from None
+            except UnicodeDecodeError:
+                raise InputError(f"{source} is not UTF-8 text: save it as UTF-8") from None
+            except OSError as error:
+                raise InputError(f"cannot read {source}: {error.strerror}") from None
+        language = (lang or _language_from_environment()).lower()
+        findings = check_text(text, language)
+        click.echo(format_findings(findings, language, fmt))
+        if findings:
+            sys.exit(1)
+
+    return check
+
+
+_COMMANDS["check"] = _make_check
+
+
+def _make_rehearse() -> click.Command:
+    @click.command("rehearse")
+    @click.argument("archetype")
+    @click.option(
+        "--seed",
+        type=int,
+        envvar=_envvar("SEED"),
+        help="Fix the order and choice of the client's lines (for a repeatable session).",
+    )
+    @click.option(
+        "--transcript",
+        "transcript_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Save the session as Markdown to this file.",
+    )
+    @click.option("--force", is_flag=True, help="Overwrite an existing transcript.")
+    @document_options
+    def rehearse(
+        archetype: str, seed: int | None, transcript_path: Path | None, force: bool, **params: Any
+    ) -> None:
+        """Practice the call for ARCHETYPE: breakup plays the client, you answer.
+
+        Each reply gets the tone check's findings and the call script's suggested reply; the
+        session ends with a summary. Works on a terminal and with piped input, one reply per
+        line; the end of input ends the session.
+
+        \b
+        Example:
+          breakup rehearse shouter --lang es --seed 7 --transcript ensayo.md
+          printf 'I understand.\\nThe decision stands.\\n\\n' | breakup rehearse diva
+        """
+        from breakup import rehearse as core
+
+        if transcript_path is not None and transcript_path.exists() and not force:
+            raise _InputFailure(
+                f"{transcript_path} already exists: choose another name or pass --force"
+            )
+        options = _render_options(params)
+        session = core.plan(archetype, seed=seed, **options)
+        texts = session.texts
+        interactive = sys.stdin.isatty()
+        click.echo(f"{texts.title}\n\n{texts.intro}\n")
+        click.echo(f"{texts.you_open}: {session.opening}")
+        answers = []
+        for turn in session.turns:
+            click.echo(f"\n{texts.client_label}: {turn.client}")
+            click.echo(f"{texts.you_label}: ", nl=False)
+            line = sys.stdin.readline()
+            if not line:
+                click.echo()
+                break
+            if not interactive:
+                click.echo(line.rstrip("\n"))
+            answer = core.assess(session, turn, line)
+            answers.append(answer)
+            if answer.reply and answer.findings:
+                for finding in answer.findings:
+                    click.echo(f"  {texts.check_label}: {texts.finding_line(finding)}")
+            elif answer.reply:
+                click.echo(f"  {texts.check_label}: {texts.neutral_text}")
+            click.echo(f"  {texts.suggested_label}: {turn.suggested}")
+        click.echo(f"\n{texts.summary_title}")
+        for number, answer in enumerate((a for a in answers if a.reply), 1):
+            click.echo(f"{number}. {answer.turn.client} — {texts.turn_result(answer)}")
+        click.echo(core.summary_line(session, answers))
+        if transcript_path is not None:
+            from breakup.output import write_atomic
+
+            write_atomic(transcript_path, core.transcript(session, answers), force=force)
+            click.echo(f"Wrote {transcript_path}", err=True)
+
+    return rehearse
+
+
+_COMMANDS["rehearse"] = _make_rehearse
+
+
+def _make_batch() -> click.Command:
+    @click.command("batch")
+    @click.argument("clients", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        required=True,
+        envvar=_envvar("BATCH_DIR"),
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder for the documents: one subfolder per client.",
+    )
+    @click.option(
+        "--only",
+        envvar=_envvar("ONLY"),
+        metavar="DOCS",
+        help="Comma-separated documents to write (email,script,referral,notes). Default: all four.",
+    )
+    @click.option(
+        "-f",
+        "--format",
+        "fmt",
+        envvar=_envvar("FORMAT"),
+        default="text",
+        metavar="FORMAT",
+        help="text, md, html, pdf, or eml (with --only email).",
+    )
+    @click.option("--force", is_flag=True, help="Overwrite documents that already exist.")
+    @click.option("--resume", is_flag=True, help="Skip rows whose documents are all written.")
+    @click.option(
+        "--profile",
+        "profile_path",
+        envvar=_envvar("PROFILE"),
+        metavar="PATH",
+        help="Profile TOML. Default: ./breakup.toml, then the user config folder.",
+    )
+    @click.option(
+        "--lang",
+        envvar=_envvar("LANG"),
+        metavar="LANG",
+        help="Language for rows that do not give one.",
+    )
+    @click.option(
+        "--locale",
+        envvar=_envvar("LOCALE"),
+        metavar="LOCALE",
+        help="Locale for rows that do not give one.",
+    )
+    @click.option(
+        "--currency",
+        envvar=_envvar("CURRENCY"),
+        metavar="CODE",
+        callback=_parsed(_lazy("parse_currency"), "--currency"),
+        help="Currency for rows that do not give one.",
+    )
+    @click.option(
+        "--formal/--informal",
+        "formal",
+        default=None,
+        envvar=_envvar("FORMAL"),
+        help="Register for rows that do not give one.",
+    )
+    @click.option(
+        "--templates",
+        "templates_dir",
+        envvar=_envvar("TEMPLATES"),
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        help="Folder of your own templates, overlaying the built-in ones.",
+    )
+    def batch(
+        clients: Path,
+        out_dir: Path,
+        only: str | None,
+        fmt: str,
+        force: bool,
+        resume: bool,
+        profile_path: str | None,
+        lang: str | None,
+        locale: str | None,
+        currency: str | None,
+        formal: bool | None,
+        templates_dir: Path | None,
+    ) -> None:
+        """Write the documents for every row of CLIENTS (CSV or JSON Lines) into a folder each.
+
+        A bad row is reported with its number and reason while the others still render; the
+        failed rows go to DIR/failed.csv, to fix and run again. Exits 1 if any row failed.
+
+        \b
+        Example:
+          breakup batch clients.csv -o out --only email --format eml
+        """
+        from breakup import batch as core
+        from breakup.errors import InputError
+        from breakup.render import DOCUMENTS
+
+        documents = tuple(d.strip() for d in only.split(",") if d.strip()) if only else DOCUMENTS
+        unknown = [d for d in documents if d not in DOCUMENTS]
+        if unknown or not documents:
+            raise InputError(
+                f"unknown document {unknown[0] if unknown else only!r} for --only: use a "
+                f"comma-separated list of {', '.join(DOCUMENTS)}"
+            )
+        from breakup.publish import OUTPUT_FORMATS
+
+        if fmt not in OUTPUT_FORMATS:
+            raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(OUTPUT_FORMATS)}")
+        if not clients.is_file():
+            raise InputError(f"clients file {clients} not found: check the path")
+        if force and resume:
+            raise InputError("--force and --resume contradict each other: choose one")
+        profile = _load_profile(profile_path)
+        register = None if formal is None else ("formal" if formal else "informal")
+        defaults = core.Defaults(lang=lang, locale=locale, register=register, currency=currency)
+        _encoding, lines = core.scan(clients)
+        kwargs: dict[str, Any] = {
+            "documents": documents,
+            "fmt": fmt,
+            "profile": profile,
+            "defaults": defaults,
+            "force": force,
+            "resume": resume,
+            "templates": templates_dir,
+        }
+        if sys.stderr.isatty():
+            with click.progressbar(
+                length=max(lines - 1, 1), file=sys.stderr, label="Rendering"
+            ) as bar:
+                summary = core.run(clients, out_dir, progress=bar.update, **kwargs)
+        else:
+            summary = core.run(clients, out_dir, **kwargs)
+        done = f"Wrote the documents of {summary.written} of {summary.rows} rows into {out_dir}"
+        extra = []
+        if summary.skipped:
+            extra.append(f"{summary.skipped} already complete (skipped)")
+        if summary.failed:
+            extra.append(f"{summary.failed} failed: see {summary.failed_path}")
+        click.echo(done + (f"; {'; '.join(extra)}" if extra else "") + ".", err=True)
+        if summary.ignored_columns:
+            click.echo(f"Note: columns left unused: {', '.join(summary.ignored_columns)}", err=True)
+        _warn_missing(summary.missing)
+        if summary.failed:
+            sys.exit(1)
+
+    return batch
+
+
+_COMMANDS["batch"] = _make_batch
+
+
+def _make_init() -> click.Command:
+    @click.command("init")
+    @click.option(
+        "--dir",
+        "folder",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Where to write the sample files.",
+    )
+    def init(folder: Path) -> None:
+        """Write a sample profile (breakup.toml) and clients file (clients.csv) to start from.
+
+        Never overwrites: an existing file is left as it is.
+
+        \b
+        Example:
+          breakup init && breakup batch clients.csv -o out
+        """
+        from breakup.output import write_atomic
+        from breakup.resources import TEMPLATES_DIR
+
+        for name in ("breakup.toml", "clients.csv"):
+            target = folder / name
+            if target.exists():
+                click.echo(f"Kept {target}: it already exists", err=True)
+                continue
+            write_atomic(target, (TEMPLATES_DIR / "samples" / name).read_bytes())
+            click.echo(f"Wrote {target}")
+
+    return init
+
+
+_COMMANDS["init"] = _make_init
 
 
 def _language_from_environment() -> str:

@@ -11,6 +11,13 @@ from breakup.errors import InputError
 from breakup.render import Document, render
 
 OUTPUT_FORMATS = ("text", "md", "html", "eml", "pdf")
+# The file a document is written to by kit and batch (plus the format's extension).
+FILE_STEMS = {
+    "email": "email",
+    "script": "call-script",
+    "referral": "referral-letter",
+    "notes": "follow-up-notes",
+}
 EXTENSIONS = {"text": "txt", "md": "md", "html": "html", "eml": "eml", "pdf": "pdf"}
 _BY_SUFFIX = {
     ".txt": "text",

@@ -338,14 +338,24 @@ def test_parallel_workers_write_what_one_process_writes(tmp_path: Path, profile:
     source = write(tmp_path / "c.csv", "\n".join(lines) + "\n")
 
     def tree(root: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-                if p.is_file()}
+        return {
+            str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+        }
 
     results = {}
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
-        summary = run(source, out, documents=("email", "notes"), fmt="md", profile=profile,
-                      defaults=Defaults(), today=TODAY, now=NOW, workers=workers)
+        summary = run(
+            source,
+            out,
+            documents=("email", "notes"),
+            fmt="md",
+            profile=profile,
+            defaults=Defaults(),
+            today=TODAY,
+            now=NOW,
+            workers=workers,
+        )
         assert (summary.rows, summary.written, summary.failed) == (60, 51, 9)
         results[workers] = tree(out)
     assert results[1] == results[2]

@@ -12,7 +12,7 @@ from breakup.cli import cli
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", sorted(cli.commands), ids=str)
+@pytest.mark.parametrize("name", cli.list_commands(click.Context(cli)), ids=str)
 def test_every_command_is_in_the_readme(name: str) -> None:
     assert f"breakup {name}" in README
 
@@ -20,7 +20,9 @@ def test_every_command_is_in_the_readme(name: str) -> None:
 OPTIONS = sorted(
     {
         opt
-        for command in cli.commands.values()
+        for command in (
+            cli.get_command(click.Context(cli), n) for n in cli.list_commands(click.Context(cli))
+        )
         for param in command.params
         if isinstance(param, click.Option)
         for opt in param.opts
