@@ -181,8 +181,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000, help="rows for the throughput run")
     parser.add_argument("--mailmerge", help="path to a mailmerge 2.3.0 executable")
     parser.add_argument("--skip-memory", action="store_true")
-    parser.add_argument("--workdir", default=".", help="where the documents are written "
-                        "(default: here, on the disk a user writes to)")
+    parser.add_argument(
+        "--workdir",
+        default=".",
+        help="where the documents are written (default: here, on the disk a user writes to)",
+    )
     args = parser.parse_args()
     if not Path(BREAKUP).exists():
         raise SystemExit(f"{BREAKUP} not found: install breakup in this environment first")
