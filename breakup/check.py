@@ -2,10 +2,11 @@
 
 The rules are data: one `locales/<lang>/tone.toml` per language, its format described at
 the top of the file. `check_text` matches them against a folded copy of the draft (lower
-case, no accents, straight quotes) and reports positions in the original text:
+case, no accents, straight quotes) and reports positions in the original text. The advice
+addresses the writer in the register asked for (Spanish: "usted" or "tú"):
 
     from breakup.check import check_text, format_findings
-    print(format_findings(check_text(draft, "en"), "en", "text"))
+    print(format_findings(check_text(draft, "es", "informal"), "es", "text"))
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from breakup.resources import LOCALES_DIR
 
 RULES_FILE = "tone.toml"
 FORMATS = ("text", "json")
+# Same names as breakup.catalog.REGISTERS; not imported, to keep `breakup check` light.
+REGISTERS = ("formal", "informal")
 
 # Curly and typographic quotes fold to their ASCII forms, so "you’re" matches "you're".
 _QUOTES = {**dict.fromkeys("‘’‚‛′ʼ´`", "'"), **dict.fromkeys("“”„‟″«»", '"')}
@@ -50,7 +53,8 @@ class Finding:
 
     Fields: line and column (1-based, column in characters of the original text),
     category (stable id such as "blame"), label (the category's localized name),
-    match (the text exactly as in the draft) and advice (what to write instead).
+    match (the text exactly as in the draft) and advice (what to write instead, in the
+    register asked for).
     """
 
     line: int
@@ -61,17 +65,22 @@ class Finding:
     advice: str
 
 
+_Advice = tuple[str, str]
+
+
 class _Category(NamedTuple):
     """A compiled category: one alternation of all its patterns and of its allow patterns.
 
-    A pattern with its own advice is a named group "a<n>"; its advice is advices[n].
+    Each advice is a pair indexed like REGISTERS: (formal, informal); the informal one is
+    the formal one when the file gives no variant. A pattern with its own advice is a
+    named group "a<n>"; its advice is advices[n].
     """
 
     id: str
     label: str
-    advice: str
+    advice: _Advice
     regex: re.Pattern[str] | None
-    advices: tuple[str, ...]
+    advices: tuple[_Advice, ...]
     allow: re.Pattern[str] | None
     caps: bool
     acronyms: frozenset[str]
@@ -85,6 +94,8 @@ class _Rules(NamedTuple):
     clean: str
     one: str
     other: str
+    quote_open: str
+    quote_close: str
 
 
 class _RuleError(Exception):
@@ -98,11 +109,15 @@ def available_languages() -> list[str]:
     return sorted(p.parent.name for p in LOCALES_DIR.glob(f"*/{RULES_FILE}") if p.is_file())
 
 
-def check_text(text: str, lang: str) -> list[Finding]:
+def check_text(text: str, lang: str, register: str = "formal") -> list[Finding]:
     """Return the findings in `text`, sorted by line then column.
 
-    Raise InputError for an unknown language, BreakupError for an invalid rule file.
+    The advice addresses the writer in `register` ("formal" or "informal"). Raise
+    InputError for an unknown language or register, BreakupError for an invalid rule file.
     """
+    if register not in REGISTERS:
+        raise InputError(f"unknown register {register!r}: use formal or informal")
+    pick = REGISTERS.index(register)
     rules = _rules_for(lang)
     folded, origin = _fold(text)
     spans: list[tuple[int, int, int, str]] = []  # start, end, category index, advice
@@ -114,16 +129,18 @@ def check_text(text: str, lang: str) -> list[Finding]:
                 start, end = _original_span(m.start(), m.end(), origin, text)
                 group = m.lastgroup
                 advice = category.advices[int(group[1:])] if group else category.advice
-                spans.append((start, end, index, advice))
+                spans.append((start, end, index, advice[pick]))
         if category.caps:
-            spans.extend((s, e, index, category.advice) for s, e in _caps_runs(text, category))
+            advice_text = category.advice[pick]
+            spans.extend((s, e, index, advice_text) for s, e in _caps_runs(text, category))
     return _findings(text, spans, rules.categories)
 
 
 def format_findings(findings: Sequence[Finding], lang: str, fmt: str) -> str:
     """Return the findings as "text" (a line each, then a summary line) or as "json".
 
-    The result has no trailing newline. Raise InputError for an unknown format or language.
+    Text quotes each match with the language's quotation marks. The result has no
+    trailing newline. Raise InputError for an unknown format or language.
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} for --format: choose one of {', '.join(FORMATS)}")
@@ -135,7 +152,8 @@ def format_findings(findings: Sequence[Finding], lang: str, fmt: str) -> str:
     if not findings:
         return rules.clean
     lines = [
-        f'{f.line}:{f.column}: {f.label}: "{" ".join(f.match.split())}" — {f.advice}'
+        f"{f.line}:{f.column}: {f.label}: "
+        f"{rules.quote_open}{' '.join(f.match.split())}{rules.quote_close} — {f.advice}"
         for f in findings
     ]
     count = len(findings)
@@ -174,10 +192,13 @@ def _load_rules(path: Path) -> _Rules:
 def _compile_rules(data: dict[str, Any]) -> _Rules:
     _check_keys(data, "the file", {"messages", "macros", "category"}, {"messages", "category"})
     messages = _table(data["messages"], "[messages]")
-    _check_keys(messages, "[messages]", {"clean", "one", "other"}, {"clean", "one", "other"})
+    _check_keys(messages, "[messages]", _MESSAGE_KEYS, {"clean", "one", "other"})
     clean, one, other = (_text(messages[k], f"[messages] {k}") for k in ("clean", "one", "other"))
     if "{count}" not in other:
         raise _RuleError("[messages] other must contain {count}")
+    quote_open, quote_close = (
+        _text(messages.get(k, '"'), f"[messages] {k}") for k in ("quote_open", "quote_close")
+    )
     macros = _compile_macros(_table(data.get("macros", {}), "[macros]"))
     tables = data["category"]
     if not isinstance(tables, list) or not tables:
@@ -188,7 +209,7 @@ def _compile_rules(data: dict[str, Any]) -> _Rules:
         if any(c.id == category.id for c in categories):
             raise _RuleError(f"category #{number}: duplicate id {category.id!r}")
         categories.append(category)
-    return _Rules(tuple(categories), clean, one, other)
+    return _Rules(tuple(categories), clean, one, other, quote_open, quote_close)
 
 
 def _compile_macros(table: dict[str, Any]) -> dict[str, str]:
@@ -204,9 +225,10 @@ def _compile_macros(table: dict[str, Any]) -> dict[str, str]:
     return macros
 
 
+_MESSAGE_KEYS = {"clean", "one", "other", "quote_open", "quote_close"}
 _CATEGORY_KEYS = {
-    "id", "label", "advice", "patterns", "allow", "boundaries", "caps", "acronyms",
-    "caps_min_letters",
+    "id", "label", "advice", "advice_informal", "patterns", "allow", "boundaries", "caps",
+    "acronyms", "caps_min_letters",
 }  # fmt: skip
 
 
@@ -216,13 +238,13 @@ def _compile_category(table: dict[str, Any], number: int, macros: dict[str, str]
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", ident):
         raise _RuleError(f"category #{number}: id {ident!r} must use a-z, 0-9, - and _")
     where = f"category {ident!r}"
-    # Each entry: its patterns and their own advice ("" for the category's advice).
-    entries: list[tuple[list[str], str]] = []
+    # Each entry: its patterns and their own advice (None for the category's advice).
+    entries: list[tuple[list[str], _Advice | None]] = []
     for item in _array(table.get("patterns", []), f"{where} patterns"):
         if isinstance(item, dict):
             entries.append(_advised_patterns(item, where))
         else:
-            entries.append(([_text(item, f"{where} patterns")], ""))
+            entries.append(([_text(item, f"{where} patterns")], None))
     allow = [_text(a, f"{where} allow") for a in _array(table.get("allow", []), f"{where} allow")]
     boundaries = _flag(table.get("boundaries", True), f"{where} boundaries")
     caps = _flag(table.get("caps", False), f"{where} caps")
@@ -235,30 +257,42 @@ def _compile_category(table: dict[str, Any], number: int, macros: dict[str, str]
     return _Category(
         id=ident,
         label=_text(table["label"], f"{where} label"),
-        advice=_text(table["advice"], f"{where} advice"),
+        advice=_advice(table, where),
         regex=_join(entries, macros, where, boundaries),
-        advices=tuple(advice for _, advice in entries),
-        allow=_join([([a], "") for a in allow], macros, f"{where} allow", boundaries),
+        advices=tuple(advice or ("", "") for _, advice in entries),
+        allow=_join([([a], None) for a in allow], macros, f"{where} allow", boundaries),
         caps=caps,
         acronyms=frozenset(_text(a, f"{where} acronyms") for a in acronyms),
         caps_min_letters=minimum,
     )
 
 
-def _advised_patterns(item: dict[str, Any], where: str) -> tuple[list[str], str]:
-    """Read { pattern = "...", advice = "..." } or { patterns = [...], advice = "..." }."""
-    _check_keys(item, f"{where} pattern table", {"pattern", "patterns", "advice"}, {"advice"})
+def _advised_patterns(item: dict[str, Any], where: str) -> tuple[list[str], _Advice]:
+    """Read { pattern = "...", advice = "..." } or { patterns = [...], advice = "..." }.
+
+    Either form may also give advice_informal.
+    """
+    known = {"pattern", "patterns", "advice", "advice_informal"}
+    _check_keys(item, f"{where} pattern table", known, {"advice"})
     if ("pattern" in item) == ("patterns" in item):
         raise _RuleError(f"{where}: a pattern table needs either pattern or patterns")
     items = [item["pattern"]] if "pattern" in item else item["patterns"]
     patterns = [_text(p, f"{where} patterns") for p in _array(items, f"{where} patterns")]
     if not patterns:
         raise _RuleError(f"{where}: a pattern table needs at least one pattern")
-    return patterns, _text(item["advice"], f"{where} pattern advice")
+    return patterns, _advice(item, f"{where} pattern")
+
+
+def _advice(table: dict[str, Any], where: str) -> _Advice:
+    """Return (formal, informal) advice; without advice_informal, both are the advice."""
+    formal = _text(table["advice"], f"{where} advice")
+    if "advice_informal" not in table:
+        return formal, formal
+    return formal, _text(table["advice_informal"], f"{where} advice_informal")
 
 
 def _join(
-    entries: list[tuple[list[str], str]],
+    entries: list[tuple[list[str], _Advice | None]],
     macros: dict[str, str],
     where: str,
     boundaries: bool,
@@ -274,7 +308,7 @@ def _join(
     parts = []
     for number, (patterns, advice) in enumerate(entries):
         body = "|".join(f"(?:{_expand(p, macros, where)})" for p in patterns)
-        parts.append(f"(?P<a{number}>{body})" if advice else body)
+        parts.append(f"(?P<a{number}>{body})" if advice is not None else body)
     start, end = (_START, _END) if boundaries else ("", "")
     try:
         regex = re.compile(f"{start}(?:{'|'.join(parts)}){end}")

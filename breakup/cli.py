@@ -477,6 +477,13 @@ def _make_check() -> click.Command:
         help="Language of the draft: en or es. Default: $LANG, else en.",
     )
     @click.option(
+        "--formal/--informal",
+        "formal",
+        default=True,
+        envvar=_envvar("FORMAL"),
+        help="Register of the advice (Spanish usted/tú). Default: formal.",
+    )
+    @click.option(
         "-f",
         "--format",
         "fmt",
@@ -486,7 +493,7 @@ def _make_check() -> click.Command:
         show_default=True,
         help="Report format.",
     )
-    def check(source: str, lang: str | None, fmt: str) -> None:
+    def check(source: str, lang: str | None, formal: bool, fmt: str) -> None:
         """Check a draft for blaming, personal or emotional phrasing (stdin with - or no FILE).
 
         Prints each finding with its line:column, category, the words found and a neutral
@@ -512,7 +519,7 @@ def _make_check() -> click.Command:
             except OSError as error:
                 raise InputError(f"cannot read {source}: {error.strerror}") from None
         language = (lang or _language_from_environment()).lower()
-        findings = check_text(text, language)
+        findings = check_text(text, language, "formal" if formal else "informal")
         click.echo(format_findings(findings, language, fmt))
         if findings:
             sys.exit(1)

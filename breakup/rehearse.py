@@ -54,12 +54,13 @@ class Answer:
 class Session:
     """A planned rehearsal.
 
-    Fields: lang, opening (the user's first lines, from the call script), turns (the
+    Fields: lang, register, opening (the user's first lines, from the call script), turns (the
     client's reactions in the order they will come), texts (the evaluated rehearsal.j2
     module: labels and the transcript macro, in the session's language and register).
     """
 
     lang: str
+    register: str
     opening: str
     turns: tuple[Turn, ...]
     texts: Any = field(repr=False)
@@ -98,13 +99,15 @@ def plan(
     rng = random.Random(seed)
     count = max(MIN_TURNS, min(MAX_TURNS, len(reactions)))
     turns = tuple(rng.sample(reactions, min(count, len(reactions))))
-    return Session(lang=lang, opening=str(talk.opening), turns=turns, texts=texts)
+    return Session(
+        lang=lang, register=register, opening=str(talk.opening), turns=turns, texts=texts
+    )
 
 
 def assess(session: Session, turn: Turn, reply: str) -> Answer:
     """Check one reply; an empty reply counts as skipped."""
     text = reply.strip()
-    findings = tuple(check_text(text, session.lang)) if text else ()
+    findings = tuple(check_text(text, session.lang, session.register)) if text else ()
     return Answer(turn=turn, reply=text, findings=findings)
 
 

@@ -1,8 +1,12 @@
 """Tests for the neutral-tone checker behind `breakup check`."""
 
 import json
+import re
 import time
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -175,7 +179,7 @@ def test_every_category_has_a_label_and_advice(lang: str) -> None:
 
 def test_spanish_labels_and_advice_are_in_spanish() -> None:
     (finding,) = check_text("Es culpa suya.", "es")
-    assert finding.label == "culpa"
+    assert finding.label == "reproche"
     assert finding.advice.startswith("Describa el hecho")
 
 
@@ -185,6 +189,100 @@ def test_a_pattern_can_give_its_own_advice() -> None:
     assert "15 January" in excuses.advice
     (generic,) = check_text("It's your fault.", "en")
     assert generic.advice != excuses.advice
+
+
+# Register: usted or tú ------------------------------------------------------------------
+
+REGISTER_CASES = [
+    ("Es culpa suya.", "Describa el hecho", "Describe el hecho"),
+    ("Ya no creemos sus excusas.", "Aténgase a los datos", "Atente a los datos"),
+    ("Lo siento mucho.", "Sea cortés sin disculparse", "Sé cortés sin disculparte"),
+    ("PAGUE LA FACTURA ya.", "Use las mayúsculas", "Usa las mayúsculas"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "formal", "informal"), REGISTER_CASES, ids=[t for t, _, _ in REGISTER_CASES]
+)
+def test_spanish_advice_follows_the_register(text: str, formal: str, informal: str) -> None:
+    """Category advice, a pattern's own advice and the capitals rule all switch to tú."""
+    (default,) = check_text(text, "es")
+    (usted,) = check_text(text, "es", "formal")
+    (tu,) = check_text(text, "es", "informal")
+    assert default == usted
+    assert usted.advice.startswith(formal)
+    assert tu.advice.startswith(informal)
+    assert tu == Finding(**{**vars(usted), "advice": tu.advice})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_register_changes_only_the_advice(lang: str) -> None:
+    def without_advice(register: str) -> list[tuple[int, int, str, str, str]]:
+        findings = check_text(SAMPLES_BY_LANG[lang], lang, register)
+        return [(f.line, f.column, f.category, f.label, f.match) for f in findings]
+
+    assert without_advice("informal") == without_advice("formal")
+
+
+def test_english_advice_is_the_same_in_both_registers() -> None:
+    """English has no T-V distinction, so its rule file gives no informal variants."""
+    sample = SAMPLES_BY_LANG["en"]
+    assert check_text(sample, "en", "informal") == check_text(sample, "en", "formal")
+
+
+def advice_tables(lang: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield every table of a rule file that holds an advice, named for test ids."""
+    path = check.LOCALES_DIR / lang / check.RULES_FILE
+    data = tomllib.loads(path.read_text("utf-8"))
+    for category in data["category"]:
+        yield category["id"], category
+        tables = [p for p in category.get("patterns", []) if isinstance(p, dict)]
+        for number, table in enumerate(tables, 1):
+            yield f"{category['id']}-{number}", table
+
+
+SPANISH_ADVICE = list(advice_tables("es"))
+
+
+@pytest.mark.parametrize(
+    "table", [t for _, t in SPANISH_ADVICE], ids=[name for name, _ in SPANISH_ADVICE]
+)
+def test_every_spanish_advice_has_an_informal_variant(table: dict[str, Any]) -> None:
+    assert table.get("advice_informal", "").strip()
+    assert table["advice_informal"] != table["advice"]
+
+
+# Words that address the reader as usted; a heuristic, not a grammar.
+USTED_WORDS = {
+    "usted", "ustedes", "deje", "hable", "aténgase", "sea", "exponga", "comprométase",
+    "manténgase", "dé", "use", "escriba", "describa", "indique", "invite", "ofrezca",
+    "comunique", "multiplique", "suprímalo", "disculparse",
+}  # fmt: skip
+# An usted imperative with an enclitic "se" carries a written accent: "Aténgase".
+USTED_ENCLITIC = re.compile(r"\b\w*[áéíóú]\w*[ae]se\b")
+
+
+@pytest.mark.parametrize(
+    "table", [t for _, t in SPANISH_ADVICE], ids=[name for name, _ in SPANISH_ADVICE]
+)
+def test_informal_advice_does_not_slip_into_usted(table: dict[str, Any]) -> None:
+    advice = table["advice_informal"].lower()
+    assert not USTED_WORDS & set(re.findall(r"\w+", advice))
+    assert not USTED_ENCLITIC.search(advice)
+
+
+def test_the_usted_heuristic_catches_the_formal_advice() -> None:
+    """The check above would fail on the formal strings, so it is not vacuous."""
+    for _, table in SPANISH_ADVICE:
+        advice = table["advice"].lower()
+        assert USTED_WORDS & set(re.findall(r"\w+", advice)) or USTED_ENCLITIC.search(advice)
+
+
+@pytest.mark.parametrize("register", ["x", "tú", "Formal", ""])
+def test_unknown_register_is_an_input_error(register: str) -> None:
+    message = f"^unknown register {re.escape(repr(register))}: use formal or informal$"
+    with pytest.raises(InputError, match=message):
+        check_text("hola", "es", register)
 
 
 # Neutral business prose stays clean ----------------------------------------------------
@@ -430,6 +528,13 @@ def test_clean_draft_gets_a_localized_all_clear(lang: str, message: str) -> None
     assert format_findings(check_text("", lang), lang, "text") == message
 
 
+def test_spanish_text_format_quotes_with_angle_quotes() -> None:
+    (finding,) = check_text("Es culpa suya.", "es", "informal")
+    assert format_findings([finding], "es", "text").splitlines()[0] == (
+        f"1:1: reproche: «Es culpa suya» — {finding.advice}"
+    )
+
+
 def test_text_format_shows_a_multi_line_match_on_one_line() -> None:
     output = format_findings(check_text("I'm fed\nup.", "en"), "en", "text")
     assert output.splitlines()[0].startswith('1:5: venting: "fed up" — ')
@@ -515,6 +620,52 @@ def test_adding_a_language_is_adding_a_rule_file(locales: Path) -> None:
     assert format_findings(findings, "fr", "text").endswith("\n1 remarque")
 
 
+def test_informal_advice_and_quote_marks_are_optional(locales: Path) -> None:
+    """Without them, both registers get the advice and matches get straight quotes."""
+    (locales / "fr").mkdir()
+    (locales / "fr" / "tone.toml").write_text(MINIMAL_RULES, "utf-8")
+    (finding,) = check_text("C'est ta faute.", "fr", "informal")
+    assert finding.advice == "Décrivez les faits."
+    assert format_findings([finding], "fr", "text").startswith(
+        '1:1: reproche: "C\'est ta faute" — '
+    )
+
+
+INFORMAL_RULES = (
+    MINIMAL_RULES.replace(
+        'other = "{count} remarques"',
+        'other = "{count} remarques"\nquote_open = "« "\nquote_close = " »"',
+    )
+    .replace(
+        'advice = "Décrivez les faits."',
+        'advice = "Décrivez les faits."\nadvice_informal = "Décris les faits."',
+    )
+    .replace(
+        '"c\'est (?:votre|ta) faute"',
+        '{ pattern = "c\'est (?:votre|ta) faute", advice = "Parlez du projet.", '
+        'advice_informal = "Parle du projet." }',
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("register", "advice"),
+    [("formal", ["Décrivez les faits.", "Parlez du projet."]),
+     ("informal", ["Décris les faits.", "Parle du projet."])],
+    ids=["formal", "informal"],
+)  # fmt: skip
+def test_a_rule_file_gives_informal_advice_and_quote_marks(
+    locales: Path, register: str, advice: list[str]
+) -> None:
+    (locales / "fr").mkdir()
+    (locales / "fr" / "tone.toml").write_text(INFORMAL_RULES, "utf-8")
+    findings = check_text("Vous ne payez jamais. C'est ta faute.", "fr", register)
+    assert [f.advice for f in findings] == advice
+    assert format_findings(findings, "fr", "text").splitlines()[0] == (
+        f"1:1: reproche: « Vous ne payez jamais » — {advice[0]}"
+    )
+
+
 BROKEN_RULES = [
     ("toml-syntax", MINIMAL_RULES + "oops =\n", "invalid TOML"),
     ("missing-label", MINIMAL_RULES.replace('label = "reproche"\n', ""), "missing key 'label'"),
@@ -546,6 +697,16 @@ BROKEN_RULES = [
         "needs either pattern or patterns",
     ),
     ("no-categories", MINIMAL_RULES.split("[[category]]")[0], "missing key 'category'"),
+    (
+        "empty-informal-advice",
+        INFORMAL_RULES.replace('"Parle du projet."', '" "'),
+        "category 'blame' pattern advice_informal must be a non-empty string",
+    ),
+    (
+        "empty-quote",
+        INFORMAL_RULES.replace('quote_open = "« "', 'quote_open = ""'),
+        "[messages] quote_open must be a non-empty string",
+    ),
 ]
 
 

@@ -108,7 +108,15 @@ def test_transcript_records_lines_replies_and_findings(runner: CliRunner, tmp_pa
     assert text.startswith("# Ensayo: [nombre del cliente]")
     assert "**Usted:** ¡¡Estoy harta de sus excusas!!" in text
     assert "Revisión del tono: desahogo emocional" in text
-    assert "Revisión del tono: Tono neutral" in text
+    assert "Revisión del tono: neutro, no hay nada que cambiar." in text
     assert text.rstrip().endswith("Respuestas neutrales: 1/2")
     again = runner.invoke(cli, ["rehearse", "shouter", "--transcript", "t.md"], input="")
     assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_advice_follows_the_session_register() -> None:
+    informal = plan("family-friend", lang="es", seed=1)
+    formal = plan("family-friend", lang="es", register="formal", seed=1)
+    reply = "Estoy harta de todo esto."
+    assert assess(informal, informal.turns[0], reply).findings[0].advice.startswith("Deja")
+    assert assess(formal, formal.turns[0], reply).findings[0].advice.startswith("Deje")
