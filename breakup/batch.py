@@ -11,6 +11,7 @@ and then filled in per row; anything the check refuses renders the ordinary way.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import functools
 import json
@@ -394,12 +395,18 @@ class FastRenderer:
         return _Skeleton(plain.body, plain.subject, plain.missing, keys)
 
     def _values(self, job: Job, keys: frozenset[str], fmt: str, prefix: str) -> dict[str, str]:
+        plain = self._plain_values(job, frozenset(key[len(prefix) :] for key in keys))
+        raw = {key: plain[key[len(prefix) :]] for key in keys}
+        return self._escaped(raw, fmt, prefix)
+
+    def _plain_values(self, job: Job, names: frozenset[str]) -> dict[str, str]:
+        """The per-row values by stand-in name, before any escaping."""
         facts = job.facts
         locale = job.locale
         base = facts.end_date or self.today
         raw: dict[str, str] = {}
-        for key in keys:
-            name = key[len(prefix) :]
+        for name in names:
+            key = name
             if name == "c":
                 raw[key] = facts.client or ""
             elif name == "p":
@@ -417,6 +424,10 @@ class FastRenderer:
                                   or render.DEFAULT_CURRENCY, locale)  # fmt: skip
             else:
                 raw[key] = _long_date(base + timedelta(days=int(name[1:])), locale)
+        return raw
+
+    @staticmethod
+    def _escaped(raw: dict[str, str], fmt: str, prefix: str) -> dict[str, str]:
         for key, value in raw.items():
             if _CONTROL_CHARS.search(value):
                 value = _strip_controls(value)
@@ -478,8 +489,13 @@ class FastRenderer:
                 # The subject's stand-ins are text ones, whether or not the body has them.
                 keys |= frozenset(_TOKEN.findall(text.subject))
                 text_keys = frozenset(k for k in keys if k.startswith("t"))
+                # The body cut at its stand-ins: odd pieces are stand-in names, filled per row.
+                pieces = _TOKEN_BYTES.split(body)
                 self._drafts[key] = _Draft(
                     body=body,
+                    pieces=tuple(pieces),
+                    slots=tuple((i, pieces[i].decode()) for i in range(1, len(pieces), 2)),
+                    names=frozenset(k[1:] for k in keys),
                     subject=text.subject,
                     missing=text.missing,
                     longest=max(len(line) for line in body.split(b"\r\n")),
@@ -491,12 +507,16 @@ class FastRenderer:
     def _fill_draft(self, job: Job, draft: _Draft) -> tuple[bytes, tuple[str, ...]]:
         from email.utils import make_msgid
 
-        values = self._values(job, draft.text_keys, "text", "t")
-        values.update(self._values(job, draft.html_keys, "html", "h"))
-        encoded = {k.encode(): v.encode("utf-8") for k, v in values.items()}
+        plain = self._plain_values(job, draft.names)
+        values = self._escaped({k: plain[k[1:]] for k in draft.text_keys}, "text", "t")
+        values.update(self._escaped({k: plain[k[1:]] for k in draft.html_keys}, "html", "h"))
+        encoded = {k: v.encode("utf-8") for k, v in values.items()}
         if draft.longest + sum(len(v) for v in encoded.values()) > 990:
             raise _SlowPath
-        filled = _TOKEN_BYTES.sub(lambda m: encoded[m.group(1)], draft.body)
+        pieces = list(draft.pieces)
+        for index, key in draft.slots:
+            pieces[index] = encoded[key]
+        filled = b"".join(pieces)
         subject_text = _TOKEN.sub(lambda m: values[m.group(1)], draft.subject)
         missing = draft.missing
         facts = job.facts
@@ -541,6 +561,9 @@ class _Draft:
     """An .eml draft with stand-ins, as the email package wrote it, ready to fill in."""
 
     body: bytes
+    pieces: tuple[bytes, ...]
+    slots: tuple[tuple[int, str], ...]
+    names: frozenset[str]
     subject: str
     missing: tuple[str, ...]
     longest: int
@@ -649,14 +672,17 @@ def folder_name(name: str, used: set[str]) -> str:
     return slug
 
 
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _write(path: str, data: bytes) -> None:
+    """Write a file whole: a temporary file beside it, then a rename."""
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
     except OSError as error:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
 
 
@@ -699,34 +725,37 @@ def _work(plan: _Plan, part: int, parts: int, failed_file: Path,
     failed_handle = None
     columns = [c for c in header if c] or list(COLUMNS)
     try:
+        out_dir = str(plan.out_dir)
+        names = [(d, f"{publish.FILE_STEMS[d]}.{extension}") for d in plan.documents]
         for position, (number, cells) in enumerate(rows):
-            folder = plan.out_dir / folder_name(_row_name(number, cells), used)
+            slug = folder_name(_row_name(number, cells), used)
             if position % parts != part:
                 continue
             summary.rows += 1
+            folder = os.path.join(out_dir, slug)
             try:
                 job = parse_row(number, cells, plan.defaults, plan.profile)
-                targets = [
-                    (d, folder / f"{publish.FILE_STEMS[d]}.{extension}") for d in plan.documents
-                ]
-                if plan.resume:
-                    targets = [(d, path) for d, path in targets if not path.exists()]
-                    if not targets:
-                        summary.skipped += 1
-                        continue
-                elif not plan.force:
-                    existing = [path.name for _d, path in targets if path.exists()]
-                    if existing:
-                        raise RowError(
-                            f"{folder.name}/ already holds {', '.join(existing)}: pass --force "
-                            "to overwrite or --resume to skip finished rows"
-                        )
+                targets = [(d, os.path.join(folder, name)) for d, name in names]
+                if os.path.isdir(folder):  # a new folder holds nothing: no need to look
+                    if plan.resume:
+                        targets = [(d, path) for d, path in targets if not os.path.exists(path)]
+                        if not targets:
+                            summary.skipped += 1
+                            continue
+                    elif not plan.force:
+                        existing = [name for (_d, name), (_e, path) in zip(names, targets,
+                                    strict=True) if os.path.exists(path)]  # fmt: skip
+                        if existing:
+                            raise RowError(
+                                f"{slug}/ already holds {', '.join(existing)}: pass --force "
+                                "to overwrite or --resume to skip finished rows"
+                            )
                 outputs = []
                 for document, path in targets:
                     data, missing = renderer.produce(document, plan.fmt, job)
                     outputs.append((path, data))
                     summary.missing.update(missing)
-                folder.mkdir(exist_ok=True)
+                os.makedirs(folder, exist_ok=True)
                 for path, data in outputs:
                     _write(path, data)
                 summary.written += 1

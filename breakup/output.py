@@ -33,6 +33,10 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
 
 def safe_name(text: str, fallback: str = "client", limit: int = 60) -> str:
     """Turn any text into a file or folder name that cannot leave its parent folder."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = (
+        text
+        if text.isascii()
+        else (unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode())
+    )
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:limit].strip("-")
     return slug or fallback
