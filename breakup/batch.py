@@ -41,6 +41,7 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
 _FAST_VALUE_LIMIT = 200
 _FIRST, _LAST = "\ue000", "\ue001"
 _TOKEN = re.compile(f"{_FIRST}([a-z0-9]+){_LAST}")
+_PAD = " zq" * 150
 _TOKEN_BYTES = re.compile(f"{_FIRST}([a-z0-9]+){_LAST}".encode())
 _USER_KEYS = ("c", "p", "f", "s")  # client, contact, first name, service: typed by the user
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -382,12 +383,13 @@ class FastRenderer:
     def _build(self, document: str, fmt: str, job: Job, register: str, prefix: str,
                standalone: bool) -> _Skeleton | None:  # fmt: skip
         plain = self._render_with(document, fmt, job, register, prefix, "", standalone)
-        padded = self._render_with(document, fmt, job, register, prefix, "zq" * 7, standalone)
+        padded = self._render_with(document, fmt, job, register, prefix, _PAD, standalone)
 
-        # Safe only if the stand-ins go through untouched: no filter measured, cut or changed
-        # them (a title underlined to its length, say), so any value can take their place.
+        # Safe only if the stand-ins go through untouched: nothing measured, counted, cut or
+        # changed them (a title underlined to its length, a speaking time counted in words),
+        # so any value can take their place. The padded stand-ins are long and many words.
         def widen(text: str) -> str:
-            return _TOKEN.sub(lambda m: f"{_FIRST}{m.group(1)}{'zq' * 7}{_LAST}", text)
+            return _TOKEN.sub(lambda m: f"{_FIRST}{m.group(1)}{_PAD}{_LAST}", text)
 
         if widen(plain.body) != padded.body or widen(plain.subject) != padded.subject:
             return None

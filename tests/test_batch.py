@@ -361,3 +361,33 @@ def test_parallel_workers_write_what_one_process_writes(tmp_path: Path, profile:
     assert results[1] == results[2]
     assert "acme-9/follow-up-notes.md" not in results[1]
     assert "ferreteria-nunez-50/email.md" in results[1]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    client=text,
+    contact=text,
+    service=st.one_of(st.none(), text),
+    doc=st.sampled_from(["email", "script", "notes"]),
+    fmt=st.sampled_from(["text", "md", "html"]),
+    arch=st.sampled_from(["late-payer", "diva", "family-friend", "shouter"]),
+)
+def test_fast_documents_equal_the_ordinary_render(
+    client: str, contact: str, service: str | None, doc: str, fmt: str, arch: str
+) -> None:
+    from breakup.models import load_profile
+
+    profile = load_profile(DATA / "profile.toml")
+    facts = ClientFacts(
+        client=client,
+        contact=contact,
+        service=service,
+        end_date=date(2027, 1, 15),
+        outstanding=Decimal("12"),
+    )
+    job = Job(2, arch, facts, "es", "es_ES", None, "x")
+    fast = FastRenderer(profile, today=TODAY, now=NOW).produce(doc, fmt, job)[0]
+    slow = publish(
+        doc, arch, fmt, facts=facts, profile=profile, lang="es", locale="es_ES", today=TODAY
+    ).data
+    assert fast == slow

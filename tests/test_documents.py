@@ -64,7 +64,7 @@ def test_referral_letter_lists_matching_providers_with_details(profile: Profile)
     )
     body = render("referral", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
     assert "Jorge Salas, Salas Digital" in body and "jorge@salasdigital.es" in body
-    assert "Ten years building sites for retailers." in body
+    assert "Ten years building websites for retailers." in body
     assert "Ana Ruiz" not in body
     assert "If you would like an introduction" in body
 
