@@ -496,8 +496,9 @@ def _make_check() -> click.Command:
     def check(source: str, lang: str | None, formal: bool, fmt: str) -> None:
         """Check a draft for blaming, personal or emotional phrasing.
 
-        Reads the draft from FILE, or from stdin when FILE is - or omitted. Prints each finding with its line:column, category, the words found and a neutral
-        alternative. Exits 0 when the draft is clean, 1 when there are findings.
+        Reads the draft from FILE, or from stdin when FILE is - or omitted. Prints each
+        finding with its line:column, category, the words found and a neutral alternative.
+        Exits 0 when the draft is clean, 1 when there are findings.
 
         \b
         Example:
