@@ -33,6 +33,20 @@ def _failure(message: str, exit_code: int) -> _Failure:
     return _InputFailure(message) if exit_code == 2 else _Failure(message)
 
 
+# What `breakup --help` lists for each command: one line that fits the terminal.
+_SHORT_HELP = {
+    "archetypes": "List the client archetypes.",
+    "batch": "Write the documents for every client of a spreadsheet.",
+    "check": "Check a draft for blaming, personal or emotional phrasing.",
+    "email": "Write the termination email.",
+    "init": "Write a sample profile and clients file to start from.",
+    "kit": "Write all four documents into a folder.",
+    "notes": "Write your follow-up notes (for you, not the client).",
+    "referral": "Write the referral letter recommending other providers.",
+    "rehearse": "Practice the call: breakup plays the client.",
+    "script": "Write the call script, with likely reactions and replies.",
+}
+
 # Each command is built when it is used: Click's options cost time to create, and a command
 # should not pay for the others' (see benchmarks/). Filled in below, name -> factory.
 _COMMANDS: dict[str, Callable[[], click.Command]] = {}
@@ -137,7 +151,7 @@ def document_options(func: Callable[..., Any]) -> Callable[..., Any]:
             envvar=_envvar("CLIENT"),
             metavar="NAME",
             callback=_parsed(_lazy("single_line"), "--client"),
-            help="The client's organisation.",
+            help="The client's organization.",
         ),
         click.option(
             "--contact",
@@ -193,7 +207,7 @@ def document_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "formal",
             default=None,
             envvar=_envvar("FORMAL"),
-            help="Register (Spanish usted/tú). Default: the archetype's.",
+            help="Formal or informal address (Spanish usted/tú). Default: the archetype's.",
         ),
         click.option(
             "--templates",
@@ -237,8 +251,8 @@ def _warn_missing(missing: tuple[str, ...] | set[str]) -> None:
 
     lines = "\n".join(f"  - {HOW_TO_FILL[key]}" for key in sorted(missing))
     click.echo(
-        "Warning: the document has placeholders in [brackets] to fill in before sending.\n"
-        f"Give these to fill them in (options, BREAKUP_* variables or the profile):\n{lines}",
+        "Warning: the document contains placeholders in [brackets]; fill them in before sending.\n"
+        f"To fill them in, give (as options, BREAKUP_* variables or in the profile):\n{lines}",
         err=True,
     )
 
@@ -287,7 +301,7 @@ def _emit(out: Output, output: Path | None, force: bool) -> None:
     help="Show the full traceback of an error (for bug reports).",
 )
 def cli(debug: bool) -> None:
-    """End a client relationship cleanly: emails, call scripts, referral letters, notes.
+    """End a client relationship cleanly: emails, call scripts, referral letters and notes.
 
     Everything runs on your machine; client details never leave it.
 
@@ -298,7 +312,7 @@ def cli(debug: bool) -> None:
 
 
 def _make_archetypes() -> click.Command:
-    @click.command("archetypes")
+    @click.command("archetypes", short_help=_SHORT_HELP["archetypes"])
     @click.option(
         "--lang",
         envvar=_envvar("LANG"),
@@ -384,7 +398,7 @@ def _document_command(name: str) -> click.Command:
     command = _format_option(name)(command)
     command = document_options(command)
     command = click.argument("archetype")(command)
-    return click.command(name)(command)
+    return click.command(name, short_help=_SHORT_HELP[name])(command)
 
 
 def _format_option(name: str) -> Callable[..., Any]:
@@ -404,7 +418,7 @@ for _name in ("email", "script", "referral", "notes"):
 
 
 def _make_kit() -> click.Command:
-    @click.command("kit")
+    @click.command("kit", short_help=_SHORT_HELP["kit"])
     @click.argument("archetype")
     @click.option(
         "-o",
@@ -468,7 +482,7 @@ _COMMANDS["kit"] = _make_kit
 
 
 def _make_check() -> click.Command:
-    @click.command("check")
+    @click.command("check", short_help=_SHORT_HELP["check"])
     @click.argument("source", default="-", metavar="[FILE|-]")
     @click.option(
         "--lang",
@@ -481,7 +495,7 @@ def _make_check() -> click.Command:
         "formal",
         default=True,
         envvar=_envvar("FORMAL"),
-        help="Register of the advice (Spanish usted/tú). Default: formal.",
+        help="Formal or informal address in the advice (Spanish usted/tú). Default: formal.",
     )
     @click.option(
         "-f",
@@ -532,7 +546,7 @@ _COMMANDS["check"] = _make_check
 
 
 def _make_rehearse() -> click.Command:
-    @click.command("rehearse")
+    @click.command("rehearse", short_help=_SHORT_HELP["rehearse"])
     @click.argument("archetype")
     @click.option(
         "--seed",
@@ -609,7 +623,7 @@ _COMMANDS["rehearse"] = _make_rehearse
 
 
 def _make_batch() -> click.Command:
-    @click.command("batch")
+    @click.command("batch", short_help=_SHORT_HELP["batch"])
     @click.argument("clients", type=click.Path(dir_okay=False, path_type=Path))
     @click.option(
         "-o",
@@ -759,7 +773,7 @@ _COMMANDS["batch"] = _make_batch
 
 
 def _make_init() -> click.Command:
-    @click.command("init")
+    @click.command("init", short_help=_SHORT_HELP["init"])
     @click.option(
         "--dir",
         "folder",

@@ -71,7 +71,7 @@ class Profile:
 class ClientFacts:
     """What the user tells us about the client and the end of the engagement.
 
-    Fields: client (organisation), contact (person), client_email, end_date, pay_by
+    Fields: client (organization), contact (person), client_email, end_date, pay_by
     (deadline for the outstanding amount; defaults to end_date), outstanding (amount owed),
     currency (ISO 4217 code), service (what is being ended). None means "not given".
     """
@@ -84,6 +84,20 @@ class ClientFacts:
     outstanding: Decimal | None = None
     currency: str | None = None
     service: str | None = None
+
+
+# Courtesy titles a greeting keeps with the surname: "Dear Dr. Carter", "Buenos días, Sra. Gómez".
+_TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sr", "sra", "srta", "d", "dña", "don", "doña"}
+)
+
+
+def greeting_name(contact: str) -> str:
+    """Return what a letter greets the contact by: the first name, or the name with its title."""
+    words = contact.split()
+    if len(words) > 1 and words[0].rstrip(".").lower() in _TITLES:
+        return " ".join(words)
+    return words[0] if words else ""
 
 
 # --- value parsers: each takes the raw text and the option's name for its message ---

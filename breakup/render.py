@@ -27,7 +27,7 @@ from jinja2.exceptions import SecurityError
 
 from breakup import catalog
 from breakup.errors import BreakupError, InputError, TemplateError
-from breakup.models import ClientFacts, Person, Profile
+from breakup.models import ClientFacts, Person, Profile, greeting_name
 
 DOCUMENTS = ("email", "script", "referral", "notes")
 # Documents sent to the client: as a page they get a letterhead and the date.
@@ -43,14 +43,14 @@ _DEFAULT_REGION = {"en": "en_US", "es": "es_ES"}
 
 # What to fill in, keyed by placeholder name: how the user supplies it.
 HOW_TO_FILL = {
-    "client": "--client (the client's organisation)",
+    "client": "--client (the client's organization)",
     "contact": "--contact (the person you write to)",
     "client_email": "--client-email (the To: of the draft)",
-    "end_date": "--end-date YYYY-MM-DD",
+    "end_date": "--end-date YYYY-MM-DD (your last day of work)",
     "outstanding": "--outstanding AMOUNT",
-    "sender_name": "[sender] name in the profile",
-    "sender_company": "[sender] company in the profile",
-    "sender_email": "[sender] email in the profile",
+    "sender_name": "name in the profile's [sender] table",
+    "sender_company": "company in the profile's [sender] table",
+    "sender_email": "email in the profile's [sender] table",
     "referral": "a [[referrals]] entry in the profile (matching --service, if given)",
 }
 
@@ -268,10 +268,8 @@ def build_context(
         "client": {
             "name": facts.client or placeholders["client"],
             "contact": facts.contact or placeholders["contact"],
-            # For informal greetings ("Hi Laura,"): the first word of the contact's name.
-            "first_name": (facts.contact or "").split(maxsplit=1)[0]
-            if facts.contact and facts.contact.strip()
-            else placeholders["contact"],
+            # For greetings ("Dear Laura,"): the first name, or the title and surname.
+            "first_name": greeting_name(facts.contact or "") or placeholders["contact"],
             "email": facts.client_email or "",
         },
         "service": facts.service or "",

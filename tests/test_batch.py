@@ -68,7 +68,7 @@ def test_csv_variants_are_read(runner: CliRunner, tmp_path: Path, text: str, enc
     code, err = batch(runner, "c.csv", "-o", "out", "--only", "email")
     assert code == 0, err
     body = (tmp_path / "out/ferreteria-nunez/email.txt").read_text(encoding="utf-8")
-    assert "Ferretería Núñez" in body and "Laura Gómez" in body and "4.250,00" in body
+    assert "Ferretería Núñez" in body and "Buenos días, Laura:" in body and "4.250,00" in body
 
 
 def test_jsonl_is_read(runner: CliRunner, tmp_path: Path) -> None:

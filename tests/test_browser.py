@@ -30,7 +30,7 @@ FLAGS = [
 ]
 HOSTILE = ClientFacts(
     client="<script>document.title='pwned'</script> & Sons",
-    contact="Zoë <b>Núñez</b>",
+    contact="<b>Zoë</b> Núñez",
     end_date=FACTS.end_date,
 )
 
@@ -73,7 +73,8 @@ def test_browser_shows_client_data_as_text_and_runs_nothing(
     assert dom.count("<script") == 0
     text = " ".join(visible_text(tmp_path, page).split())
     assert "<script>document.title='pwned'</script> & Sons" in text
-    assert "Zoë <b>Núñez</b>" in text
+    greeting = {"en": "Dear <b>Zoë</b>,", "es": "Buenos días, <b>Zoë</b>:"}[lang]
+    assert greeting in text
     assert "María Fernández" in text  # the letterhead
 
 

@@ -197,7 +197,7 @@ REGISTER_CASES = [
     ("Es culpa suya.", "Describa el hecho", "Describe el hecho"),
     ("Ya no creemos sus excusas.", "Aténgase a los datos", "Atente a los datos"),
     ("Lo siento mucho.", "Sea cortés sin disculparse", "Sé cortés sin disculparte"),
-    ("PAGUE LA FACTURA ya.", "Use las mayúsculas", "Usa las mayúsculas"),
+    ("PAGUE LA FACTURA ya.", "Evite las mayúsculas", "Evita las mayúsculas"),
 ]
 
 

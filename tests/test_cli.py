@@ -111,8 +111,9 @@ def test_informal_flag_switches_the_whole_email_to_tu(runner: CliRunner) -> None
 def test_family_friend_defaults_to_tu_and_formal_overrides(runner: CliRunner) -> None:
     informal = runner.invoke(cli, ["email", "family-friend", "--lang", "es", *FULL]).stdout
     formal = runner.invoke(cli, ["email", "family-friend", "--lang", "es", "--formal", *FULL])
-    assert "¿Podemos buscar un momento" in informal
-    assert "¿Podríamos buscar un momento" in formal.stdout and "le ha molestado" in formal.stdout
+    assert "¿Buscamos un momento" in informal
+    assert "¿Podríamos buscar un momento" in formal.stdout and "le haya molestado" in formal.stdout
+    assert "Un abrazo" in informal and "Un abrazo" not in formal.stdout
 
 
 def test_service_picks_matching_referrals(runner: CliRunner) -> None:

@@ -24,7 +24,7 @@ from breakup.publish import format_for, publish
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 HOSTILE = ClientFacts(
     client="<script>document.title='pwned'</script> & Sons",
-    contact="Zoë <b>Núñez</b>",
+    contact="<b>Zoë</b> Núñez",
     client_email="zoe@example.com",
     end_date=FACTS.end_date,
 )
@@ -101,7 +101,7 @@ def test_html_escapes_every_user_value(profile: Profile) -> None:
     )
     html = out.data.decode()
     assert "<script>" not in html and "<b>" not in html
-    assert "&lt;script&gt;" in html and "&amp; Sons" in html and "Zoë &lt;b&gt;" in html
+    assert "&lt;script&gt;" in html and "&amp; Sons" in html and "&lt;b&gt;Zoë&lt;/b&gt;" in html
 
 
 def test_html_page_is_self_contained(profile: Profile) -> None:

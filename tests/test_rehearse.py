@@ -108,7 +108,7 @@ def test_transcript_records_lines_replies_and_findings(runner: CliRunner, tmp_pa
     assert text.startswith("# Ensayo: [nombre del cliente]")
     assert "**Usted:** ¡¡Estoy harta de sus excusas!!" in text
     assert "Revisión del tono: desahogo emocional" in text
-    assert "Revisión del tono: neutro, no hay nada que cambiar." in text
+    assert "Revisión del tono: neutral; no hay nada que cambiar." in text
     assert text.rstrip().endswith("Respuestas neutrales: 1/2")
     again = runner.invoke(cli, ["rehearse", "shouter", "--transcript", "t.md"], input="")
     assert again.exit_code == 2 and "already exists" in again.stderr
