@@ -172,14 +172,14 @@ def document_options(func: Callable[..., Any]) -> Callable[..., Any]:
             envvar=_envvar("END_DATE"),
             metavar="YYYY-MM-DD",
             callback=_parsed(_lazy("parse_date"), "--end-date"),
-            help="Last day of the work.",
+            help="Your last day of work for the client.",
         ),
         click.option(
             "--pay-by",
             envvar=_envvar("PAY_BY"),
             metavar="YYYY-MM-DD",
             callback=_parsed(_lazy("parse_date"), "--pay-by"),
-            help="Deadline for the outstanding amount. Default: the end date.",
+            help="Payment deadline for the outstanding amount. Default: the end date.",
         ),
         click.option(
             "--outstanding",
@@ -200,7 +200,7 @@ def document_options(func: Callable[..., Any]) -> Callable[..., Any]:
             envvar=_envvar("SERVICE"),
             metavar="TEXT",
             callback=_parsed(_lazy("single_line"), "--service"),
-            help="The service you stop providing; picks matching referrals.",
+            help="The service you are ending; also picks the matching referrals.",
         ),
         click.option(
             "--formal/--informal",
@@ -382,8 +382,9 @@ def _document_command(name: str) -> click.Command:
         from breakup.publish import format_for
 
         out = _publish(name, archetype, format_for(fmt, output), _render_options(params))
-        _warn_missing(out.missing)
         _emit(out, output, force)
+        # After the document, so that a refused write leaves the Error: line alone.
+        _warn_missing(out.missing)
 
     command.__doc__ = f"{_DOCUMENT_HELP[name]}\n\n\b\nExample:\n  {_EXAMPLE[name]}"
     command = click.option(
@@ -465,8 +466,9 @@ def _make_kit() -> click.Command:
         # Check every target first, so a refusal leaves nothing half-written.
         existing = [str(path) for path, _out in outputs if path.exists()]
         if existing and not force:
+            verb = "exists" if len(existing) == 1 else "exist"
             raise _InputFailure(
-                f"{', '.join(existing)} already exist(s): choose another folder or pass --force"
+                f"{', '.join(existing)} already {verb}: choose another folder or pass --force"
             )
         missing: set[str] = set()
         for path, out in outputs:

@@ -133,6 +133,17 @@ def test_output_file_is_written_and_never_overwritten(runner: CliRunner) -> None
     assert third.exit_code == 0 and "cultures" not in Path("mail.txt").read_text().lower()
 
 
+def test_a_refused_write_prints_only_the_error_line(runner: CliRunner) -> None:
+    """A document with placeholders that cannot be written gets one Error: line, no warning."""
+    Path("mail.txt").write_text("mine", encoding="utf-8")
+    result = runner.invoke(cli, ["email", "diva", "-o", "mail.txt"])
+    assert result.exit_code != 0
+    assert result.stderr.splitlines() == [
+        "Error: mail.txt already exists: choose another name or pass --force"
+    ]
+    assert Path("mail.txt").read_text(encoding="utf-8") == "mine"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
