@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -818,7 +819,13 @@ def _language_from_environment() -> str:
 
 def main() -> None:
     """Run the CLI (the console script's entry point)."""
-    cli(prog_name="breakup")
+    try:
+        cli(prog_name="breakup")
+    finally:
+        # The process is about to end: frozen, its objects are left out of the collections
+        # the interpreter runs while shutting down, which took some 40 ms (a fifth of a
+        # short command; see benchmarks/). Files are all closed by now.
+        gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover

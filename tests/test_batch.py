@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from breakup import catalog
@@ -236,6 +236,8 @@ FACTS = [
     ),
     ClientFacts(client="Beta", end_date=date(2027, 3, 1), outstanding=Decimal("0")),
     ClientFacts(contact="Ann", pay_by=date(2027, 2, 1), service="accounting"),
+    # A title stays with the surname in the greeting, on both paths ("Dear Dr. Ana Carter,").
+    ClientFacts(client="Gamma", contact="Dr. Ana Carter", end_date=date(2027, 1, 15)),
     ClientFacts(),
 ]
 
@@ -287,6 +289,14 @@ text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Names the fast path once got wrong: a title, a name too long for one header line.
+@example(client="Acme", contact="Dr. Ana Carter", lang="en", arch="diva")
+@example(
+    client="Ferretería Núñez",
+    contact="María José Fernández de la Fuente y Núñez-Ortega " * 2,
+    lang="es",
+    arch="late-payer",
+)
 @given(
     client=text,
     contact=text,
@@ -322,6 +332,36 @@ def test_fast_eml_equals_the_ordinary_draft(
         now=NOW,
     ).data
     assert _parts(fast) == _parts(slow)
+
+
+def test_non_ascii_client_email_drafts_as_on_the_ordinary_path(profile: Profile) -> None:
+    """An address such as zoë@ejemplo.es once stopped a whole .eml batch."""
+    facts = ClientFacts(
+        client="Acme",
+        contact="Zoë Núñez",
+        client_email="zoë@ejemplo.es",
+        end_date=date(2027, 1, 15),
+    )
+    job = Job(2, "diva", facts, "es", "es_ES", None, "x")
+    fast = FastRenderer(profile, today=TODAY, now=NOW).produce("email", "eml", job)[0]
+    slow = publish(
+        "email", "diva", "eml", facts=facts, profile=profile, lang="es", locale="es_ES",
+        today=TODAY, now=NOW,
+    ).data  # fmt: skip
+    assert _parts(fast) == _parts(slow)
+    assert _parts(fast)[0][1] == "Zoë Núñez <zoë@ejemplo.es>"
+
+
+def test_a_row_without_a_matching_referral_names_its_service(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    write(tmp_path / "c.csv", HEADER + GOOD.replace("diseño web", "fontanería"))
+    code, _err = batch(runner, "c.csv", "-o", "out", "--only", "referral")
+    assert code == 1
+    with (tmp_path / "out/failed.csv").open(encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert "offers 'fontanería'" in row["reason"]
+    assert not (tmp_path / "out/ferreteria-nunez").exists()  # no empty folder left behind
 
 
 def test_parallel_workers_write_what_one_process_writes(tmp_path: Path, profile: Profile) -> None:
