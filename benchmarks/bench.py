@@ -5,6 +5,7 @@ median of several runs, so the machine's speed and load cancel out:
 
     python benchmarks/bench.py                       # start-up, memory, check
     python benchmarks/bench.py --mailmerge PATH      # and throughput against mailmerge 2.3.0
+    ... --workdir /dev/shm                           # documents on a RAM disk (see README)
 
 mailmerge goes in a virtual environment of its own, so it cannot change breakup's:
     python -m venv /tmp/mm && /tmp/mm/bin/pip install mailmerge==2.3.0
@@ -184,7 +185,8 @@ def main() -> None:
     parser.add_argument(
         "--workdir",
         default=".",
-        help="where the documents are written (default: here, on the disk a user writes to)",
+        help="where the documents are written (default: here; /dev/shm measures the tool "
+        "rather than the disk, whose speed varies widely on some machines)",
     )
     args = parser.parse_args()
     if not Path(BREAKUP).exists():
