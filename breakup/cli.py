@@ -650,7 +650,7 @@ def _make_batch() -> click.Command:
         envvar=_envvar("FORMAT"),
         default="text",
         metavar="FORMAT",
-        help="text, md, html, pdf, or eml (with --only email).",
+        help="Output format: text, md, html, pdf, or eml (with --only email). Default: text.",
     )
     @click.option("--force", is_flag=True, help="Overwrite documents that already exist.")
     @click.option("--resume", is_flag=True, help="Skip rows whose documents are all written.")
@@ -708,10 +708,11 @@ def _make_batch() -> click.Command:
         formal: bool | None,
         templates_dir: Path | None,
     ) -> None:
-        """Write the documents for every row of CLIENTS (CSV or JSON Lines) into a folder each.
+        """Write the documents for every row of CLIENTS (CSV or JSON Lines), one folder per client.
 
-        A bad row is reported with its number and reason while the others still render; the
-        failed rows go to DIR/failed.csv, to fix and run again. Exits 1 if any row failed.
+        A bad row is reported with its number and reason, and the other rows still render. The
+        failed rows go to failed.csv in the output folder, to fix and run again. Exits 1 if any
+        row failed.
 
         \b
         Example:
