@@ -721,6 +721,7 @@ def _make_batch() -> click.Command:
         from breakup import batch as core
         from breakup.errors import InputError
         from breakup.render import DOCUMENTS
+        from breakup.sheet import Defaults, scan
 
         documents = tuple(d.strip() for d in only.split(",") if d.strip()) if only else DOCUMENTS
         unknown = [d for d in documents if d not in DOCUMENTS]
@@ -739,8 +740,7 @@ def _make_batch() -> click.Command:
             raise InputError("--force and --resume contradict each other: choose one")
         profile = _load_profile(profile_path)
         register = None if formal is None else ("formal" if formal else "informal")
-        defaults = core.Defaults(lang=lang, locale=locale, register=register, currency=currency)
-        _encoding, lines = core.scan(clients)
+        defaults = Defaults(lang=lang, locale=locale, register=register, currency=currency)
         kwargs: dict[str, Any] = {
             "documents": documents,
             "fmt": fmt,
@@ -751,6 +751,7 @@ def _make_batch() -> click.Command:
             "templates": templates_dir,
         }
         if sys.stderr.isatty():
+            _encoding, lines = scan(clients)  # the bar's length; a file read only to count
             with click.progressbar(
                 length=max(lines - 1, 1), file=sys.stderr, label="Rendering"
             ) as bar:

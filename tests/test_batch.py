@@ -17,10 +17,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from breakup import catalog
-from breakup.batch import FastRenderer, Job, folder_name
+from breakup.batch import folder_name
 from breakup.cli import cli
+from breakup.fastpath import FastRenderer
 from breakup.models import ClientFacts, Profile
 from breakup.publish import publish
+from breakup.sheet import Job
 
 TODAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -368,7 +370,8 @@ def test_parallel_workers_write_what_one_process_writes(tmp_path: Path, profile:
     """Forked workers split the rows; names, files and failed.csv are the same as serial."""
     import os
 
-    from breakup.batch import Defaults, run
+    from breakup.batch import run
+    from breakup.sheet import Defaults
 
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform")
