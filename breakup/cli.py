@@ -114,6 +114,26 @@ def _lazy(name: str) -> Callable[[str, str], Any]:
     return parse
 
 
+def _profile_option() -> Callable[..., Any]:
+    return click.option(
+        "--profile",
+        "profile_path",
+        envvar=_envvar("PROFILE"),
+        metavar="PATH",
+        help="Profile TOML. Default: ./breakup.toml, then the user config folder.",
+    )
+
+
+def _templates_option() -> Callable[..., Any]:
+    return click.option(
+        "--templates",
+        "templates_dir",
+        envvar=_envvar("TEMPLATES"),
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        help="Folder of your own templates, overlaying the built-in ones.",
+    )
+
+
 def language_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add --lang, --locale, --profile."""
     for option in reversed(
@@ -131,13 +151,7 @@ def language_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 metavar="LOCALE",
                 help="Regional formats for dates and money, e.g. es_ES, es_MX, en_US, en_GB.",
             ),
-            click.option(
-                "--profile",
-                "profile_path",
-                envvar=_envvar("PROFILE"),
-                metavar="PATH",
-                help="Profile TOML. Default: ./breakup.toml, then the user config folder.",
-            ),
+            _profile_option(),
         ]
     ):
         func = option(func)
@@ -210,13 +224,7 @@ def document_options(func: Callable[..., Any]) -> Callable[..., Any]:
             envvar=_envvar("FORMAL"),
             help="Formal or informal address (Spanish usted/tú). Default: the archetype's.",
         ),
-        click.option(
-            "--templates",
-            "templates_dir",
-            envvar=_envvar("TEMPLATES"),
-            type=click.Path(file_okay=False, exists=True, path_type=Path),
-            help="Folder of your own templates, overlaying the built-in ones.",
-        ),
+        _templates_option(),
     ]
     for option in reversed(options):
         func = option(func)
@@ -654,13 +662,7 @@ def _make_batch() -> click.Command:
     )
     @click.option("--force", is_flag=True, help="Overwrite documents that already exist.")
     @click.option("--resume", is_flag=True, help="Skip rows whose documents are all written.")
-    @click.option(
-        "--profile",
-        "profile_path",
-        envvar=_envvar("PROFILE"),
-        metavar="PATH",
-        help="Profile TOML. Default: ./breakup.toml, then the user config folder.",
-    )
+    @_profile_option()
     @click.option(
         "--lang",
         envvar=_envvar("LANG"),
@@ -687,13 +689,7 @@ def _make_batch() -> click.Command:
         envvar=_envvar("FORMAL"),
         help="Register for rows that do not give one.",
     )
-    @click.option(
-        "--templates",
-        "templates_dir",
-        envvar=_envvar("TEMPLATES"),
-        type=click.Path(file_okay=False, exists=True, path_type=Path),
-        help="Folder of your own templates, overlaying the built-in ones.",
-    )
+    @_templates_option()
     def batch(
         clients: Path,
         out_dir: Path,
