@@ -47,7 +47,7 @@ HOW_TO_FILL = {
     "contact": "--contact (the person you write to)",
     "client_email": "--client-email (the To: of the draft)",
     "end_date": "--end-date YYYY-MM-DD (your last day of work)",
-    "outstanding": "--outstanding AMOUNT",
+    "outstanding": "--outstanding AMOUNT (the amount still owed)",
     "sender_name": "name in the profile's [sender] table",
     "sender_company": "company in the profile's [sender] table",
     "sender_email": "email in the profile's [sender] table",
