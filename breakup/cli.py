@@ -37,8 +37,8 @@ def _failure(message: str, exit_code: int) -> _Failure:
 # What `breakup --help` lists for each command: one line that fits the terminal.
 _SHORT_HELP = {
     "archetypes": "List the client archetypes.",
-    "batch": "Write the documents for every client of a spreadsheet.",
-    "check": "Check a draft for blaming, personal or emotional phrasing.",
+    "batch": "Write the documents for every client in a CSV or JSON Lines file.",
+    "check": "Check a draft for blame, personal remarks or emotional language.",
     "email": "Write the termination email.",
     "init": "Write a sample profile and clients file to start from.",
     "kit": "Write all four documents into a folder.",
@@ -130,7 +130,7 @@ def _templates_option() -> Callable[..., Any]:
         "templates_dir",
         envvar=_envvar("TEMPLATES"),
         type=click.Path(file_okay=False, exists=True, path_type=Path),
-        help="Folder of your own templates, overlaying the built-in ones.",
+        help="Folder of your own templates, which override the built-in ones.",
     )
 
 
@@ -261,7 +261,7 @@ def _warn_missing(missing: tuple[str, ...] | set[str]) -> None:
     lines = "\n".join(f"  - {HOW_TO_FILL[key]}" for key in sorted(missing))
     click.echo(
         "Warning: the document contains placeholders in [brackets]; fill them in before sending.\n"
-        f"To fill them in, give (as options, BREAKUP_* variables or in the profile):\n{lines}",
+        f"To fill them in, provide (as options, BREAKUP_* variables or profile settings):\n{lines}",
         err=True,
     )
 
@@ -360,7 +360,7 @@ _COMMANDS["archetypes"] = _make_archetypes
 _DOCUMENT_HELP = {
     "email": (
         "Write the termination email for ARCHETYPE (see `breakup archetypes`).\n\n"
-        "Prints the subject and the body; facts you do not give show as [placeholders]."
+        "Prints the subject and the body; any details you leave out appear as [placeholders]."
     ),
     "script": (
         "Write the call script for ARCHETYPE: what to say, the client's likely reactions "
@@ -649,7 +649,8 @@ def _make_batch() -> click.Command:
         "--only",
         envvar=_envvar("ONLY"),
         metavar="DOCS",
-        help="Comma-separated documents to write (email,script,referral,notes). Default: all four.",
+        help="Comma-separated list of documents to write (email,script,referral,notes). "
+        "Default: all four.",
     )
     @click.option(
         "-f",
@@ -661,33 +662,33 @@ def _make_batch() -> click.Command:
         help="Output format: text, md, html, pdf, or eml (with --only email). Default: text.",
     )
     @click.option("--force", is_flag=True, help="Overwrite documents that already exist.")
-    @click.option("--resume", is_flag=True, help="Skip rows whose documents are all written.")
+    @click.option("--resume", is_flag=True, help="Skip rows whose documents have all been written.")
     @_profile_option()
     @click.option(
         "--lang",
         envvar=_envvar("LANG"),
         metavar="LANG",
-        help="Language for rows that do not give one.",
+        help="Language for rows that don't specify one.",
     )
     @click.option(
         "--locale",
         envvar=_envvar("LOCALE"),
         metavar="LOCALE",
-        help="Locale for rows that do not give one.",
+        help="Locale for rows that don't specify one.",
     )
     @click.option(
         "--currency",
         envvar=_envvar("CURRENCY"),
         metavar="CODE",
         callback=_parsed(_lazy("parse_currency"), "--currency"),
-        help="Currency for rows that do not give one.",
+        help="Currency for rows that don't specify one.",
     )
     @click.option(
         "--formal/--informal",
         "formal",
         default=None,
         envvar=_envvar("FORMAL"),
-        help="Register for rows that do not give one.",
+        help="Formal or informal address for rows that don't specify one.",
     )
     @_templates_option()
     def batch(
@@ -706,9 +707,9 @@ def _make_batch() -> click.Command:
     ) -> None:
         """Write the documents for every row of CLIENTS (CSV or JSON Lines), one folder per client.
 
-        A bad row is reported with its number and reason, and the other rows still render. The
-        failed rows go to failed.csv in the output folder, to fix and run again. Exits 1 if any
-        row failed.
+        A row with bad data is reported with its number and the reason, and the other rows are
+        still written. The failed rows go to failed.csv in the output folder, so you can fix them
+        and run that file again. Exits with status 1 if any row failed.
 
         \b
         Example:
