@@ -110,13 +110,13 @@ def load_catalog(lang: str, register: str) -> Catalog | SourceCatalog:
     if cached is not None:
         messages, plural_expr = cached
         return Catalog(path, messages, _gettext.c2py(plural_expr))
-    messages, plural_expr = _read_catalog(path)
+    messages, plural_expr = read_catalog(path)
     cache.store(path, "catalog", (messages, plural_expr))
     return Catalog(path, messages, _gettext.c2py(plural_expr))
 
 
-def _read_catalog(path: Path) -> tuple[dict[Any, str], str]:
-    """Read a .po file, refusing fuzzy or untranslated entries."""
+def read_catalog(path: Path, *, complete: bool = True) -> tuple[dict[Any, str], str]:
+    """Read a .po file, refusing fuzzy entries, and untranslated ones when `complete`."""
     from babel.messages.pofile import PoFileError, read_po  # only when a catalog is needed
 
     try:
@@ -132,13 +132,14 @@ def _read_catalog(path: Path) -> tuple[dict[Any, str], str]:
             continue
         raw = message.string
         strings = tuple(raw) if isinstance(raw, (tuple, list)) else (raw or "",)
-        if message.fuzzy or not all(strings):
+        if message.fuzzy or (complete and not all(strings)):
             problems.append(message.id if isinstance(message.id, str) else message.id[0])
             continue
         if isinstance(message.id, tuple):
             for index, text in enumerate(strings):
-                messages[(message.id[0], index)] = text
-        else:
+                if text:
+                    messages[(message.id[0], index)] = text
+        elif strings[0]:
             messages[message.id] = strings[0]
     if problems:
         raise CatalogError(
