@@ -1,118 +1,74 @@
-"""Find the archetypes and languages, load the catalogs, build the Jinja environments."""
+"""Find the archetypes, load the catalogs, build the Jinja environments.
+
+A document's words come from a chain of catalogs, the first that has a message winning:
+for Spanish as written in Mexico to a client addressed as "tú",
+
+    es_MX/informal.po -> es/informal.po -> es_MX/messages.po -> es/messages.po
+
+Regional and informal catalogs are sparse: they hold only what differs. The base catalog
+(messages.po) of every language but English must be complete; a message missing from it is
+an error, never a silent fallback to English. English is the source: the templates' own
+words are its base catalog.
+"""
 
 from __future__ import annotations
 
 import functools
 import gettext as _gettext
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 
-from breakup.errors import CatalogError, InputError
-from breakup.resources import LOCALES_DIR, TEMPLATES_DIR
+from breakup import resources
+from breakup.errors import CatalogError, InputError, TemplateError
+from breakup.i18n import _
+from breakup.sandbox import BoundedSandbox
 
 SOURCE_LANG = "en"
-REGISTERS = ("formal", "informal")
-# The catalog of a language's default register; a language with a T-V distinction adds
-# one more file named after the other register (Spanish: informal.po for "tú").
-DEFAULT_DOMAIN = "messages"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+BASE = "messages"
+INFORMAL = "informal"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# --- archetypes -------------------------------------------------------------------------
 
 
 def archetype_ids(extra: Path | None = None) -> list[str]:
     """List the archetypes: every folder of templates/archetypes with an archetype.j2."""
-    return list(_archetype_ids(TEMPLATES_DIR, extra))
+    return list(_archetype_ids(resources.templates_dir(), extra))
 
 
 @functools.cache
 def _archetype_ids(builtin: Path, extra: Path | None) -> tuple[str, ...]:
     roots = [builtin] if extra is None else [extra, builtin]
-    found = {
-        folder.name
-        for root in roots
-        for folder in (root / "archetypes").glob("*")
-        if (folder / "archetype.j2").is_file()
-    }
+    found = set()
+    for root in roots:
+        base = (root / "archetypes").resolve()
+        for folder in (root / "archetypes").glob("*"):
+            # A symlinked folder could bring in files from anywhere: it is not an archetype.
+            if folder.is_symlink() or (folder / "archetype.j2").is_symlink():
+                continue
+            if (folder / "archetype.j2").is_file() and folder.resolve().parent == base:
+                found.add(folder.name)
     return tuple(sorted(found))
 
 
-def languages() -> list[str]:
-    """List the languages: English (the source) and every locales/<lang> with a catalog."""
-    found = {p.parent.parent.name for p in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DEFAULT_DOMAIN}.po")}
-    return sorted(found | {SOURCE_LANG})
-
-
-class Catalog:
-    """Translations read from one .po file, compiled in memory.
-
-    A message the catalog lacks is an error, never a silent fallback to English.
-    """
-
-    def __init__(self, path: Path, messages: dict[Any, str], plural: Callable[[int], int]):
-        self.path = path
-        self._messages = messages
-        self._plural = plural
-
-    def _missing(self, message: str) -> CatalogError:
-        return CatalogError(
-            f"{self.path} has no translation for {message!r}: update the catalog "
-            "(see README, 'Adding a language')"
-        )
-
-    def gettext(self, message: str) -> str:
-        try:
-            return self._messages[message]
-        except KeyError:
-            raise self._missing(message) from None
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        try:
-            return self._messages[(singular, self._plural(n))]
-        except KeyError:
-            raise self._missing(singular) from None
-
-
-class SourceCatalog:
-    """The source language: messages are their own translation."""
-
-    def gettext(self, message: str) -> str:
-        return message
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return singular if n == 1 else plural
-
-
-def catalog_path(lang: str, register: str) -> Path:
-    """Return the .po file for a language and register."""
-    folder = LOCALES_DIR / lang / "LC_MESSAGES"
-    other = folder / f"{register}.po"
-    return other if other.is_file() else folder / f"{DEFAULT_DOMAIN}.po"
-
-
-@functools.cache
-def load_catalog(lang: str, register: str) -> Catalog | SourceCatalog:
-    """Load and check the catalog for a language and register."""
-    if lang == SOURCE_LANG:
-        return SourceCatalog()
-    if lang not in languages():
+def check_archetype(archetype: str, templates: Path | None) -> None:
+    """Raise InputError for an archetype that does not exist, naming those that do."""
+    ids = archetype_ids(templates)
+    if archetype not in ids:
         raise InputError(
-            f"unknown language {lang!r} for --lang: choose one of {', '.join(languages())}"
+            _("unknown archetype {name!r}: choose one of {ids}").format(
+                name=archetype, ids=", ".join(ids)
+            )
         )
-    path = catalog_path(lang, register)
-    from breakup import cache
 
-    cached = cache.load(path, "catalog")
-    if cached is not None:
-        messages, plural_expr = cached
-        return Catalog(path, messages, _gettext.c2py(plural_expr))
-    messages, plural_expr = read_catalog(path)
-    cache.store(path, "catalog", (messages, plural_expr))
-    return Catalog(path, messages, _gettext.c2py(plural_expr))
+
+# --- catalogs ---------------------------------------------------------------------------
 
 
 def read_catalog(path: Path, *, complete: bool = True) -> tuple[dict[Any, str], str]:
@@ -123,8 +79,9 @@ def read_catalog(path: Path, *, complete: bool = True) -> tuple[dict[Any, str], 
         with path.open("rb") as handle:
             catalog = read_po(handle, abort_invalid=True)
     except (OSError, PoFileError, ValueError) as error:
-        raise CatalogError(f"cannot read catalog {path}: {error}") from None
-
+        raise CatalogError(
+            _("cannot read catalog {path}: {problem}").format(path=path, problem=error)
+        ) from None
     messages: dict[Any, str] = {}
     problems = []
     for message in catalog:
@@ -143,17 +100,104 @@ def read_catalog(path: Path, *, complete: bool = True) -> tuple[dict[Any, str], 
             messages[message.id] = strings[0]
     if problems:
         raise CatalogError(
-            f"{path} has {len(problems)} fuzzy or untranslated entries (first: "
-            f"{problems[0]!r}): translate them and remove the fuzzy flags"
+            _(
+                "{path} has {count} fuzzy or untranslated entries (first: {first!r}): translate "
+                "them and remove the fuzzy flags"
+            ).format(path=path, count=len(problems), first=problems[0])
         )
     return messages, str(catalog.plural_expr)
 
 
-def _strip_controls(value: Any) -> Any:
-    """Drop control characters (but tabs and line breaks) from values put into a document.
+def layer_paths(lang: str, region: str | None, register: str) -> list[tuple[Path, bool]]:
+    """The catalogs of a chain, first first, each with whether it must be complete."""
+    root = resources.locales_dir()
+    folders = ([root / f"{lang}_{region}"] if region else []) + [root / lang]
+    domains = ([INFORMAL] if register == INFORMAL else []) + [BASE]
+    chain = []
+    for domain in domains:
+        for folder in folders:
+            path = folder / "LC_MESSAGES" / f"{domain}.po"
+            base = domain == BASE and folder.name == lang
+            if base and lang == SOURCE_LANG:
+                continue  # English is the templates' own text
+            if base or path.is_file():
+                chain.append((path, base))
+    return chain
 
-    Markup (already escaped HTML, such as a translated sentence with its values) is cleaned
-    too: removing control characters cannot unescape anything.
+
+class Catalog:
+    """The translations of one chain of catalogs: the first that has a message gives it.
+
+    A message no catalog has is the source text in English, and an error elsewhere.
+    """
+
+    def __init__(self, layers: list[tuple[Path, dict[Any, str]]], plural: Callable[[int], int],
+                 source: bool) -> None:  # fmt: skip
+        self.layers = layers
+        self._plural = plural
+        self._source = source
+
+    def _find(self, key: Any, message: str) -> str | None:
+        for _path, messages in self.layers:
+            found = messages.get(key)
+            if found is not None:
+                return found
+        if self._source:
+            return None
+        where = self.layers[-1][0] if self.layers else "the catalog"
+        raise CatalogError(
+            _(
+                "{path} has no translation for {message!r}: update the catalog (see README, "
+                "'Adding a language')"
+            ).format(path=where, message=message)
+        )
+
+    def gettext(self, message: str) -> str:
+        return self._find(message, message) or message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        found = self._find((singular, self._plural(n)), singular)
+        return found or (singular if n == 1 else plural)
+
+
+@functools.cache
+def load_catalog(lang: str, region: str | None, register: str) -> Catalog:
+    """Load and check the chain of catalogs for a language, region and register."""
+    from breakup import languages
+
+    languages.language(lang)  # an unknown language is an input error, not a missing file
+    layers = []
+    plural_expr = "(n != 1)"
+    for path, complete in layer_paths(lang, region, register):
+        messages, expr = _load_po(path, complete)
+        layers.append((path, messages))
+        if complete:
+            plural_expr = expr
+    return Catalog(layers, _gettext.c2py(plural_expr), source=lang == SOURCE_LANG)
+
+
+def _load_po(path: Path, complete: bool) -> tuple[dict[Any, str], str]:
+    from breakup import cache
+
+    if not path.is_file():
+        raise CatalogError(
+            _("catalog {path} is missing: see README, 'Adding a language'").format(path=path)
+        )
+    cached = cache.load(path, "catalog")
+    if cached is not None:
+        return dict(cached[0]), str(cached[1])
+    messages, plural_expr = read_catalog(path, complete=complete)
+    cache.store(path, "catalog", (messages, plural_expr))
+    return messages, plural_expr
+
+
+# --- templates --------------------------------------------------------------------------
+
+
+def strip_controls(value: Any) -> Any:
+    """Drop control and bidi-override characters (but tabs and line breaks) from a value.
+
+    Markup (already escaped HTML) is cleaned too: removing them cannot unescape anything.
     """
     if isinstance(value, str) and _CONTROL.search(value):
         cleaned = _CONTROL.sub("", value)
@@ -161,54 +205,58 @@ def _strip_controls(value: Any) -> Any:
     return value
 
 
-# Bounds for what a template may build in memory with * and ** (user templates are untrusted).
-MAX_BUILT_LENGTH = 1_000_000
-MAX_EXPONENT = 10_000
+class ContainedLoader(FileSystemLoader):
+    """A loader that refuses a template whose real path leaves its folder (a symlink out)."""
 
-
-class BoundedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with * and ** bounded so a template cannot build a huge value."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                    if len(seq) * times > MAX_BUILT_LENGTH:
-                        raise SecurityError("a template tried to build a value too large")
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-            raise SecurityError("a template tried to compute a power too large")
-        return super().call_binop(context, operator, left, right)
+    def get_source(self, environment: Any, template: str) -> Any:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = os.path.realpath(filename)
+        roots = [os.path.realpath(p) for p in self.searchpath]
+        if not any(real.startswith(root + os.sep) for root in roots):
+            raise TemplateError(
+                _("{name}: refused, its real path {real} is outside the templates folder").format(
+                    name=template, real=real
+                )
+            )
+        return source, filename, uptodate
 
 
 @functools.cache
-def environment(
-    lang: str, register: str, html: bool, user_templates: Path | None = None
-) -> BoundedSandbox:
-    """Build the Jinja environment for one catalog and output kind.
+def environment(lang: str, region: str | None, register: str, html: bool,
+                user_templates: Path | None = None) -> BoundedSandbox:  # fmt: skip
+    """Build the Jinja environment for one chain of catalogs and output kind.
 
     User templates (--templates) overlay the built-in ones; every template renders in the
     sandbox, with StrictUndefined so a missing value fails instead of leaving a gap.
     """
     from breakup import cache
 
-    search = [TEMPLATES_DIR] if user_templates is None else [user_templates, TEMPLATES_DIR]
+    builtin = resources.templates_dir()
+    search = [builtin] if user_templates is None else [user_templates, builtin]
     env = BoundedSandbox(
-        loader=FileSystemLoader(search),
+        loader=ContainedLoader([str(p) for p in search]),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         undefined=StrictUndefined,
         autoescape=html,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_strip_controls,
+        finalize=strip_controls,
         bytecode_cache=cache.jinja_cache(html),
     )
     # Must agree with `trimmed = true` in babel.cfg, or extracted ids will not match.
     env.policies["ext.i18n.trimmed"] = True
-    catalog = load_catalog(lang, register)
+    catalog = load_catalog(lang, region, register)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         catalog.gettext, catalog.ngettext, newstyle=True
     )
     return env
+
+
+def template_exists(env: Any, name: str) -> bool:
+    """Tell whether a template can be found (in the overlay or the built-in folder)."""
+    try:
+        env.loader.get_source(env, name)
+    except TemplateNotFound:
+        return False
+    return True

@@ -1,21 +1,19 @@
-"""What the user gives us: the profile (sender, referrals, defaults) and the client facts."""
+"""What the user gives us: the profile (sender, referrals, defaults) and the client's facts.
+
+Plain frozen records; reading them from a TOML file is breakup.profile's job, reading the
+values a user types is breakup.parse's.
+"""
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from breakup.errors import InputError, ProfileError
-
-_EMAIL = re.compile(r"[^@\s<>\"(),;:\[\]\\]+@[^@\s<>\"(),;:\[\]\\]+\.[^@\s<>\"(),;:\[\]\\.]+")
-_AMOUNT = re.compile(r"\d+(?:[.,]\d{1,2})?")
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]")
+VOICES = ("I", "we")
+RELATIONS = ("friend", "relative")
 
 
 @dataclass(frozen=True)
@@ -32,15 +30,34 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Sender(Person):
+    """The user, who signs the documents.
+
+    Fields: those of Person, plus voice ("I" or "we"; None: "we" with a company, else "I").
+    """
+
+    voice: str | None = None
+
+    @property
+    def solo(self) -> bool:
+        """Tell whether the documents speak as one person ("I") rather than a team ("we")."""
+        if self.voice is not None:
+            return self.voice == "I"
+        return not self.company
+
+
+@dataclass(frozen=True)
 class Referral(Person):
     """A provider the user recommends to take over.
 
     Fields: those of Person, plus services (what they can take over, matched against
-    --service) and note (a line on why the user recommends them).
+    --service), note (why they fit: a string, or one per language), agreed (they have said
+    they are happy to be contacted).
     """
 
     services: tuple[str, ...] = ()
-    note: str = ""
+    note: str | dict[str, str] = ""
+    agreed: bool = False
 
     def offers(self, service: str | None) -> bool:
         """Tell whether this provider covers the service (any service when none is given)."""
@@ -49,228 +66,95 @@ class Referral(Person):
         wanted = service.casefold().strip()
         return any(wanted == s.casefold().strip() for s in self.services)
 
+    def note_in(self, lang: str) -> str:
+        """Return the note in a language: its own, else the first one given."""
+        if isinstance(self.note, str):
+            return self.note
+        return self.note.get(lang) or next(iter(self.note.values()), "")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The profile's defaults for options not given.
+
+    Fields: lang, locale, currency, payment_days (days after the end date a final invoice
+    falls due), notice_days (the usual contract notice period).
+    """
+
+    lang: str | None = None
+    locale: str | None = None
+    currency: str | None = None
+    payment_days: int = 14
+    notice_days: int | None = None
+
 
 @dataclass(frozen=True)
 class Profile:
     """The user's own settings, read from breakup.toml.
 
-    Fields: sender (the user signing the documents), referrals (providers to recommend),
-    lang, locale and currency (defaults for the options of the same name), source (the
-    file it came from, or None for the built-in empty profile).
+    Fields: sender, referrals (providers to recommend), defaults, check (the tone check's
+    settings, as read), source (the file it came from, or None for the empty profile).
     """
 
-    sender: Person = field(default_factory=Person)
+    sender: Sender = field(default_factory=Sender)
     referrals: tuple[Referral, ...] = ()
-    lang: str | None = None
-    locale: str | None = None
-    currency: str | None = None
+    defaults: Defaults = field(default_factory=Defaults)
+    check: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """An invoice the client has not paid.
+
+    Fields: reference (as printed on it), amount, due (its due date, or None).
+    """
+
+    reference: str
+    amount: Decimal
+    due: date | None = None
 
 
 @dataclass(frozen=True)
 class ClientFacts:
     """What the user tells us about the client and the end of the engagement.
 
-    Fields: client (organization), contact (person), client_email, end_date, pay_by
-    (deadline for the outstanding amount; defaults to end_date), outstanding (amount owed),
-    currency (ISO 4217 code), service (what is being ended). None means "not given".
+    Fields (None or empty means "not given"):
+      client (organization), contact (person), greeting (the name to greet them by, when
+      the guess from contact is wrong), client_email, service (what is being ended);
+      end_date (the last day of work), notice_days (the contract's notice period);
+      invoices (overdue ones), outstanding (the overdue balance; default: their sum),
+      pay_by (deadline for the overdue balance), final_invoice (amount for the remaining
+      work), final_due (its due date; default: payment_days after the end), currency;
+      work (what will be finished before the end), hours (the hours available until then);
+      relation ("friend" or "relative", for a family friend);
+      after_call (the email confirms a call already held), call_date (that call's date).
     """
 
     client: str | None = None
     contact: str | None = None
+    greeting: str | None = None
     client_email: str | None = None
-    end_date: date | None = None
-    pay_by: date | None = None
-    outstanding: Decimal | None = None
-    currency: str | None = None
     service: str | None = None
+    end_date: date | None = None
+    notice_days: int | None = None
+    invoices: tuple[Invoice, ...] = ()
+    outstanding: Decimal | None = None
+    pay_by: date | None = None
+    final_invoice: Decimal | None = None
+    final_due: date | None = None
+    currency: str | None = None
+    work: tuple[str, ...] = ()
+    hours: Decimal | None = None
+    relation: str | None = None
+    after_call: bool = False
+    call_date: date | None = None
 
-
-# Courtesy titles a greeting keeps with the surname: "Dear Dr. Carter", "Buenos días, Sra. Gómez".
-_TITLES = frozenset(
-    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sr", "sra", "srta", "d", "dña", "don", "doña"}
-)
-
-
-def greeting_name(contact: str) -> str:
-    """Return what a letter greets the contact by: the first name, or the name with its title."""
-    words = contact.split()
-    if len(words) > 1 and words[0].rstrip(".").lower() in _TITLES:
-        return " ".join(words)
-    return words[0] if words else ""
-
-
-# --- value parsers: each takes the raw text and the option's name for its message ---
-
-
-def parse_date(value: str, option: str) -> date:
-    """Read a YYYY-MM-DD date."""
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"invalid date {value!r} for {option}: use the form YYYY-MM-DD, e.g. 2027-01-15"
-        ) from None
-
-
-def parse_amount(value: str, option: str) -> Decimal:
-    """Read a non-negative amount such as 4250 or 4250.50."""
-    text = value.strip().replace(" ", "")
-    if not _AMOUNT.fullmatch(text):
-        raise InputError(
-            f"invalid amount {value!r} for {option}: use digits with an optional decimal "
-            "part and no thousands separator, e.g. 4250 or 4250.50"
-        )
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
-        raise InputError(f"invalid amount {value!r} for {option}") from None
-
-
-def parse_currency(value: str, option: str) -> str:
-    """Read an ISO 4217 currency code such as EUR, USD or MXN."""
-    from babel.numbers import is_currency
-
-    code = value.strip().upper()
-    if not _CURRENCY.fullmatch(code) or not is_currency(code):
-        raise InputError(
-            f"unknown currency {value!r} for {option}: use an ISO 4217 code such as "
-            "EUR, USD, GBP or MXN"
-        )
-    return code
-
-
-def parse_email(value: str, option: str) -> str:
-    """Read a plain email address (no display name, no line breaks)."""
-    text = value.strip()
-    if not _EMAIL.fullmatch(text):
-        raise InputError(
-            f"invalid email address {value!r} for {option}: use the form name@example.com"
-        )
-    return text
-
-
-def single_line(value: str, option: str) -> str:
-    """Refuse a value with a line break: it would end up in a header or a one-line field."""
-    if _LINE_BREAKS.search(value):
-        raise InputError(f"{option} must be a single line: remove the line breaks from it")
-    return value.strip()
-
-
-# --- the profile ---
-
-_PERSON_KEYS = ("name", "company", "email", "phone")
-_REFERRAL_KEYS = (*_PERSON_KEYS, "services", "note")
-_DEFAULTS_KEYS = ("lang", "locale", "currency")
-_TOP_KEYS = ("sender", "referrals", "defaults")
-
-
-def _unknown_key(key: str, valid: tuple[str, ...], where: str, path: Path) -> ProfileError:
-    from difflib import get_close_matches
-
-    close = get_close_matches(key, valid, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(valid)}"
-    return ProfileError(f"{path}: unknown key {key!r} in {where}: {hint}")
-
-
-def _table(data: Any, where: str, path: Path) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ProfileError(f"{path}: {where} must be a table, e.g. [{where}]")
-    return data
-
-
-def _text(table: dict[str, Any], key: str, where: str, path: Path) -> str:
-    value = table.get(key, "")
-    if not isinstance(value, str):
-        raise ProfileError(f"{path}: {where}.{key} must be a quoted string")
-    return value.strip()
-
-
-def _person_fields(table: dict[str, Any], where: str, path: Path) -> dict[str, str]:
-    fields = {key: _text(table, key, where, path) for key in _PERSON_KEYS}
-    if fields["email"]:
-        try:
-            parse_email(fields["email"], f"{where}.email")
-        except InputError as error:
-            raise ProfileError(f"{path}: {error}") from None
-    return fields
-
-
-def _referral(data: Any, number: int, path: Path) -> Referral:
-    where = f"referrals[{number}]"
-    table = _table(data, "referrals", path)
-    for key in table:
-        if key not in _REFERRAL_KEYS:
-            raise _unknown_key(key, _REFERRAL_KEYS, where, path)
-    services = table.get("services", [])
-    if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
-        raise ProfileError(
-            f'{path}: {where}.services must be a list of strings, e.g. ["web design"]'
-        )
-    fields = _person_fields(table, where, path)
-    if not fields["name"] and not fields["company"]:
-        raise ProfileError(f"{path}: {where} needs a name or a company")
-    return Referral(
-        **fields,
-        services=tuple(s.strip() for s in services),
-        note=_text(table, "note", where, path),
-    )
-
-
-def load_profile(path: Path) -> Profile:
-    """Read and validate a profile TOML file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ProfileError(f"cannot read profile {path}: {error.strerror}") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ProfileError(f"{path}: the profile is not UTF-8 text: save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ProfileError(f"{path}: invalid TOML: {error}") from None
-
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise _unknown_key(key, _TOP_KEYS, "the profile", path)
-    sender = _table(data.get("sender", {}), "sender", path)
-    for key in sender:
-        if key not in _PERSON_KEYS:
-            raise _unknown_key(key, _PERSON_KEYS, "[sender]", path)
-    defaults = _table(data.get("defaults", {}), "defaults", path)
-    for key in defaults:
-        if key not in _DEFAULTS_KEYS:
-            raise _unknown_key(key, _DEFAULTS_KEYS, "[defaults]", path)
-    referrals = data.get("referrals", [])
-    if not isinstance(referrals, list):
-        raise ProfileError(f"{path}: referrals must be written as [[referrals]] tables")
-
-    return Profile(
-        sender=Person(**_person_fields(sender, "sender", path)),
-        referrals=tuple(_referral(item, n, path) for n, item in enumerate(referrals, 1)),
-        lang=_text(defaults, "lang", "defaults", path) or None,
-        locale=_text(defaults, "locale", "defaults", path) or None,
-        currency=_text(defaults, "currency", "defaults", path) or None,
-        source=path,
-    )
-
-
-def find_profile(explicit: str | None) -> Path | None:
-    """Pick the profile: --profile (or BREAKUP_PROFILE), ./breakup.toml, the user config dir."""
-    if explicit:
-        path = Path(explicit).expanduser()
-        if not path.is_file():
-            raise ProfileError(
-                f"profile {explicit} not found: check the path given to --profile or "
-                "BREAKUP_PROFILE"
-            )
-        return path
-    local = Path("breakup.toml")
-    if local.is_file():
-        return local
-    import click
-
-    user = Path(click.get_app_dir("breakup")) / "breakup.toml"
-    return user if user.is_file() else None
+    @property
+    def overdue(self) -> Decimal | None:
+        """The overdue balance: as given, else the sum of the invoices, else None."""
+        if self.outstanding is not None:
+            return self.outstanding
+        if self.invoices:
+            return sum((i.amount for i in self.invoices), Decimal(0))
+        return None

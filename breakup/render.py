@@ -11,58 +11,35 @@ from __future__ import annotations
 
 import functools
 import re
-import signal
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Template, TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2 import TemplateError as JinjaTemplateError
-from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
 
-from breakup import catalog
-from breakup.errors import BreakupError, InputError, TemplateError
-from breakup.models import ClientFacts, Person, Profile, greeting_name
+from breakup import archetype as schema
+from breakup import catalog, context, languages, registry, sandbox
+from breakup.errors import BreakupError, CatalogError, InputError, TemplateError
+from breakup.i18n import _
+from breakup.models import ClientFacts, Profile
 
-DOCUMENTS = ("email", "script", "referral", "notes")
-# Documents sent to the client: as a page they get a letterhead and the date.
-LETTERS = ("email", "referral")
-FORMATS = ("text", "md", "html")
-DEFAULT_CURRENCY = "EUR"
-REMINDER_DAYS = (3, 7, 30)
 # Bounds on one render, so that a user template that loops without end stops with an error.
-RENDER_SECONDS = 10.0
+RENDER_SECONDS = sandbox.RENDER_SECONDS
 MAX_OUTPUT_CHARS = 2_000_000
-# The locale a language's formats follow when no region is given.
-_DEFAULT_REGION = {"en": "en_US", "es": "es_ES"}
-
-# What to fill in, keyed by placeholder name: how the user supplies it.
-HOW_TO_FILL = {
-    "client": "--client (the client's organization)",
-    "contact": "--contact (the person you write to)",
-    "client_email": "--client-email (the To: of the draft)",
-    "end_date": "--end-date YYYY-MM-DD (your last day of work)",
-    "outstanding": "--outstanding AMOUNT (the amount still owed)",
-    "sender_name": "name in the profile's [sender] table",
-    "sender_company": "company in the profile's [sender] table",
-    "sender_email": "email in the profile's [sender] table",
-    "referral": "a [[referrals]] entry in the profile (matching --service, if given)",
-}
 
 
 @dataclass(frozen=True)
 class Document:
     """A rendered document.
 
-    Fields: name (email, script, referral, notes), archetype, lang, locale, register,
-    fmt (text, md, html), subject (the email subject or the document title), body (the
-    full text), missing (what was not given and shows as a placeholder, as HOW_TO_FILL
-    keys).
+    Fields: name (see registry.DOCUMENTS), archetype, lang, locale, register, fmt (text, md,
+    html: the format it was rendered in), subject (the email subject or the document title),
+    body (the full text), missing (placeholders left in it, as context.hints() keys),
+    warnings (what looks wrong in the facts, in the interface language), paper ("A4" or
+    "letter").
     """
 
     name: str
@@ -74,366 +51,8 @@ class Document:
     subject: str
     body: str
     missing: tuple[str, ...]
-
-
-def resolve_locale(
-    lang: str | None,
-    locale: str | None,
-    profile: Profile,
-    environ: Mapping[str, str],
-) -> tuple[str, str]:
-    """Pick the language and locale: options, then the profile, then LANG, then English."""
-    from babel import Locale, UnknownLocaleError
-
-    def parse(value: str, option: str) -> Locale:
-        text = value.split(".")[0].split("@")[0].replace("-", "_")
-        try:
-            return Locale.parse(text)
-        except (UnknownLocaleError, ValueError, TypeError):
-            raise InputError(
-                f"unknown locale {value!r} for {option}: use a code such as es_ES, es_MX, "
-                "en_US or en_GB"
-            ) from None
-
-    known = catalog.languages()
-
-    def check_lang(value: str, option: str) -> str:
-        code = value.strip().lower().replace("-", "_").split("_")[0]
-        if code not in known:
-            raise InputError(
-                f"unknown language {value!r} for {option}: choose one of {', '.join(known)}"
-            )
-        return code
-
-    if lang:
-        chosen = check_lang(lang, "--lang")
-    elif locale:
-        chosen = check_lang(parse(locale, "--locale").language, "--locale")
-    elif profile.lang:
-        chosen = check_lang(profile.lang, f"[defaults] lang in {profile.source}")
-    elif profile.locale:
-        chosen = check_lang(parse(profile.locale, "[defaults] locale").language, "locale")
-    else:
-        env_locale = environ.get("LC_ALL") or environ.get("LANG") or ""
-        env_lang = env_locale.split("_")[0].split(".")[0].lower()
-        chosen = env_lang if env_lang in known else catalog.SOURCE_LANG
-
-    candidates = [
-        (locale, "--locale"),
-        (profile.locale, "[defaults] locale"),
-        (environ.get("LC_ALL") or environ.get("LANG"), "LANG"),
-    ]
-    for value, option in candidates:
-        if not value or value in ("C", "POSIX") or value.startswith("C."):
-            continue
-        parsed = parse(value, option) if option != "LANG" else _try_parse(value)
-        if parsed is not None and parsed.language == chosen:
-            return chosen, str(parsed)
-        if option == "--locale" and parsed is not None and lang:
-            # An explicit --locale with another language: text in --lang, formats of --locale.
-            return chosen, str(parsed)
-    return chosen, _DEFAULT_REGION.get(chosen, chosen)
-
-
-def _try_parse(value: str) -> Any:
-    from babel import Locale
-
-    try:
-        return Locale.parse(value.split(".")[0].split("@")[0].replace("-", "_"))
-    except (ValueError, TypeError, LookupError):
-        return None
-
-
-class _LazyDate:
-    """A date formatted for the locale only when a template prints it.
-
-    Babel loads a locale's data on first use (milliseconds): a document that shows no
-    date should not pay for it.
-    """
-
-    __slots__ = ("_locale", "_text", "_value")
-
-    def __init__(self, value: date, locale: str) -> None:
-        self._value = value
-        self._locale = locale
-        self._text: str | None = None
-
-    def __str__(self) -> str:
-        if self._text is None:
-            self._text = _format_date(self._value, self._locale)
-        return self._text
-
-    def __html__(self) -> str:
-        from markupsafe import escape
-
-        return str(escape(str(self)))
-
-    def __eq__(self, other: object) -> bool:
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(str(self))
-
-
-def _format_date(value: date, locale: str) -> str:
-    from babel.dates import format_date
-
-    return format_date(value, "long", locale=locale)
-
-
-def _format_money(amount: Any, currency: str, locale: str) -> str:
-    from babel.numbers import format_currency
-
-    text = format_currency(amount, currency, locale=locale)
-    # CLDR glues a foreign ISO code to the digits in some locales (es_MX: "EUR4,250.00").
-    return re.sub(r"^([A-Z]{3})(?=\d)", "\\1\u00a0", text)
-
-
-def default_locale(lang: str) -> str:
-    """Return the locale a language's formats follow when no region is given."""
-    return _DEFAULT_REGION.get(lang, lang)
-
-
-def placeholders(env: Any) -> dict[str, str]:
-    """Return the localized placeholder of each fact that can be missing."""
-    return _placeholders(env)
-
-
-def evaluate(env: Any, name: str, context: dict[str, Any]) -> Any:
-    """Evaluate a template as a module (its {% set %} values and macros), within bounds."""
-    try:
-        with _time_limit(RENDER_SECONDS):
-            return _make_module(env.get_template(name), context)
-    except (JinjaTemplateError, BreakupError, RecursionError, _RenderTimeout) as error:
-        raise _template_error(error, name) from None
-
-
-@functools.lru_cache(maxsize=64)
-def _placeholders(env: Any) -> dict[str, str]:
-    module = env.get_template("placeholders.j2").make_module({})
-    # Not every fact has a placeholder: a missing --client-email just leaves To: empty.
-    return {key: getattr(module, key) for key in HOW_TO_FILL if hasattr(module, key)}
-
-
-def _person(person: Person, fill: dict[str, str] | None = None) -> dict[str, str]:
-    data = {
-        "name": person.name,
-        "company": person.company,
-        "email": person.email,
-        "phone": person.phone,
-    }
-    if fill:
-        for key, value in fill.items():
-            data[key] = data[key] or value
-    return data
-
-
-def build_context(
-    archetype: str,
-    facts: ClientFacts,
-    profile: Profile,
-    *,
-    lang: str,
-    locale: str,
-    register: str,
-    fmt: str,
-    today: date,
-    placeholders: dict[str, str],
-) -> dict[str, Any]:
-    """Build the one plain dict every template sees."""
-    currency = facts.currency or profile.currency or DEFAULT_CURRENCY
-    end = facts.end_date
-    pay_by = facts.pay_by or end
-    base = end or today
-    referrals = [r for r in profile.referrals if r.offers(facts.service)]
-    referral_dicts = [
-        {**_person(r), "note": r.note, "services": list(r.services)} for r in referrals
-    ]
-    return {
-        "archetype": archetype,
-        "lang": lang,
-        "locale": locale,
-        "register": register,
-        "formal": register == "formal",
-        "format": fmt,
-        "standalone": True,
-        "sender": _person(
-            profile.sender,
-            {
-                "name": placeholders["sender_name"],
-                "company": placeholders["sender_company"],
-                "email": placeholders["sender_email"],
-            },
-        ),
-        "client": {
-            "name": facts.client or placeholders["client"],
-            "contact": facts.contact or placeholders["contact"],
-            # For greetings ("Dear Laura,"): the first name, or the title and surname.
-            "first_name": greeting_name(facts.contact or "") or placeholders["contact"],
-            "email": facts.client_email or "",
-        },
-        "service": facts.service or "",
-        "end_date": _format_date(end, locale) if end else placeholders["end_date"],
-        "pay_by": _format_date(pay_by, locale) if pay_by else placeholders["end_date"],
-        "outstanding": (
-            _format_money(facts.outstanding, currency, locale)
-            if facts.outstanding is not None
-            else placeholders["outstanding"]
-        ),
-        "has_outstanding": facts.outstanding is None or facts.outstanding > 0,
-        "outstanding_given": facts.outstanding is not None,
-        "referrals": referral_dicts,
-        "referral_placeholder": placeholders["referral"],
-        "today": _LazyDate(today, locale),
-        "reminders": [
-            {"days": days, "date": _LazyDate(base + timedelta(days=days), locale)}
-            for days in REMINDER_DAYS
-        ],
-        "reminders_from_end_date": end is not None,
-    }
-
-
-def _no_referral_message(profile: Profile, service: str | None) -> str:
-    where = profile.source or "breakup.toml"
-    if profile.referrals and service:
-        return (
-            f"no referral in {where} offers {service!r}: add it to the services of a "
-            f'[[referrals]] table (services = ["{service}"]), or leave out --service'
-        )
-    return (
-        f"no referrals to recommend: add a [[referrals]] table with name, company, email "
-        f"and services to {where} (see README, 'The profile')"
-    )
-
-
-class _RenderTimeout(Exception):
-    """Raised inside a render that ran past RENDER_SECONDS."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds` (where the platform has SIGALRM, main thread)."""
-    if (
-        not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise _RenderTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _make_module(template: Template, context: dict[str, Any]) -> TemplateModule:
-    """Evaluate a template as a module, stopping if its output grows past the bound."""
-    ctx = template.new_context(context)
-    chunks: list[str] = []
-    size = 0
-    for chunk in template.root_render_func(ctx):
-        size += len(chunk)
-        if size > MAX_OUTPUT_CHARS:
-            raise TemplateError(
-                f"{template.name}: the output grew past {MAX_OUTPUT_CHARS:,} characters"
-            )
-        chunks.append(chunk)
-    return TemplateModule(template, ctx, chunks)
-
-
-def _template_error(error: Exception, name: str) -> BreakupError:
-    if isinstance(error, BreakupError):
-        return error
-    if isinstance(error, _RenderTimeout):
-        return TemplateError(
-            f"{name}: rendering took longer than {RENDER_SECONDS:g} s: check "
-            "the template for a loop that does not end"
-        )
-    if isinstance(error, RecursionError):
-        return TemplateError(f"{name}: the template calls itself without end")
-    if isinstance(error, TemplateNotFound):
-        return TemplateError(f"template {error.name} not found")
-    if isinstance(error, TemplateSyntaxError):
-        where = error.filename or error.name or name
-        return TemplateError(f"{where}, line {error.lineno}: {error.message}")
-    if isinstance(error, SecurityError):
-        return TemplateError(f"{name}: unsafe template refused: {error}")
-    if isinstance(error, UndefinedError):
-        return TemplateError(f"{name}: {error.message}")
-    return TemplateError(f"{name}: {error}")
-
-
-@functools.lru_cache(maxsize=256)
-def default_register(archetype: str, lang: str, templates: Path | None = None) -> str:
-    """Return the register an archetype's documents use unless told otherwise."""
-    module = archetype_module(archetype, lang, "formal", templates=templates)
-    register = str(getattr(module, "default_register", "formal"))
-    return register if register in catalog.REGISTERS else "formal"
-
-
-def archetype_module(
-    archetype: str,
-    lang: str,
-    register: str,
-    templates: Path | None = None,
-    context: dict[str, Any] | None = None,
-) -> Any:
-    """Evaluate an archetype's archetype.j2 (its texts in the given language)."""
-    if archetype not in catalog.archetype_ids(templates):
-        ids = ", ".join(catalog.archetype_ids(templates))
-        raise InputError(f"unknown archetype {archetype!r}: choose one of {ids}")
-    env = catalog.environment(lang, register, False, templates)
-    name = f"archetypes/{archetype}/archetype.j2"
-    try:
-        if context is None:
-            placeholders = _placeholders(env)
-            context = build_context(
-                archetype,
-                ClientFacts(),
-                Profile(),
-                lang=lang,
-                locale=_DEFAULT_REGION.get(lang, lang),
-                register=register,
-                fmt="text",
-                today=date.today(),
-                placeholders=placeholders,
-            )
-        return _make_module(env.get_template(name), context)
-    except (JinjaTemplateError, BreakupError, RecursionError) as error:
-        raise _template_error(error, name) from None
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-
-
-def _md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def _escape_user_values(context: dict[str, Any], escape: Any, keep: set[str]) -> None:
-    """Escape what the user typed (never our own text, such as placeholders) for Markdown."""
-    for key in ("sender", "client"):
-        context[key] = {k: v if v in keep else escape(v) for k, v in context[key].items()}
-    context["referrals"] = [
-        {k: escape(v) if isinstance(v, str) else v for k, v in r.items()}
-        for r in context["referrals"]
-    ]
-    context["service"] = escape(context["service"])
-
-
-def _page(env: Any, context: dict[str, Any], content: str, title: Any, *, letter: bool) -> str:
-    """Wrap an HTML fragment in the self-contained page."""
-    from markupsafe import Markup
-
-    page = env.get_template("formats/page.j2")
-    html = page.render({**context, "content": Markup(content), "title": title, "letter": letter})
-    return str(html).strip("\n") + "\n"
+    warnings: tuple[str, ...] = ()
+    paper: str = "A4"
 
 
 def render(document: str, archetype: str, **options: Any) -> Document:
@@ -441,14 +60,113 @@ def render(document: str, archetype: str, **options: Any) -> Document:
 
     Options: facts (ClientFacts), profile (Profile), lang, locale, register ("formal" or
     "informal"; default: the archetype's), fmt ("text", "md", "html"), today (date),
-    templates (a folder overlaying the built-in templates), standalone (False for the
-    parts of an .eml draft).
+    templates (a folder overlaying the built-in templates: rendered within bounds),
+    standalone (False for the parts of an .eml draft), kit (True when the document is part of
+    a kit, so it may refer to the others).
     """
+    if options.get("templates") is not None:
+        return sandbox.run_bounded(_render, document, archetype, **options)
+    return _render(document, archetype, **options)
+
+
+def placeholders(env: Any) -> dict[str, str]:
+    """Return the localized placeholder of each fact that can be missing."""
+    return _placeholders(env)
+
+
+@functools.lru_cache(maxsize=64)
+def _placeholders(env: Any) -> dict[str, str]:
+    module = env.get_template("placeholders.j2").make_module({})
+    return {key: str(getattr(module, key)) for key in context.PLACEHOLDER_KEYS}
+
+
+def environment(lang: str, locale: str, register: str, html: bool,
+                templates: Path | None) -> Any:  # fmt: skip
+    """The Jinja environment for a language, the region of a locale, a register and kind."""
+    return catalog.environment(lang, languages.region_of(locale), register, html, templates)
+
+
+def default_register(archetype: str, lang: str, templates: Path | None = None) -> str:
+    """Return the register an archetype's documents use unless told otherwise."""
+    return str(load_archetype(archetype, lang, languages.babel_locale(lang, None), "formal",
+                              templates).default_register)  # fmt: skip
+
+
+def load_archetype(archetype: str, lang: str, locale: str, register: str,
+                   templates: Path | None = None,
+                   ctx: dict[str, Any] | None = None) -> schema.Archetype:  # fmt: skip
+    """Evaluate an archetype's archetype.j2 in a context and check it against the schema."""
+    catalog.check_archetype(archetype, templates)
+    env = environment(lang, locale, register, False, templates)
+    if ctx is None:
+        ctx = context.build(
+            archetype, ClientFacts(), Profile(), lang=lang, locale=locale, register=register,
+            fmt="text", today=date.today(), placeholders=_placeholders(env),
+        )  # fmt: skip
+    name = f"archetypes/{archetype}/archetype.j2"
+    module = evaluate(env, name, ctx)
+    return schema.check(module, _template_path(env, name))
+
+
+def evaluate(env: Any, name: str, ctx: dict[str, Any]) -> Any:
+    """Evaluate a template as a module (its {% set %} values and macros), within bounds."""
     try:
-        with _time_limit(RENDER_SECONDS):
-            return _render(document, archetype, **options)
-    except _RenderTimeout as error:
-        raise _template_error(error, f"{document} for {archetype}") from None
+        with sandbox.time_limit(RENDER_SECONDS):
+            return sandbox.make_module(env.get_template(name), ctx, MAX_OUTPUT_CHARS)
+    except (JinjaTemplateError, BreakupError, RecursionError, MemoryError,
+            sandbox.RenderTimeout) as error:  # fmt: skip
+        raise template_error(error, name) from None
+
+
+def _template_path(env: Any, name: str) -> str:
+    try:
+        return str(env.loader.get_source(env, name)[1])
+    except (TemplateNotFound, BreakupError):  # pragma: no cover - it was just loaded
+        return name
+
+
+def template_error(error: BaseException, name: str) -> BreakupError:
+    """Turn what a template raised into one BreakupError naming the template."""
+    if isinstance(error, BreakupError):
+        return error
+    if isinstance(error, sandbox.RenderTimeout):
+        return TemplateError(
+            _("{name}: rendering took longer than {seconds:g} s: check the template for a loop "
+              "that does not end").format(name=name, seconds=RENDER_SECONDS)
+        )  # fmt: skip
+    if isinstance(error, RecursionError):
+        return TemplateError(_("{name}: the template calls itself without end").format(name=name))
+    if isinstance(error, MemoryError):
+        return TemplateError(_("{name}: the template used too much memory").format(name=name))
+    if isinstance(error, TemplateNotFound):
+        return TemplateError(_("template {name} not found").format(name=error.name))
+    if isinstance(error, TemplateSyntaxError):
+        where = error.filename or error.name or name
+        return TemplateError(
+            _("{file}, line {line}: {problem}").format(
+                file=where, line=error.lineno, problem=error.message
+            )
+        )
+    if isinstance(error, SecurityError):
+        return TemplateError(
+            _("{name}: unsafe template refused: {problem}").format(name=name, problem=error)
+        )
+    if isinstance(error, UndefinedError):
+        return TemplateError(f"{name}: {error.message}")
+    return TemplateError(f"{name}: {error}")
+
+
+def _no_referral_message(profile: Profile, service: str | None) -> str:
+    where = profile.source or "breakup.toml"
+    if profile.referrals and service:
+        return _(
+            "no referral in {where} offers {service!r}: add it to the services of a "
+            '[[referrals]] table (services = ["{service}"]), or leave out --service'
+        ).format(where=where, service=service)
+    return _(
+        "no referrals to recommend: add a [[referrals]] table with name, company, email and "
+        "services to {where} (see README, 'The profile')"
+    ).format(where=where)
 
 
 def _render(
@@ -464,51 +182,52 @@ def _render(
     today: date | None = None,
     templates: Path | None = None,
     standalone: bool = True,
-    _overrides: dict[str, Any] | None = None,
+    kit: bool = False,
 ) -> Document:
-    if document not in DOCUMENTS:
-        raise InputError(f"unknown document {document!r}: choose one of {', '.join(DOCUMENTS)}")
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if document not in registry.DOCUMENTS:
+        raise InputError(
+            _("unknown document {name!r}: choose one of {choices}").format(
+                name=document, choices=", ".join(registry.DOCUMENTS)
+            )
+        )
+    if fmt not in ("text", "md", "html"):
+        raise InputError(
+            _("unknown format {name!r}: choose one of {choices}").format(
+                name=fmt, choices="text, md, html"
+            )
+        )
     facts = facts or ClientFacts()
     profile = profile or Profile()
-    locale = locale or _DEFAULT_REGION.get(lang, lang)
+    locale = locale or languages.babel_locale(lang, languages.language(lang).default_region)
+    today = today or date.today()
     register = register or default_register(archetype, lang, templates)
-    env = catalog.environment(lang, register, fmt == "html", templates)
-    placeholders = _placeholders(env)
-    context = build_context(
-        archetype,
-        facts,
-        profile,
-        lang=lang,
-        locale=locale,
-        register=register,
-        fmt=fmt,
-        today=today or date.today(),
-        placeholders=placeholders,
-    )
-    context["standalone"] = standalone
-    for key, value in (_overrides or {}).items():
-        # Batch renders a skeleton with stand-ins for the per-row values (see batch.py).
-        context[key] = {**context[key], **value} if isinstance(value, dict) else value
-    if fmt == "md":
-        _escape_user_values(context, _md_escape, set(placeholders.values()))
-    if document == "referral" and not context["referrals"]:
+    env = environment(lang, locale, register, fmt == "html", templates)
+    marks = _placeholders(env)
+    ctx = context.build(
+        archetype, facts, profile, lang=lang, locale=locale, register=register, fmt=fmt,
+        today=today, placeholders=marks, document=document, kit=kit, standalone=standalone,
+    )  # fmt: skip
+    kind = registry.DOCUMENTS[document]
+    if kind.needs_referrals and not ctx["referrals"]:
         raise InputError(_no_referral_message(profile, facts.service))
-    context["a"] = archetype_module(archetype, lang, register, templates, context)
+    a = load_archetype(archetype, lang, locale, register, templates, ctx)
+    if a.talk_first:
+        ctx["after_call"] = True
+    ctx["a"] = a
     name = f"documents/{document}.j2"
-    try:
-        module = _make_module(env.get_template(name), context)
-        body = str(module)
-        # Kept as markup for the page's <title>: str() would have it escaped a second time.
-        title = getattr(module, "subject", "")
-        subject = str(title).strip()
-    except (JinjaTemplateError, BreakupError, RecursionError) as error:
-        raise _template_error(error, name) from None
+    module = evaluate(env, name, ctx)
+    body = str(module)
+    # Kept as markup for the page's <title>: str() would have it escaped a second time.
+    title = getattr(module, "subject", "")
+    subject = " ".join(str(title).split())
     if fmt == "html":
-        body = _page(env, context, body, title, letter=standalone and document in LETTERS)
-    body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
-    missing = tuple(key for key, text in placeholders.items() if text in body or text in subject)
+        page = evaluate(env, "formats/page.j2", {
+            **ctx, "content": _markup(body), "title": title,
+            "letter": standalone and kind.letter,
+        })  # fmt: skip
+        body = str(page)
+    body = context.tidy(re.sub(r"\n{3,}", "\n\n", body).strip("\n")) + "\n"
+    missing = tuple(key for key, text in marks.items() if text in body or text in subject)
     return Document(
         name=document,
         archetype=archetype,
@@ -516,7 +235,18 @@ def _render(
         locale=locale,
         register=register,
         fmt=fmt,
-        subject=subject,
+        subject=context.tidy(subject),
         body=body,
         missing=missing,
+        warnings=tuple(context.date_warnings(facts, profile, today)),
+        paper=ctx["paper"],
     )
+
+
+def _markup(text: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(text)
+
+
+__all__ = ["CatalogError", "Document", "default_register", "load_archetype", "render"]

@@ -8,3 +8,13 @@ _PACKAGE = Path(__file__).resolve().parent
 DATA_ROOT = _PACKAGE if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent
 TEMPLATES_DIR = DATA_ROOT / "templates"
 LOCALES_DIR = DATA_ROOT / "locales"
+
+
+def templates_dir() -> Path:
+    """Return the built-in templates folder."""
+    return TEMPLATES_DIR
+
+
+def locales_dir() -> Path:
+    """Return the folder of the languages (catalogs, language data, tone rules)."""
+    return LOCALES_DIR

@@ -1,0 +1,176 @@
+"""An archetype's texts: evaluated from its archetype.j2 and checked against the schema.
+
+The schema is the archetype interface: the names every archetype must set, and the optional
+ones with the default a template sees when an archetype leaves them out. Loading checks both,
+so an archetype missing a name fails at once with the file and the name, instead of halfway
+through a document; templates never probe with `is defined`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from breakup.errors import TemplateError
+from breakup.i18n import _
+
+
+class Field(NamedTuple):
+    """One name of the archetype interface.
+
+    Fields: kind (text, texts, bool, int, register, signature, reactions, table), required,
+    default (for optional names), doc (one line for the README's list).
+    """
+
+    kind: str
+    required: bool
+    default: Any
+    doc: str
+
+
+def _f(kind: str, doc: str, default: Any = None, *, required: bool = False) -> Field:
+    return Field(kind, required, default, doc)
+
+
+def _r(kind: str, doc: str) -> Field:
+    return Field(kind, True, None, doc)
+
+
+# Read by the documents; "(user)" texts speak to the user, "(client)" ones to the client,
+# "(spoken)" ones are said on the call, in the client's register.
+SCHEMA: dict[str, Field] = {
+    "description": _r("text", "one line for `breakup archetypes` (user)"),
+    "default_register": _r("register", '"formal" or "informal": how the client is addressed'),
+    "why": _r("text", "why to frame the ending this way, for the call script (user)"),
+    "keep_in_mind": _r("texts", "points to prepare before the call (user)"),
+    "avoid": _r("texts", "what not to say on the call, described, never quoted (user)"),
+    "reason": _r("texts", "the email's paragraphs that give the reason (client)"),
+    "decision": _r("text", "the decision and its reason, as said on the call (spoken)"),
+    "reactions": _r(
+        "reactions",
+        "the client's likely reactions: {says, reply} tables, optionally with goals "
+        "(what a good reply does) and push (what the client says after a concession)",
+    ),
+    "notes_items": _r("texts", "the archetype's own items in the follow-up checklist (user)"),
+    "heads_up_reason": _r("text", "why the engagement is ending, as told to a provider"),
+    "talk_first": _f("bool", "the plan starts with a conversation, always (family friend)", False),
+    "tracks_payment": _f("bool", "money owed is the heart of it: notes track it always", False),
+    "bounds_new_work": _f("bool", "the work list bounds what is done before the end", False),
+    "call_minutes": _f("int", "how long a call to book, in minutes", 15),
+    "signature": _f("signature", '"full" (name, company, contacts) or "name" only', "full"),
+    "subject": _f("text", "the email's subject, first notice (client)"),
+    "subject_after_call": _f("text", "the email's subject after the call (client)"),
+    "opening": _f("text", "the email's first paragraph, first notice (client)"),
+    "opening_after_call": _f("text", "the email's first paragraph after the call (client)"),
+    "email_close": _f("texts", "the email's last paragraphs before the sign-off (client)", []),
+    "sign_off": _f("text", 'the email\'s sign-off, e.g. "Kind regards," (client)'),
+    "script_opening": _f("text", "the call's first words (spoken)"),
+    "script_closing": _f("text", "the call's last words (spoken)"),
+    "listen": _f("texts", "what to say while listening and repeating back (spoken)", []),
+    "talk": _f("table", "a longer talk: {intro, invite: [...], ground_rules: [...]} (spoken)"),
+    "exit_line": _f("text", "what to say to end the call if it turns hostile (spoken)"),
+    "to_writing": _f("text", "how to move the rest to writing (spoken)"),
+    "incident_record": _f("bool", "the notes keep a record of incidents", False),
+    "not_offered": _f("texts", "what the user does not offer, beyond the usual (user)", []),
+    "referral_intro": _f("text", "the referral letter's first paragraph (client)"),
+    "boundaries": _f(
+        "table",
+        "the limits message: {subject, opening, limits: [...], if_crossed, in_writing, close} "
+        "(client)",
+    ),
+}
+
+_TABLE_KEYS = {
+    "talk": ({"intro", "invite", "ground_rules"}, {"intro", "invite", "ground_rules"}),
+    "boundaries": (
+        {"subject", "opening", "limits", "if_crossed", "in_writing", "close"},
+        {"subject", "opening", "limits", "if_crossed", "in_writing"},
+    ),
+}
+
+
+class Archetype(dict[str, Any]):
+    """An archetype's texts by name, every schema name present (attribute access too)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "text": _is_text,
+    "texts": lambda v: isinstance(v, (list, tuple)) and all(_is_text(x) for x in v),
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 240,
+    "register": lambda v: v in ("formal", "informal"),
+    "signature": lambda v: v in ("full", "name"),
+    "table": lambda v: isinstance(v, dict),
+    "reactions": lambda v: isinstance(v, (list, tuple)) and len(v) >= 3,
+}
+_EXPECTED = {
+    "text": 'a non-empty text, e.g. {% set name = _("...") %}',
+    "texts": 'a list of texts, e.g. {% set name = [_("..."), _("...")] %}',
+    "bool": "true or false (not a quoted string)",
+    "int": "a whole number of minutes from 1 to 240",
+    "register": '"formal" or "informal"',
+    "signature": '"full" or "name"',
+    "table": "a table, e.g. {% set name = {\"key\": _(\"...\")} %}",
+    "reactions": 'a list of at least 3 tables like {"says": _("..."), "reply": _("...")}',
+}
+
+
+def check(module: Any, where: str) -> Archetype:
+    """Check an evaluated archetype.j2 against the schema; fill in the optional names."""
+    found = Archetype()
+    for name, field in SCHEMA.items():
+        value = getattr(module, name, None)
+        if value is None:
+            if field.required:
+                raise TemplateError(
+                    _("{file}: the archetype does not set {name!r} ({doc}): see README, "
+                      "'Adding an archetype'").format(file=where, name=name, doc=field.doc)
+                )  # fmt: skip
+            found[name] = list(field.default) if isinstance(field.default, list) else field.default
+            continue
+        if not _CHECKS[field.kind](value):
+            raise TemplateError(
+                _("{file}: {name!r} must be {expected}").format(
+                    file=where, name=name, expected=_EXPECTED[field.kind]
+                )
+            )
+        found[name] = value
+    for name, (allowed, required) in _TABLE_KEYS.items():
+        table = found[name]
+        if table is None:
+            continue
+        missing = sorted(required - set(table))
+        unknown = sorted(set(table) - allowed)
+        if missing or unknown:
+            problem = (
+                _("lacks {key!r}").format(key=missing[0])
+                if missing
+                else _("has an unknown key {key!r}").format(key=unknown[0])
+            )
+            raise TemplateError(
+                _("{file}: the table {name!r} {problem}").format(
+                    file=where, name=name, problem=problem
+                )
+            )
+    for number, reaction in enumerate(found["reactions"], 1):
+        if not (
+            isinstance(reaction, dict)
+            and _is_text(reaction.get("says"))
+            and _is_text(reaction.get("reply"))
+        ):
+            raise TemplateError(
+                _("{file}: reaction {number} needs \"says\" and \"reply\" texts").format(
+                    file=where, number=number
+                )
+            )
+    return found

@@ -1,0 +1,330 @@
+"""The one pipeline from what the user gave to what a template sees.
+
+`build` turns the client's facts, the profile and the options into one plain dict: every value
+the user typed is cleaned of control characters and escaped for the output format by the
+format's own escape function (registry.FORMATS), dates and amounts are formatted for the
+locale, and facts that were not given become visible placeholders. Every document, every
+format and every batch row goes through here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from breakup import catalog, languages, registry
+from breakup.i18n import _
+from breakup.models import ClientFacts, Profile, Referral
+
+# Days after the end date the follow-up reminders fall (moved to the next working day).
+HANDOVER_CHECK_DAYS = 3
+CLOSE_FILE_DAYS = 30
+
+# What to fill in, keyed by placeholder name: how the user supplies it (see `hints`).
+PLACEHOLDER_KEYS = (
+    "client", "contact", "end_date", "outstanding", "sender_name", "sender_company",
+    "sender_email", "referral",
+)  # fmt: skip
+
+
+def hints() -> dict[str, str]:
+    """How to fill in each placeholder, in the interface language."""
+    return {
+        "client": _("--client (the client's organization)"),
+        "contact": _("--contact (the person you write to)"),
+        "client_email": _("--client-email (the To: of the draft)"),
+        "end_date": _("--end-date (your last day of work) or --notice-days"),
+        "outstanding": _("--invoice REF:AMOUNT:DUE or --outstanding AMOUNT (what is overdue)"),
+        "sender_name": _("name in the profile's [sender] table"),
+        "sender_company": _("company in the profile's [sender] table"),
+        "sender_email": _("email in the profile's [sender] table"),
+        "referral": _("a [[referrals]] entry in the profile (matching --service, if given)"),
+    }
+
+
+class Day:
+    """A date as the documents write it, formatted for the locale only when printed.
+
+    `full` has the weekday and the year ("Friday, January 15, 2027"), for a date's first
+    mention in a document; `short` the day and month ("January 15"), for the next ones;
+    `spoken` the weekday, day and month, as said on a call; `iso` for machines.
+    """
+
+    __slots__ = ("_locale", "value")
+
+    def __init__(self, value: date, locale: str) -> None:
+        self.value = value
+        self._locale = locale
+
+    @property
+    def full(self) -> str:
+        return _format_date(self.value, self._locale, "full")
+
+    @property
+    def short(self) -> str:
+        return _format_date(self.value, self._locale, "short")
+
+    @property
+    def spoken(self) -> str:
+        return _format_date(self.value, self._locale, "spoken")
+
+    @property
+    def iso(self) -> str:
+        return self.value.isoformat()
+
+    def __str__(self) -> str:
+        return self.full
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(self.full))
+
+
+class Missing(Day):
+    """A date nobody gave: every form is the placeholder."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    @property
+    def full(self) -> str:
+        return self._text
+
+    short = spoken = iso = full
+
+
+# Babel's patterns: the weekday and the year in full; the day and month alone; as spoken.
+_SKELETONS = {"short": "MMMMd", "spoken": "MMMMEEEEd"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_date(value: date, locale: str, form: str) -> str:
+    from babel.dates import format_date, format_skeleton
+
+    if form == "full":
+        return format_date(value, "full", locale=locale)
+    return format_skeleton(_SKELETONS[form], value, locale=locale)
+
+
+def format_money(amount: Decimal, currency: str, locale: str) -> str:
+    """Write an amount in a currency as the locale does ("4.250,00 €", "$4,250.00")."""
+    import re
+
+    from babel.numbers import format_currency
+
+    text = format_currency(amount, currency, locale=locale)
+    # CLDR glues a foreign ISO code to the digits in some locales (es_MX: "EUR4,250.00").
+    return re.sub(r"^([A-Z]{3})(?=\d)", "\\1\u00a0", text)
+
+
+def format_number(value: Decimal, locale: str) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale)
+
+
+def working_day(day: date) -> date:
+    """Move a Saturday or Sunday to the Monday after (public holidays are not known)."""
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+
+
+def greeting_name(contact: str, lang: str) -> str:
+    """Return what a letter greets the contact by.
+
+    The first name ("Laura"), a compound one ("María José"), or a title with the surname
+    ("Mr Doyle", "Dr van der Berg"), or with the first name where the language puts it there
+    ("D.ª Lucía"). A name that starts with a particle ("van der Berg") is kept whole.
+    """
+    words = contact.split()
+    if not words:
+        return ""
+    data = languages.language(lang)
+
+    def folded(word: str) -> str:
+        return word.casefold().rstrip(".")
+
+    title = words[0] if len(words) > 1 else ""
+    rest = words[1:] if title else words
+    if title and folded(title) in data.titles:
+        # Title and surname: the surname is the last word, with any particles before it.
+        start = len(rest) - 1
+        while start > 0 and rest[start - 1].casefold() in data.particles:
+            start -= 1
+        surname = rest[start:] if len(rest) > 1 else rest
+        return " ".join([title, *surname])
+    if title and (folded(title) in data.titles_with_first_name or title.casefold() in
+                  data.titles_with_first_name):  # fmt: skip
+        return " ".join([title, *_first_name(rest, data)])
+    if words[0].casefold() in data.particles or words[0][:1].islower():
+        return contact.strip()
+    return " ".join(_first_name(words, data))
+
+
+def _first_name(words: list[str], data: languages.Language) -> list[str]:
+    if len(words) >= 3 and words[1].casefold() in data.second_given_names:
+        return words[:2]
+    if len(words) >= 4 and words[1].casefold() in data.particles:
+        # "María del Carmen Ruiz": a particle inside a compound first name.
+        if words[2].casefold() in data.second_given_names:
+            return words[:3]
+    return words[:1]
+
+
+def tidy(text: str) -> str:
+    """Drop the second full stop of a name that ends a sentence ("S.L.." -> "S.L.")."""
+    import re
+
+    return re.sub(r"(?<=\w\.)\.(?=\s|$|<)", "", text)
+
+
+def build(
+    archetype: str,
+    facts: ClientFacts,
+    profile: Profile,
+    *,
+    lang: str,
+    locale: str,
+    register: str,
+    fmt: str,
+    today: date,
+    placeholders: dict[str, str],
+    document: str = "",
+    kit: bool = False,
+    standalone: bool = True,
+) -> dict[str, Any]:
+    """Build the one plain dict every template sees (see the README's template reference)."""
+    esc: Callable[[str], str] = registry.FORMATS[fmt].escape if fmt in registry.FORMATS else str
+
+    def user(value: str | None) -> str:
+        return esc(str(catalog.strip_controls(value))) if value else ""
+
+    region = languages.region_of(locale)
+    data = languages.language(lang)
+    conventions = data.region(region if region else data.default_region)
+    currency = facts.currency or profile.defaults.currency or conventions.currency
+    sender = profile.sender
+    end = facts.end_date
+    if end is None and facts.notice_days is not None:
+        end = today + timedelta(days=facts.notice_days)
+
+    def day(value: date | None, placeholder: str | None = None) -> Day | None:
+        if value is not None:
+            return Day(value, locale)
+        return Missing(placeholder) if placeholder else None
+
+    def money(amount: Decimal | None) -> str | None:
+        return format_money(amount, currency, locale) if amount is not None else None
+
+    overdue = facts.overdue
+    final_due = facts.final_due
+    if final_due is None and facts.final_invoice is not None and end is not None:
+        final_due = end + timedelta(days=profile.defaults.payment_days)
+    pay_by = facts.pay_by or end
+    referrals = [r for r in profile.referrals if r.offers(facts.service)]
+    contact = facts.contact or ""
+    base = end or today
+    reminders = [("handover", working_day(base + timedelta(days=HANDOVER_CHECK_DAYS)))]
+    if overdue and pay_by is not None:
+        reminders.append(("overdue", working_day(pay_by + timedelta(days=1))))
+    if facts.final_invoice and final_due is not None:
+        reminders.append(("final", working_day(final_due + timedelta(days=1))))
+    reminders.append(("close", working_day(base + timedelta(days=CLOSE_FILE_DAYS))))
+    reminders.sort(key=lambda item: item[1])
+    return {
+        "archetype": archetype,
+        "document": document,
+        "lang": lang,
+        "locale": locale,
+        "region": conventions.code,
+        "register": register,
+        "formal": register == "formal",
+        "format": fmt,
+        "standalone": standalone,
+        # A letter read on paper or as a page: it cannot ask to "reply to this email".
+        "printed": fmt == "html" and standalone,
+        "kit": kit,
+        "quotes": conventions.quotes,
+        "paper": conventions.paper,
+        "solo": sender.solo,
+        "sender": {
+            "name": user(sender.name) or placeholders["sender_name"],
+            "company": user(sender.company) or ("" if sender.name else placeholders["sender_company"]),
+            "email": user(sender.email) or placeholders["sender_email"],
+            "phone": user(sender.phone),
+            "first_name": user(greeting_name(sender.name, lang)) if sender.name else placeholders["sender_name"],
+        },  # fmt: skip
+        "client": {
+            "name": user(facts.client) or placeholders["client"],
+            "contact": user(contact) or placeholders["contact"],
+            "greet": user(facts.greeting or greeting_name(contact, lang)) or placeholders["contact"],
+            "email": user(facts.client_email),
+            "relation": facts.relation or "friend",
+        },  # fmt: skip
+        "service": user(facts.service),
+        "end": day(end, placeholders["end_date"]),
+        "end_given": end is not None,
+        "pay_by": day(pay_by, placeholders["end_date"]),
+        "call": day(facts.call_date),
+        "after_call": facts.after_call,
+        "today": Day(today, locale),
+        "notice_days": facts.notice_days,
+        "invoices": [
+            {"reference": user(i.reference), "amount": money(i.amount), "due": day(i.due)}
+            for i in facts.invoices
+        ],
+        "overdue": money(overdue) if overdue else None,
+        "overdue_placeholder": placeholders["outstanding"],
+        "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
+        "final_due": day(final_due),
+        "work": [user(item) for item in facts.work],
+        "hours": format_number(facts.hours, locale) if facts.hours is not None else None,
+        "referrals": [_referral(r, user, lang) for r in referrals],
+        "referral_placeholder": placeholders["referral"],
+        "reminders": [{"kind": kind, "day": Day(when, locale)} for kind, when in reminders],
+        "reminders_from_end": end is not None,
+    }
+
+
+def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) -> dict[str, Any]:
+    return {
+        "name": user(referral.name),
+        "company": user(referral.company),
+        "label": ", ".join(x for x in (user(referral.name), user(referral.company)) if x),
+        "first_name": user(greeting_name(referral.name, lang)) if referral.name else "",
+        "email": user(referral.email),
+        "phone": user(referral.phone),
+        "note": user(referral.note_in(lang)),
+        "agreed": referral.agreed,
+    }
+
+
+def date_warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
+    """What looks wrong with the dates, in the interface language (the document is still written)."""
+    found = []
+    end = facts.end_date
+    if end is not None and end < today:
+        found.append(_("the end date {date} is in the past").format(date=end.isoformat()))
+    if facts.pay_by is not None and facts.pay_by < today:
+        found.append(_("the payment deadline {date} is in the past").format(date=facts.pay_by))
+    if end is not None and facts.final_due is not None and facts.final_due < end:
+        found.append(
+            _(
+                "the final invoice would fall due on {due}, before the work it bills ends on "
+                "{end}: give a later --final-due"
+            ).format(due=facts.final_due, end=end)
+        )
+    notice = facts.notice_days if facts.notice_days is not None else profile.defaults.notice_days
+    if notice is not None and end is not None and (end - today).days < notice:
+        found.append(
+            _(
+                "the contract's notice period is {days} days, so the earliest end date from "
+                "today is {earliest}: check the contract before sending"
+            ).format(days=notice, earliest=(today + timedelta(days=notice)).isoformat())
+        )
+    return found

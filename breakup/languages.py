@@ -1,0 +1,239 @@
+"""What breakup knows about each language and region, read from locales/<lang>/language.toml.
+
+A language is a folder of data: its catalogs (LC_MESSAGES/*.po), its tone rules (tone.toml)
+and this file, which gives its default region, its registers, the courtesy titles a greeting
+keeps, and per region the currency, paper size, spelling dictionary and date order. Adding a
+language or a region touches no Python.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from breakup import resources
+from breakup.errors import CatalogError, InputError
+from breakup.i18n import _
+
+SOURCE_LANG = "en"
+DATA_FILE = "language.toml"
+REGISTERS = ("formal", "informal")
+
+
+class Region(NamedTuple):
+    """A region's conventions.
+
+    Fields: code (e.g. "MX"), currency (ISO 4217), paper ("A4" or "letter"), dictionary
+    (hunspell's name, e.g. "es_MX"), date_order ("dmy" or "mdy"), quotes (opening and
+    closing quotation marks).
+    """
+
+    code: str
+    currency: str
+    paper: str
+    dictionary: str
+    date_order: str
+    quotes: tuple[str, str]
+
+
+class Language(NamedTuple):
+    """A language's data.
+
+    Fields: code, name, default_region, registers (what a user may type, to "formal" or
+    "informal"), titles (kept with the surname), titles_with_first_name, particles (start a
+    surname), second_given_names (make a compound first name), regions (by code), folder.
+    """
+
+    code: str
+    name: str
+    default_region: str
+    registers: Mapping[str, str]
+    titles: frozenset[str]
+    titles_with_first_name: frozenset[str]
+    particles: frozenset[str]
+    second_given_names: frozenset[str]
+    regions: Mapping[str, Region]
+    folder: Path
+
+    def region(self, code: str | None) -> Region:
+        """Return a region's conventions; an unknown region borrows the default's."""
+        found = self.regions.get((code or "").upper())
+        return found if found is not None else self.regions[self.default_region]
+
+    @property
+    def has_tone_rules(self) -> bool:
+        return (self.folder / "tone.toml").is_file()
+
+
+def languages() -> list[str]:
+    """List the languages: every locales/<lang> folder with a language.toml."""
+    return sorted(_codes(resources.locales_dir()))
+
+
+@functools.cache
+def _codes(root: Path) -> frozenset[str]:
+    return frozenset(
+        p.parent.name for p in root.glob(f"*/{DATA_FILE}") if "_" not in p.parent.name
+    )
+
+
+def language(code: str) -> Language:
+    """Return a language's data, or raise InputError naming the known languages."""
+    if code not in languages():
+        raise InputError(
+            _("unknown language {value!r}: choose one of {choices}").format(
+                value=code, choices=", ".join(languages())
+            )
+        )
+    return _load(resources.locales_dir() / code)
+
+
+@functools.cache
+def _load(folder: Path) -> Language:
+    path = folder / DATA_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        regions = {
+            code.upper(): Region(
+                code=code.upper(),
+                currency=str(table["currency"]),
+                paper=str(table.get("paper", "A4")),
+                dictionary=str(table.get("dictionary", f"{folder.name}_{code.upper()}")),
+                date_order=str(table.get("date_order", "dmy")),
+                quotes=_pair(table.get("quotes", ['"', '"'])),
+            )
+            for code, table in data.get("regions", {}).items()
+        }
+        default = str(data["default_region"]).upper()
+        if default not in regions:
+            raise KeyError(f"regions.{default}")
+        registers = {str(k).casefold(): str(v) for k, v in data.get("registers", {}).items()}
+        if not set(registers.values()) <= set(REGISTERS):
+            raise ValueError("registers must map to formal or informal")
+        return Language(
+            code=folder.name,
+            name=str(data.get("name", folder.name)),
+            default_region=default,
+            registers=registers or {r: r for r in REGISTERS},
+            titles=_words(data.get("titles", [])),
+            titles_with_first_name=_words(data.get("titles_with_first_name", [])),
+            particles=_words(data.get("particles", [])),
+            second_given_names=_words(data.get("second_given_names", [])),
+            regions=regions,
+            folder=folder,
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
+        raise CatalogError(
+            _("{path}: invalid language data ({problem}): see README, 'Adding a language'").format(
+                path=path, problem=error
+            )
+        ) from None
+
+
+def _pair(value: Any) -> tuple[str, str]:
+    if not (isinstance(value, list) and len(value) == 2):
+        raise ValueError("quotes must be a list of two strings")
+    return str(value[0]), str(value[1])
+
+
+def _words(values: Any) -> frozenset[str]:
+    if not isinstance(values, list):
+        raise ValueError("expected a list of words")
+    return frozenset(str(v).casefold() for v in values)
+
+
+def parse_locale(value: str) -> tuple[str, str | None] | None:
+    """Split a locale such as es_MX, es-mx or es_MX.UTF-8 into ("es", "MX"); None if unusable."""
+    text = value.strip().split(".")[0].split("@")[0].replace("-", "_")
+    parts = text.split("_")
+    if not parts[0].isalpha() or not 2 <= len(parts[0]) <= 3 or len(parts) > 2:
+        return None
+    region = parts[1].upper() if len(parts) == 2 else None
+    if region is not None and not (region.isalnum() and 2 <= len(region) <= 3):
+        return None
+    return parts[0].lower(), region
+
+
+def babel_locale(lang: str, region: str | None) -> str:
+    """Return the locale Babel formats with, e.g. "es_MX"; a region Babel lacks is dropped."""
+    from babel import Locale, UnknownLocaleError
+
+    code = f"{lang}_{region}" if region else lang
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return code
+
+
+def resolve(
+    lang: str | None,
+    locale: str | None,
+    profile_lang: str | None,
+    profile_locale: str | None,
+    environ: Mapping[str, str],
+) -> tuple[str, str]:
+    """Pick the language and the locale (e.g. "es", "es_MX").
+
+    The language: --lang, else the language of --locale, else the profile's lang, else its
+    locale's, else $LC_ALL/$LANG when it names a known language, else English. The region:
+    the first of --locale, the profile's locale and $LC_ALL/$LANG that is in the chosen
+    language, else the language's default region. An environment locale that is unknown or
+    unusable is ignored; options and the profile are checked.
+    """
+    known = languages()
+
+    def checked(value: str, option: str) -> tuple[str, str | None]:
+        parsed = parse_locale(value)
+        if parsed is None:
+            raise InputError(
+                _(
+                    "unknown locale {value!r} for {option}: use a code such as es_ES, es_MX, "
+                    "en_US or en_GB"
+                ).format(value=value, option=option)
+            )
+        if parsed[0] not in known:
+            raise InputError(
+                _("unknown language {value!r} for {option}: choose one of {choices}").format(
+                    value=value, option=option, choices=", ".join(known)
+                )
+            )
+        return parsed
+
+    env_value = environ.get("LC_ALL") or environ.get("LANG") or ""
+    env = parse_locale(env_value) if env_value not in ("", "C", "POSIX") else None
+    if env is not None and env[0] not in known:
+        env = None
+    given = [
+        checked(locale, "--locale") if locale else None,
+        checked(profile_locale, "[defaults] locale") if profile_locale else None,
+    ]
+    if lang:
+        chosen = checked(lang, "--lang")[0]
+    elif given[0]:
+        chosen = given[0][0]
+    elif profile_lang:
+        chosen = checked(profile_lang, "[defaults] lang")[0]
+    elif given[1]:
+        chosen = given[1][0]
+    elif env:
+        chosen = env[0]
+    else:
+        chosen = SOURCE_LANG
+    data = language(chosen)
+    for candidate in (*given, env):
+        if candidate is not None and candidate[0] == chosen and candidate[1]:
+            return chosen, babel_locale(chosen, candidate[1])
+    if lang and given[0] is not None and given[0][1]:
+        # --lang with another language's --locale: the text in --lang, the formats of --locale.
+        return chosen, babel_locale(given[0][0], given[0][1])
+    return chosen, babel_locale(chosen, data.default_region)
+
+
+def region_of(locale: str) -> str | None:
+    """Return the region part of a locale ("es_MX" -> "MX"), or None."""
+    parsed = parse_locale(locale)
+    return parsed[1] if parsed else None
