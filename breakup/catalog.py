@@ -108,20 +108,30 @@ def read_catalog(path: Path, *, complete: bool = True) -> tuple[dict[Any, str], 
     return messages, str(catalog.plural_expr)
 
 
+def layer_files(folder: Path, domain: str) -> list[Path]:
+    """The files of one catalog layer: the documents' own, then each archetype's."""
+    shared = folder / "LC_MESSAGES" / f"{domain}.po"
+    return [shared, *sorted(folder.glob(f"archetypes/*/{domain}.po"))]
+
+
 def layer_paths(lang: str, region: str | None, register: str) -> list[tuple[Path, bool]]:
-    """The catalogs of a chain, first first, each with whether it must be complete."""
+    """The catalog files of a chain, first first, each with whether it must be complete.
+
+    A layer is the documents' catalog (LC_MESSAGES/<domain>.po) and the archetypes' own
+    (archetypes/<id>/<domain>.po); the base layer of a language must be complete.
+    """
     root = resources.locales_dir()
     folders = ([root / f"{lang}_{region}"] if region else []) + [root / lang]
     domains = ([INFORMAL] if register == INFORMAL else []) + [BASE]
     chain = []
     for domain in domains:
         for folder in folders:
-            path = folder / "LC_MESSAGES" / f"{domain}.po"
             base = domain == BASE and folder.name == lang
             if base and lang == SOURCE_LANG:
                 continue  # English is the templates' own text
-            if base or path.is_file():
-                chain.append((path, base))
+            for path in layer_files(folder, domain):
+                if base or path.is_file():
+                    chain.append((path, base))
     return chain
 
 
@@ -166,7 +176,7 @@ def load_catalog(lang: str, region: str | None, register: str) -> Catalog:
     from breakup import languages
 
     languages.language(lang)  # an unknown language is an input error, not a missing file
-    layers = []
+    layers: list[tuple[Path, dict[Any, str]]] = []
     plural_expr = "(n != 1)"
     for path, complete in layer_paths(lang, region, register):
         messages, expr = _load_po(path, complete)

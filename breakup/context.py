@@ -250,6 +250,7 @@ def build(
         "printed": fmt == "html" and standalone,
         "kit": kit,
         "quotes": conventions.quotes,
+        "late_payment_law": conventions.late_payment_law,
         "paper": conventions.paper,
         "solo": sender.solo,
         "sender": {
@@ -270,6 +271,7 @@ def build(
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),
+        "pay_by_is_end": facts.pay_by is None or facts.pay_by == end,
         "call": day(facts.call_date),
         "after_call": facts.after_call,
         "today": Day(today, locale),
@@ -284,6 +286,8 @@ def build(
         "final_due": day(final_due),
         "work": [user(item) for item in facts.work],
         "hours": format_number(facts.hours, locale) if facts.hours is not None else None,
+        # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
+        "hours_count": 1 if facts.hours == 1 else 2,
         "referrals": [_referral(r, user, lang) for r in referrals],
         "referral_placeholder": placeholders["referral"],
         "reminders": [{"kind": kind, "day": Day(when, locale)} for kind, when in reminders],

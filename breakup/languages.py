@@ -28,7 +28,8 @@ class Region(NamedTuple):
 
     Fields: code (e.g. "MX"), currency (ISO 4217), paper ("A4" or "letter"), dictionary
     (hunspell's name, e.g. "es_MX"), date_order ("dmy" or "mdy"), quotes (opening and
-    closing quotation marks).
+    closing quotation marks), late_payment_law (a checklist line on statutory late-payment
+    interest where the region has such a law, in the language's words; "" elsewhere).
     """
 
     code: str
@@ -37,6 +38,7 @@ class Region(NamedTuple):
     dictionary: str
     date_order: str
     quotes: tuple[str, str]
+    late_payment_law: str
 
 
 class Language(NamedTuple):
@@ -104,6 +106,7 @@ def _load(folder: Path) -> Language:
                 dictionary=str(table.get("dictionary", f"{folder.name}_{code.upper()}")),
                 date_order=str(table.get("date_order", "dmy")),
                 quotes=_pair(table.get("quotes", ['"', '"'])),
+                late_payment_law=str(table.get("late_payment_law", "")),
             )
             for code, table in data.get("regions", {}).items()
         }

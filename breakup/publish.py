@@ -1,4 +1,4 @@
-"""Turn a rendered document into the bytes of a file: text, Markdown, HTML, .eml or PDF."""
+"""Turn a rendered document into the bytes of a file, in any format of registry.FORMATS."""
 
 from __future__ import annotations
 
@@ -7,28 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from breakup import registry
 from breakup.errors import InputError
+from breakup.i18n import _
 from breakup.render import Document, render
-
-OUTPUT_FORMATS = ("text", "md", "html", "eml", "pdf")
-# The file a document is written to by kit and batch (plus the format's extension).
-FILE_STEMS = {
-    "email": "email",
-    "script": "call-script",
-    "referral": "referral-letter",
-    "notes": "follow-up-notes",
-}
-EXTENSIONS = {"text": "txt", "md": "md", "html": "html", "eml": "eml", "pdf": "pdf"}
-_BY_SUFFIX = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".htm": "html",
-    ".eml": "eml",
-    ".pdf": "pdf",
-}
 
 
 @dataclass(frozen=True)
@@ -36,8 +18,8 @@ class Output:
     """A document ready to write.
 
     Fields: document (the rendered Document it came from), fmt, data (the file's bytes),
-    binary (True for PDF: not for a terminal), missing (HOW_TO_FILL keys of what was not
-    given).
+    binary (not for a terminal), missing (context.hints() keys of what was not given),
+    warnings (from the document).
     """
 
     document: Document
@@ -46,46 +28,75 @@ class Output:
     binary: bool
     missing: tuple[str, ...]
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.document.warnings
+
 
 def format_for(fmt: str | None, output: Path | None) -> str:
-    """Pick the format: the one asked for, else the output file's extension, else text."""
+    """Pick the format: the one asked for, else the output file's extension, else text.
+
+    A file name whose extension promises another format (".docx", ".odt"...) is refused.
+    """
     if fmt:
-        if fmt not in OUTPUT_FORMATS:
-            raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(OUTPUT_FORMATS)}")
+        if fmt not in registry.FORMATS:
+            raise InputError(
+                _("unknown format {name!r}: choose one of {choices}").format(
+                    name=fmt, choices=", ".join(registry.FORMATS)
+                )
+            )
         return fmt
-    if output is not None and output.suffix.lower() in _BY_SUFFIX:
-        return _BY_SUFFIX[output.suffix.lower()]
-    return "text"
+    suffix = output.suffix.lower() if output is not None else ""
+    if suffix in registry.FOREIGN_SUFFIXES:
+        raise InputError(
+            _(
+                "{name}: breakup does not write {suffix} files; name the file .txt, .md, .html, "
+                ".pdf or .eml, or give --format"
+            ).format(name=output, suffix=suffix)
+        )
+    return registry.SUFFIXES.get(suffix, "text")
+
+
+def check_format(document: str, fmt: str) -> None:
+    """Refuse a format the document cannot be written in, naming those it can."""
+    if not registry.FORMATS[fmt].allows(document):
+        raise InputError(
+            _("--format {fmt} is not available for the {document}: choose one of {choices}").format(
+                fmt=fmt, document=document, choices=", ".join(registry.formats_for(document))
+            )
+        )
 
 
 def publish(
     document: str, archetype: str, fmt: str, *, now: datetime | None = None, **options: Any
 ) -> Output:
-    """Render a document in one of OUTPUT_FORMATS; options are those of render()."""
-    if fmt == "eml":
-        if document != "email":
-            raise InputError(
-                f"--format eml is for the email only: choose text, md, html or pdf for the "
-                f"{document}"
+    """Render a document in one of registry.FORMATS; options are those of render()."""
+    if fmt not in registry.FORMATS:
+        raise InputError(
+            _("unknown format {name!r}: choose one of {choices}").format(
+                name=fmt, choices=", ".join(registry.FORMATS)
             )
-        return _eml(archetype, now or datetime.now().astimezone(), options)
+        )
+    check_format(document, fmt)
+    now = now or datetime.now().astimezone()
+    if fmt == "eml":
+        return _eml(document, archetype, now, options)
+    if fmt == "ics":
+        return _ics(archetype, now, options)
+    doc = render(document, archetype, fmt=registry.FORMATS[fmt].source, **options)
     if fmt == "pdf":
         from breakup.pdf import html_to_pdf
 
-        doc = render(document, archetype, fmt="html", **options)
         return Output(doc, fmt, html_to_pdf(doc.body), binary=True, missing=doc.missing)
-    if fmt not in OUTPUT_FORMATS:
-        raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(OUTPUT_FORMATS)}")
-    doc = render(document, archetype, fmt=fmt, **options)
     return Output(doc, fmt, doc.body.encode("utf-8"), binary=False, missing=doc.missing)
 
 
-def _eml(archetype: str, now: datetime, options: dict[str, Any]) -> Output:
+def _eml(document: str, archetype: str, now: datetime, options: dict[str, Any]) -> Output:
     from breakup.mail import build_draft
     from breakup.models import ClientFacts, Profile
 
-    text = render("email", archetype, fmt="text", standalone=False, **options)
-    html = render("email", archetype, fmt="html", standalone=False, **options)
+    text = render(document, archetype, fmt="text", standalone=False, **options)
+    html = render(document, archetype, fmt="html", standalone=False, mail=True, **options)
     facts = options.get("facts") or ClientFacts()
     profile = options.get("profile") or Profile()
     data = build_draft(
@@ -100,3 +111,15 @@ def _eml(archetype: str, now: datetime, options: dict[str, Any]) -> Output:
     )
     missing = text.missing + ("client_email",) * (not facts.client_email)
     return Output(text, "eml", data, binary=False, missing=missing)
+
+
+def _ics(archetype: str, now: datetime, options: dict[str, Any]) -> Output:
+    """The follow-up reminders as calendar events (the notes' Reminders section)."""
+    from breakup.ics import calendar
+
+    from breakup.render import reminders
+
+    doc = render("notes", archetype, fmt="text", **options)
+    events, name = reminders(archetype, **options)
+    data = calendar(events, name=name, stamp=now, lang=doc.lang)
+    return Output(doc, "ics", data, binary=False, missing=doc.missing)

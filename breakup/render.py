@@ -183,6 +183,7 @@ def _render(
     templates: Path | None = None,
     standalone: bool = True,
     kit: bool = False,
+    mail: bool = False,
 ) -> Document:
     if document not in registry.DOCUMENTS:
         raise InputError(
@@ -213,7 +214,13 @@ def _render(
     a = load_archetype(archetype, lang, locale, register, templates, ctx)
     if a.talk_first:
         ctx["after_call"] = True
+    if document == "boundaries" and a.boundaries is None:
+        raise InputError(
+            _("the archetype {name!r} has no boundaries message: set `boundaries` in its "
+              "archetype.j2 (see README, 'Adding an archetype')").format(name=archetype)
+        )  # fmt: skip
     ctx["a"] = a
+    ctx["mail"] = mail
     name = f"documents/{document}.j2"
     module = evaluate(env, name, ctx)
     body = str(module)
@@ -241,6 +248,42 @@ def _render(
         warnings=tuple(context.date_warnings(facts, profile, today)),
         paper=ctx["paper"],
     )
+
+
+def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
+    """The follow-up reminders as calendar events, and the calendar's name.
+
+    Each event has a stable key (client, archetype, kind), so a new calendar file for the
+    same client updates its events instead of adding them twice.
+    """
+    from breakup import ics
+    from breakup.output import safe_name
+
+    facts = options.get("facts") or ClientFacts()
+    lang = options.get("lang", "en")
+    locale = options.get("locale") or languages.babel_locale(lang, None)
+    register = options.get("register") or default_register(archetype, lang, options.get("templates"))
+    env = environment(lang, locale, register, False, options.get("templates"))
+    ctx = context.build(
+        archetype, facts, options.get("profile") or Profile(), lang=lang, locale=locale,
+        register=register, fmt="text", today=options.get("today") or date.today(),
+        placeholders=_placeholders(env), document="notes",
+    )  # fmt: skip
+    ctx["a"] = load_archetype(archetype, lang, locale, register, options.get("templates"), ctx)
+    ctx["mail"] = False
+    module = evaluate(env, "documents/notes.j2", ctx)
+    texts = module.reminder_texts
+    client = safe_name(facts.client or facts.contact or "client")
+    events = [
+        ics.Reminder(
+            day=r["day"].value,
+            summary=str(module.subject),
+            description=str(texts[r["kind"]]),
+            key=f"{client}/{archetype}/{r['kind']}",
+        )
+        for r in ctx["reminders"]
+    ]
+    return events, str(module.subject)
 
 
 def _markup(text: str) -> Any:
