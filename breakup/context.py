@@ -99,17 +99,27 @@ class Missing(Day):
     short = spoken = iso = full
 
 
-# Babel's patterns: the weekday and the year in full; the day and month alone; as spoken.
-_SKELETONS = {"short": "MMMMd", "spoken": "MMMMEEEEd"}
-
-
 @functools.lru_cache(maxsize=4096)
 def _format_date(value: date, locale: str, form: str) -> str:
-    from babel.dates import format_date, format_skeleton
+    from babel.dates import format_date
 
     if form == "full":
         return format_date(value, "full", locale=locale)
-    return format_skeleton(_SKELETONS[form], value, locale=locale)
+    return format_date(value, _without_year(locale, "long" if form == "short" else "full"),
+                       locale=locale)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _without_year(locale: str, width: str) -> str:
+    """The locale's long or full date pattern with the year taken out ("EEEE, MMMM d")."""
+    import re
+
+    from babel.dates import get_date_format
+
+    pattern = get_date_format(width, locale=locale).pattern
+    # The year and what joins it: ", y" (en), " 'de' y" (es), " y" (en_GB), "y. " at the start.
+    pattern = re.sub(r"[\s,]*(?:'[^']*'\s*)?y+[.]?\s*$", "", pattern)
+    return re.sub(r"^y+[.,]?\s*(?:'[^']*'\s*)?", "", pattern).strip()
 
 
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
