@@ -318,9 +318,19 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
     }
 
 
-def date_warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
-    """What looks wrong with the dates, in the interface language (the document is still written)."""
+# The sample profile's sender (templates/samples/breakup.toml): a document signed with it
+# was not meant to be sent.
+SAMPLE_SENDER_EMAIL = "maria@estudiolumen.es"
+
+
+def warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
+    """What looks wrong, in the interface language (the document is still written)."""
     found = []
+    if profile.sender.email == SAMPLE_SENDER_EMAIL and profile.source is not None:
+        found.append(
+            _("{path} still holds the sample sender ({name}): put your own name and email in "
+              "its [sender] table").format(path=profile.source, name=profile.sender.name)
+        )  # fmt: skip
     end = facts.end_date
     if end is not None and end < today:
         found.append(_("the end date {date} is in the past").format(date=end.isoformat()))

@@ -245,7 +245,7 @@ def _render(
         subject=context.tidy(subject),
         body=body,
         missing=missing,
-        warnings=tuple(context.date_warnings(facts, profile, today)),
+        warnings=tuple(context.warnings(facts, profile, today)),
         paper=ctx["paper"],
     )
 
