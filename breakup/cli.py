@@ -45,7 +45,10 @@ COMMANDS = {
     "batch": ("cli_batch", "Write the documents for every client of a spreadsheet."),
     "boundaries": ("cli_documents", ""),
     "check": ("cli_check", "Check a draft for blame, personal remarks or emotional language."),
-    "config": ("cli_setup", "Show the profile in use, where profiles are looked for, and check it."),
+    "config": (
+        "cli_setup",
+        "Show the profile in use, where profiles are looked for, and check it.",
+    ),
     "decide": ("cli_decide", "Weigh up whether to end it: a short worksheet and a recommendation."),
     "email": ("cli_documents", ""),
     "heads-up": ("cli_documents", ""),
@@ -113,9 +116,9 @@ class BreakupGroup(click.Group):
             if _debug(ctx):
                 raise
             raise Failure(
-                _("unexpected {kind}: {problem} (run with --debug for details and report it)").format(
-                    kind=type(error).__name__, problem=error
-                )
+                _(
+                    "unexpected {kind}: {problem} (run with --debug for details and report it)"
+                ).format(kind=type(error).__name__, problem=error)
             ) from None
 
 
@@ -124,7 +127,9 @@ def _debug(ctx: click.Context) -> bool:
 
 
 @contextmanager
-def interface_language(argv: list[str], environ: os._Environ[str] | dict[str, str]) -> Iterator[None]:
+def interface_language(
+    argv: list[str], environ: os._Environ[str] | dict[str, str]
+) -> Iterator[None]:
     """Speak the user's language for the length of a command, Click's own messages included.
 
     The language is known before the command line is parsed: --lang or --locale in argv,

@@ -9,7 +9,12 @@ from typing import Any
 import click
 
 from breakup.cli import (
-    InputFailure, emit, fact_options, render_options, warn, warn_missing,
+    InputFailure,
+    emit,
+    fact_options,
+    render_options,
+    warn,
+    warn_missing,
 )  # fmt: skip
 from breakup.i18n import _
 from breakup.registry import DOCUMENTS, FORMATS, formats_for
@@ -79,9 +84,7 @@ def _deliver(out: Any, output: Path | None, open_file: bool, copy: bool) -> None
         deliver.open_file(output)
     if copy:
         if out.binary:
-            raise InputFailure(
-                _("--copy takes text: choose --format text, md or html").format()
-            )
+            raise InputFailure(_("--copy takes text: choose --format text, md or html").format())
         deliver.copy_text(out.data.decode("utf-8"))
         click.echo(_("Copied to the clipboard."), err=True)
 

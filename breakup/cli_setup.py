@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
 import click
 
 from breakup.cli import InputFailure, load_profile, profile_option, templates_option
@@ -45,8 +46,6 @@ def _archetypes() -> click.Command:
             click.echo(f"{name:<{width}}  {module.description}")
 
     return archetypes
-
-
 
 
 def _init() -> click.Command:
@@ -111,8 +110,9 @@ def _ask() -> dict[str, str]:
         "company": click.prompt(_("Your company (Enter for none)"), default="", show_default=False),
         "email": click.prompt(_("Your email"), value_proc=email),
         "phone": click.prompt(_("Your phone (Enter for none)"), default="", show_default=False),
-        "referral_name": click.prompt(_("A provider you recommend: name (Enter to skip)"),
-                                      default="", show_default=False),  # fmt: skip
+        "referral_name": click.prompt(
+            _("A provider you recommend: name (Enter to skip)"), default="", show_default=False
+        ),  # fmt: skip
     }
     if answers["referral_name"]:
         answers["referral_email"] = click.prompt(_("Their email"), value_proc=email)
@@ -193,9 +193,7 @@ def _help() -> click.Command:
             return
         target = root.get_command(ctx, command)
         if target is None:
-            raise InputFailure(
-                _("no command {name!r}: see breakup help").format(name=command)
-            )
+            raise InputFailure(_("no command {name!r}: see breakup help").format(name=command))
         sub = click.Context(target, info_name=command, parent=ctx.find_root())
         click.echo(target.get_help(sub))
 

@@ -117,11 +117,14 @@ def read(
     where: Callable[[Fact], str],
     *,
     serials: bool = False,
+    problems: list[str] | None = None,
 ) -> ClientFacts:
     """Turn raw values (text, or lists of text for repeatable facts) into ClientFacts.
 
     `where` names a fact for messages ("--end-date" or "column end_date"); `serials` reads a
-    plain number in a date cell as a spreadsheet date. Empty values mean "not given".
+    plain number in a date cell as a spreadsheet date. Empty values mean "not given". With a
+    `problems` list, every bad value is added to it (and left out) instead of raising at the
+    first one, so a spreadsheet row reports all its problems at once.
     """
     values: dict[str, Any] = {}
     for fact in FACTS:
@@ -134,9 +137,16 @@ def read(
             items = split_cell(value)
         if len(items) > MAX_ITEMS:
             raise InputError(
-                _("too many values for {option}: at most {limit}").format(option=name, limit=MAX_ITEMS)
+                _("too many values for {option}: at most {limit}").format(
+                    option=name, limit=MAX_ITEMS
+                )
             )
-        values[fact.name] = _convert(fact, items, name, locale, serials)
+        try:
+            values[fact.name] = _convert(fact, items, name, locale, serials)
+        except InputError as error:
+            if problems is None:
+                raise
+            problems.append(str(error))
     if "invoice" in values:
         values["invoices"] = values.pop("invoice")
     return ClientFacts(**values)

@@ -39,9 +39,9 @@ def _refuse_special(path: Path) -> None:
         return
     if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
         raise OutputError(
-            _("{path} is not a regular file: breakup will not replace it, even with --force").format(
-                path=path
-            )
+            _(
+                "{path} is not a regular file: breakup will not replace it, even with --force"
+            ).format(path=path)
         )
 
 

@@ -48,7 +48,9 @@ def kit_outputs(archetype: str, fmt: str, *, email_eml: bool = False,
         except InputError as error:
             if not doc.needs_referrals:
                 raise
-            skipped.append(_("skipped the {document}: {reason}").format(document=name, reason=error))
+            skipped.append(
+                _("skipped the {document}: {reason}").format(document=name, reason=error)
+            )
             continue
         outputs.append((f"{doc.stem}.{registry.FORMATS[chosen].extension}", out))
         if name == "notes":

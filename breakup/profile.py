@@ -31,8 +31,7 @@ def find_profile(explicit: str | None) -> Path | None:
         if not path.is_file():
             raise ProfileError(
                 _(
-                    "profile {path} not found: check the path given to --profile or "
-                    "BREAKUP_PROFILE"
+                    "profile {path} not found: check the path given to --profile or BREAKUP_PROFILE"
                 ).format(path=explicit)
             )
         return path
@@ -207,7 +206,9 @@ def _referral(data: Any, number: int, path: Path) -> Referral:
         )
     fields = _person_fields(table, where, path)
     if not fields["name"] and not fields["company"]:
-        raise ProfileError(_("{path}: {where} needs a name or a company").format(path=path, where=where))
+        raise ProfileError(
+            _("{path}: {where} needs a name or a company").format(path=path, where=where)
+        )
     agreed = table.get("agreed", False)
     if not isinstance(agreed, bool):
         raise ProfileError(
@@ -233,7 +234,7 @@ def _note(value: Any, where: str, path: Path) -> str | dict[str, str]:
         }
     raise ProfileError(
         _(
-            '{path}: {where}.note must be a string, or a table by language such as '
+            "{path}: {where}.note must be a string, or a table by language such as "
             '{{ en = "...", es = "..." }}'
         ).format(path=path, where=where)
     )
