@@ -481,12 +481,11 @@ def _work(source: sheet.Source, out_dir: Path, settings: Settings, folders: Fold
                 summary.written += 1
             else:
                 summary.skipped += 1
-        except OutputError as error:
+        except BreakupError as error:
             if getattr(error, "fatal", False):
                 raise
-            summary.failures.append(Failure(row.number, label, str(error).split("\n"), row.cells, row.raw))
-        except BreakupError as error:
-            summary.failures.append(Failure(row.number, label, str(error).split("\n"), row.cells, row.raw))
+            reasons = ([row.hint] if row.hint else []) + str(error).split("\n")
+            summary.failures.append(Failure(row.number, label, reasons, row.cells, row.raw))
         if progress is not None:
             progress(1)
 
@@ -703,8 +702,13 @@ def _write_failed(source: sheet.Source, out_dir: Path, summary: Summary) -> None
             except (ValueError, RecursionError):
                 data = {"line": failure.raw}
             data.update({sheet.ROW: failure.number, sheet.REASON: " / ".join(failure.reasons)})
-            lines.append(json.dumps(data, ensure_ascii=False))
-        payload = ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
+            line = json.dumps(data, ensure_ascii=False)
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: kept as its JSON escape
+                line = json.dumps(data)
+            lines.append(line)
+        payload = ("\n".join(lines) + "\n").encode("utf-8")
     else:
         import csv
         import io

@@ -48,13 +48,14 @@ class Row(NamedTuple):
     """One row. Fields: number (its row number: the spreadsheet's, header = 1, or the `row`
     of a failed.csv it came from), position (its place in this file), cells (by column;
     empty cells as ""), raw (the original text of the line, for JSON Lines), problem (why it
-    cannot be read, or "")."""
+    cannot be read, or ""), hint (what may explain a failure: more values than columns)."""
 
     number: int
     position: int
     cells: dict[str, str]
     raw: str
     problem: str
+    hint: str = ""
 
 
 def column_name(name: str) -> str:
@@ -211,17 +212,18 @@ def _csv_rows(source: Source) -> Iterator[Row]:
                 name: _cell(value) for name, value in zip(header, cells, strict=False) if name
             }
             number = _number(values.get(ROW, ""), reader.line_num)
-            problem = ""
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-                problem = _(
+            problem = hint = ""
+            if len(cells) > len(header):
+                hint = _(
                     "the row has {cells} values but the header has {columns} columns: a value "
                     "holding the delimiter {delimiter!r} must be in quotes"
                 ).format(cells=len(cells), columns=len(header), delimiter=source.delimiter)
-            elif any(len(v) > MAX_CELL for v in values.values()):
+                if any(c.strip() for c in cells[len(header) :]):
+                    problem, hint = hint, ""
+            if not problem and any(len(v) > MAX_CELL for v in values.values()):
                 problem = _("a cell is longer than {limit:,} characters").format(limit=MAX_CELL)
-            else:
-                problem = _bad_bytes("".join(cells))
-            yield Row(number, position, values, "", problem)
+            problem = problem or _bad_bytes("".join(cells))
+            yield Row(number, position, values, "", problem, hint)
 
 
 def _number(value: str, fallback: int) -> int:

@@ -1,0 +1,276 @@
+"""breakup batch: a spreadsheet in, one folder per client out, safely, and a failed file to fix."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA
+
+from breakup.cli import cli
+
+PROFILE = ["--profile", str(DATA / "profile.toml")]
+HEADER = "archetype,client,contact,client_email,lang,end_date,invoice,service\n"
+GOOD = "late-payer,Acme,Ann Lee,ann@acme.example,en,2027-01-15,F-1:1200:2026-10-31,web design\n"
+KIT = {"call-script.txt", "email.txt", "referral-letter.txt", "heads-up.txt", "follow-up-notes.txt"}
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli, ["batch", *args, *PROFILE])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def read_csv(path: str, encoding: str = "utf-8") -> list[list[str]]:
+    with open(path, encoding=encoding, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def read_dicts(path: str) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def test_one_folder_per_client_with_the_kit(runner: CliRunner) -> None:
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 0, err
+    assert files(Path("out/acme")) == KIT
+    assert "Wrote the documents of 1 of 1 rows" in err
+
+
+def test_files_are_private(runner: CliRunner) -> None:
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    run(runner, "clients.csv", "-o", "out")
+    for path in Path("out/acme").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_each_failed_row_is_printed_with_all_its_reasons(runner: CliRunner) -> None:
+    bad = "late-payer,Beta,Bo,bo@,en,2027-02-30,F-9:abc,\n"
+    Path("clients.csv").write_text(HEADER + GOOD + bad, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 1
+    line = next(line for line in err.splitlines() if line.startswith("row 3 (Beta)"))
+    assert "client_email" in line and "February 2027 has 28 days" in line and "invoice" in line
+    assert files(Path("out/acme")) == KIT  # the good row is written all the same
+
+
+def test_fix_and_rerun_keeps_row_numbers_and_one_reason_column(runner: CliRunner) -> None:
+    """The README's loop: fix failed.csv, run it again; a row that fails twice keeps its number."""
+    rows = HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n" + "diva,Gamma,Gil,,en,31-31-2027,,\n"
+    Path("clients.csv").write_text(rows, encoding="utf-8")
+    assert run(runner, "clients.csv", "-o", "out")[0] == 1
+    failed = read_dicts("out/failed.csv")
+    assert [r["row"] for r in failed] == ["3", "4"]
+    fixed = Path("out/failed.csv").read_text(encoding="utf-8").replace("2027-02-30", "2027-02-26")
+    Path("out/failed.csv").write_text(fixed, encoding="utf-8")
+    code, _out, err = run(runner, "out/failed.csv", "-o", "out")
+    assert code == 1 and "row 4 (Gamma)" in err
+    header, *again = read_csv("out/failed.csv")
+    assert header.count("row") == 1 and header.count("reason") == 1
+    assert [r[header.index("row")] for r in again] == ["4"]
+    assert files(Path("out/beta")) == KIT and files(Path("out/acme")) == KIT
+
+
+def test_a_rerun_of_a_failed_row_never_takes_another_clients_folder(runner: CliRunner) -> None:
+    """Two clients of the same name: the second's rerun from failed.csv gets its own folder."""
+    second = "late-payer,Acme,Bob Ray,,en,2027-13-01,,\n"
+    Path("clients.csv").write_text(HEADER + GOOD + second, encoding="utf-8")
+    run(runner, "clients.csv", "-o", "out")
+    before = Path("out/acme/email.txt").read_bytes()
+    fixed = Path("out/failed.csv").read_text(encoding="utf-8").replace("2027-13-01", "2027-01-20")
+    Path("out/failed.csv").write_text(fixed, encoding="utf-8")
+    code, _out, err = run(runner, "out/failed.csv", "-o", "out")
+    assert code == 0, err
+    assert Path("out/acme/email.txt").read_bytes() == before
+    (other,) = [p for p in Path("out").iterdir() if p.name.startswith("acme-")]
+    assert "Bob" in (other / "email.txt").read_text(encoding="utf-8")
+    code, _out, err = run(runner, "out/failed.csv", "-o", "out", "--force")
+    assert Path("out/acme/email.txt").read_bytes() == before  # --force touches only its own row
+
+
+def test_a_rerun_without_resume_says_so_once_before_writing(runner: CliRunner) -> None:
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    run(runner, "clients.csv", "-o", "out")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 2
+    assert err.count("Error:") == 1 and "--resume" in err and "--force" in err
+    assert not Path("out/failed.csv").exists()
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--resume")
+    assert code == 0 and "1 already complete" in err
+
+
+def test_resume_writes_what_is_missing_and_cleans_a_killed_run(runner: CliRunner) -> None:
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    run(runner, "clients.csv", "-o", "out")
+    Path("out/acme/email.txt").unlink()
+    Path("out/acme/.email.txt.abc123.breakup-tmp").write_text("half", encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--resume")
+    assert code == 0, err
+    assert files(Path("out/acme")) == KIT
+    assert not any(p.name.endswith(".breakup-tmp") for p in Path("out/acme").iterdir())
+
+
+def test_a_symlinked_row_folder_is_never_written_through(runner: CliRunner, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    Path("out").mkdir()
+    Path("out/acme").symlink_to(elsewhere)
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert not any(elsewhere.iterdir())
+    assert code == 0 and files(Path("out/acme").resolve()) == set()
+    (own,) = [p for p in Path("out").iterdir() if p.name.startswith("acme-")]
+    assert files(own) == KIT
+
+
+def test_a_file_where_a_folder_goes_is_left_alone(runner: CliRunner) -> None:
+    Path("out").mkdir()
+    Path("out/acme").write_text("mine", encoding="utf-8")
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 0, err
+    assert Path("out/acme").read_text(encoding="utf-8") == "mine"
+
+
+def test_concurrent_batches_into_one_folder(tmp_path: Path) -> None:
+    """Two batches at once into one folder: one writes, the other stops with a clear error."""
+    rows = HEADER + "".join(
+        f"late-payer,Client {i},Person {i},,en,2027-01-15,,\n" for i in range(150)
+    )
+    Path("clients.csv").write_text(rows, encoding="utf-8")
+    command = [sys.executable, "-m", "breakup", "batch", "clients.csv", "-o", "out", *PROFILE]
+    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    results = [(p.returncode, p.communicate()[1]) for p in (first, second)]
+    results = [(p.returncode, err) for p, (_code, err) in zip((first, second), results, strict=True)]
+    codes = sorted(code for code, _err in results)
+    errors = " ".join(err for _code, err in results)
+    assert codes in ([0, 1], [0, 2]), results
+    assert "another breakup batch is writing into out" in errors or "already holds" in errors
+    assert len([p for p in Path("out").iterdir() if p.is_dir()]) == 150
+
+
+def test_failed_csv_keeps_the_inputs_encoding_delimiter_and_bom(runner: CliRunner) -> None:
+    text = (HEADER + "late-payer,Peña,Íñigo,,es,30/02/2027,,\n").replace(",", ";")
+    Path("clients.csv").write_bytes(text.encode("cp1252"))
+    code, _out, _err = run(runner, "clients.csv", "-o", "out")
+    assert code == 1
+    raw = Path("out/failed.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    decoded = raw.decode("cp1252")
+    assert decoded.startswith("archetype;client;") and "Peña;Íñigo" in decoded
+
+
+def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
+    Path("clients.csv").write_text(HEADER + 'late-payer,=HYPERLINK("http://x"),Ann,,en,2027-13-01,,\n', encoding="utf-8")
+    run(runner, "clients.csv", "-o", "out")
+    row = read_dicts("out/failed.csv")[0]
+    assert row["client"].startswith("'=")
+    fixed = Path("out/failed.csv").read_text(encoding="utf-8").replace("2027-13-01", "2027-01-15")
+    Path("out/failed.csv").write_text(fixed, encoding="utf-8")
+    code, _out, err = run(runner, "out/failed.csv", "-o", "out")
+    assert code == 0, err
+    script = next(Path("out").glob("hyperlink*/call-script.txt")).read_text(encoding="utf-8")
+    assert script.startswith('Call script: =HYPERLINK("http://x")')
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "reason"),
+    [
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "\\ud800x"}\n', "lone surrogate"),
+        ("clients.jsonl", b'{"archetype": "late-payer", "client": "Cami\xf3n"}\n', "not UTF-8"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "x"\n', "invalid JSON"),
+        ("clients.csv", "late-payer,Big,Ann,,en,9999-12-31,,\n", "not between 1900 and 2999"),
+        ("clients.csv", "late-payer," + "x" * 200_000 + ",Ann,,en,,,\n", "longer than"),
+        ("clients.csv", "late-payer,Acme, Inc,Ann,,en,2027-01-15,,\n", "must be in quotes"),
+        ("clients.csv", "late-payer,Peña,Ann,,en,2027-01-15,,\n".encode()
+         + "late-payer,Cami\u00f3n,Ann\n".encode("cp1252"), "not UTF-8"),
+    ],
+    ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "year-9999", "huge-cell", "unquoted-comma",
+         "stray-byte"],
+)  # fmt: skip
+def test_one_bad_row_fails_alone(runner: CliRunner, name: str, bad: str | bytes, reason: str) -> None:
+    """A row the file cannot give cleanly fails with its reason; the good row is written."""
+    if name.endswith(".csv"):
+        good = (HEADER + GOOD).encode()
+    else:
+        row = {"archetype": "late-payer", "client": "Acme", "contact": "Ann Lee", "lang": "en",
+               "end_date": "2027-01-15"}  # fmt: skip
+        good = (json.dumps(row) + "\n").encode()
+    Path(name).write_bytes(good + (bad if isinstance(bad, bytes) else bad.encode()))
+    code, _out, err = run(runner, name, "-o", "out")
+    assert code == 1, err
+    assert reason in err
+    assert files(Path("out/acme")) == KIT
+
+
+def test_a_utf16_file_is_named_as_such(runner: CliRunner) -> None:
+    Path("clients.csv").write_bytes((HEADER + GOOD).encode("utf-16"))
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 2 and "UTF-16" in err
+
+
+def test_a_duplicated_column_is_refused(runner: CliRunner) -> None:
+    Path("clients.csv").write_text("archetype,client,client\nlate-payer,A,B\n", encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 2 and "appears twice" in err
+
+
+def test_dry_run_writes_nothing_and_fails_like_a_run(runner: CliRunner) -> None:
+    Path("clients.csv").write_text(HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n", encoding="utf-8")
+    result = runner.invoke(cli, ["batch", "clients.csv", "-o", "out", "--dry-run", *PROFILE])
+    assert result.exit_code == 1
+    assert "acme/" in result.stdout and "email.txt" in result.stdout
+    assert "row 3 (Beta)" in result.stderr
+    assert not Path("out").exists()
+
+
+def test_strict_fails_a_row_with_placeholders(runner: CliRunner) -> None:
+    Path("clients.csv").write_text("archetype,client,lang\nlate-payer,Acme,en\n", encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--strict")
+    assert code == 1 and "column contact" in err and "column end_date" in err
+    code, _out, err = run(runner, "clients.csv", "-o", "out2")
+    assert code == 0 and "1 rows have placeholders" in err and "column contact" in err
+
+
+def test_a_user_archetype_in_the_archetype_column(runner: CliRunner) -> None:
+    from breakup import resources
+
+    overlay = Path("mine/archetypes/my-payer")
+    overlay.mkdir(parents=True)
+    (overlay / "archetype.j2").write_text(
+        (resources.templates_dir() / "archetypes/late-payer/archetype.j2").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    Path("clients.csv").write_text(HEADER + GOOD.replace("late-payer", "my-payer"), encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--templates", "mine")
+    assert code == 0, err
+
+
+def test_email_as_a_draft_beside_pdf_or_text(runner: CliRunner) -> None:
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--email-format", "eml")
+    assert code == 0, err
+    assert "email.eml" in files(Path("out/acme")) and "call-script.txt" in files(Path("out/acme"))
+
+
+def test_spanish_spreadsheet_values(runner: CliRunner) -> None:
+    rows = "archetype;client;contact;lang;locale;end_date;outstanding\nlate-payer;Acme;Ana;es;es_ES;31/01/2027;3.180,00\n"
+    Path("clients.csv").write_bytes(rows.encode("cp1252"))
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 0, err
+    email = Path("out/acme/email.txt").read_text(encoding="utf-8")
+    assert "3.180,00" in email and "31 de enero" in email
