@@ -120,7 +120,7 @@ _EXPECTED = {
     "int": "a whole number of minutes from 1 to 240",
     "register": '"formal" or "informal"',
     "signature": '"full" or "name"',
-    "table": "a table, e.g. {% set name = {\"key\": _(\"...\")} %}",
+    "table": 'a table, e.g. {% set name = {"key": _("...")} %}',
     "reactions": 'a list of at least 3 tables like {"says": _("..."), "reply": _("...")}',
 }
 
@@ -169,7 +169,7 @@ def check(module: Any, where: str) -> Archetype:
             and _is_text(reaction.get("reply"))
         ):
             raise TemplateError(
-                _("{file}: reaction {number} needs \"says\" and \"reply\" texts").format(
+                _('{file}: reaction {number} needs "says" and "reply" texts').format(
                     file=where, number=number
                 )
             )

@@ -1,328 +1,502 @@
-"""breakup batch: the documents for many clients from a spreadsheet, streamed and written safely.
+"""breakup batch: the documents of every row of a clients file, written safely.
 
-Rows are read one at a time (breakup.sheet), each becomes a folder of documents rendered by
-breakup.fastpath, and a bad row is reported while the others still render. Files are written
-whole (a temporary file, then a rename); long files are shared among forked workers.
+Two passes over the file, both streamed. The first reads every row's identity and settles its
+folder, refuses a run that would silently redo an earlier one, and writes nothing. The second
+renders each row with the same pipeline as the single-document commands and writes its files.
+A bad row fails with all its reasons and the others go on; the failed rows go to a failed file
+that can be fixed and run again.
+
+Safety: one batch at a time per output folder (a lock); a row's folder is its own (a marker
+names the row's identity, so another row, or a rerun from another file, never takes it); files
+are created exclusively, never through a symbolic link, and published whole.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import itertools
+import dataclasses
+import errno
+import hashlib
 import json
 import os
-from collections.abc import Callable
+import secrets
+import stat
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from breakup import publish
+from breakup import facts, languages, registry, sheet
 from breakup.errors import BreakupError, InputError, OutputError
-from breakup.fastpath import FastRenderer
-from breakup.models import Profile
+from breakup.i18n import _
+from breakup.models import ClientFacts, Profile
 from breakup.output import safe_name
-from breakup.sheet import COLUMNS, Defaults, RowError, extra_columns, parse_row, read_rows, scan
 
+MARKER = ".breakup-row.json"
+LOCK = ".breakup.lock"
+TMP_SUFFIX = ".breakup-tmp"
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}  # fmt: skip
 
 
-class Summary:
-    """What a batch did.
+class Settings(NamedTuple):
+    """How to run a batch. Fields: documents, fmt, email_fmt (the email's own format, or
+    None), profile, lang, locale, register, currency (defaults for empty cells), force,
+    resume, dry_run, strict (a row with placeholders fails), templates, today, now."""
 
-    Fields: rows (read), written (rows with documents written), skipped (rows already
-    complete, with --resume), failed (rows with an error), failed_path (failed.csv, or None),
-    missing (HOW_TO_FILL keys of what some document lacks), ignored_columns.
-    """
-
-    def __init__(self, ignored_columns: list[str] | None = None) -> None:
-        self.rows = 0
-        self.written = 0
-        self.skipped = 0
-        self.failed = 0
-        self.failed_path: Path | None = None
-        self.missing: set[str] = set()
-        self.ignored_columns = ignored_columns or []
-
-
-def folder_name(name: str, used: set[str]) -> str:
-    """A safe, unique folder name for a row: it can never leave the output folder."""
-    base = safe_name(name, fallback="client")
-    if base in _RESERVED:
-        base = f"{base}-client"
-    slug, n = base, 1
-    while slug in used:
-        n += 1
-        slug = f"{base}-{n}"
-    used.add(slug)
-    return slug
-
-
-# Flags for os.open as open(path, "wb") would set them (O_BINARY on Windows only).
-_WRITE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-                | getattr(os, "O_BINARY", 0))  # fmt: skip
-
-
-def _write(folder: str, name: str, data: bytes, pid: int) -> None:
-    """Write a file whole: a temporary file beside it (named after the process), then a
-    rename."""
-    path = f"{folder}{os.sep}{name}"
-    tmp = f"{folder}{os.sep}.{name}.{pid}.tmp"
-    try:
-        # os.open and os.write, not open(): a file object costs more than the write itself.
-        fd = os.open(tmp, _WRITE_FLAGS, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
-
-
-def _row_name(number: int, cells: dict[str, str]) -> str:
-    """What a row's folder is named after: its client, else its contact, else its number."""
-    for column in ("client", "contact"):
-        if value := (cells.get(column) or "").strip():
-            return value
-    return f"row-{number}"
-
-
-class _Plan(NamedTuple):
-    """What a worker needs, with the renderer, to render its share of the rows."""
-
-    source: Path
-    encoding: str
-    out_dir: Path
     documents: tuple[str, ...]
     fmt: str
     profile: Profile
-    defaults: Defaults
-    force: bool
-    resume: bool
+    email_fmt: str | None = None
+    lang: str | None = None
+    locale: str | None = None
+    register: str | None = None
+    currency: str | None = None
+    force: bool = False
+    resume: bool = False
+    dry_run: bool = False
+    strict: bool = False
+    templates: Path | None = None
+    today: date | None = None
+    now: datetime | None = None
 
 
-# Rows go through in chunks, one kind of work at a time: name and parse a chunk's rows, then
-# render them, then write their files. Going row by row from one kind to the next was about
-# a quarter slower (each pushes the others' code and data out of the processor's caches).
-_CHUNK_ROWS = 64
+@dataclasses.dataclass
+class Failure:
+    """A row that failed: its number, who it was for, every reason, and where it came from."""
+
+    number: int
+    label: str
+    reasons: list[str]
+    cells: dict[str, str]
+    raw: str
 
 
-def _work(plan: _Plan, renderer: FastRenderer, part: int, parts: int, failed_file: Path,
-          tick: Callable[[], None]) -> Summary:  # fmt: skip
-    """Render the rows whose position modulo `parts` is `part`; failures go to failed_file.
+@dataclasses.dataclass
+class Planned:
+    """What a dry run would write for a row: its folder, file names and placeholders."""
 
-    Every worker reads the whole file and names every row's folder, so the names are the
-    same whichever worker renders a row.
-    """
-    header, rows = read_rows(plan.source, plan.encoding)
-    summary = Summary(ignored_columns=extra_columns(header))
-    failures = _Failures(failed_file, [c for c in header if c] or list(COLUMNS))
-    out_dir = str(plan.out_dir)
-    extension = publish.EXTENSIONS[plan.fmt]
-    names = [(d, f"{publish.FILE_STEMS[d]}.{extension}") for d in plan.documents]
-    used: set[str] = set()
-    pid = os.getpid()  # a system call: once, not for every file
-    numbered = enumerate(rows)
+    number: int
+    folder: str
+    files: list[str]
+    missing: list[str]
+
+
+@dataclasses.dataclass
+class Summary:
+    """What a batch did (or, in a dry run, would do)."""
+
+    rows: int = 0
+    written: int = 0
+    skipped: int = 0
+    failures: list[Failure] = dataclasses.field(default_factory=list)
+    planned: list[Planned] = dataclasses.field(default_factory=list)
+    failed_path: Path | None = None
+    stale_failed: Path | None = None
+    missing: set[str] = dataclasses.field(default_factory=set)
+    rows_with_placeholders: int = 0
+    ignored_columns: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+class Job(NamedTuple):
+    """A row ready to render: its number, archetype, facts, language, locale, register."""
+
+    number: int
+    archetype: str
+    facts: ClientFacts
+    lang: str
+    locale: str
+    register: str | None
+
+
+# --- reading a row ----------------------------------------------------------------------
+
+
+def _label(cells: dict[str, str], number: int) -> str:
+    for column in ("client", "contact"):
+        if value := (cells.get(column) or "").strip():
+            return value
+    return _("row {number}").format(number=number)
+
+
+def identity(cells: dict[str, str]) -> str:
+    """What makes a row this row wherever it is read from: its id, else client and contact."""
+    if ident := (cells.get("id") or "").strip():
+        return "id:" + ident.casefold()
+    parts = [(cells.get(c) or "").strip().casefold() for c in ("client", "contact", "client_email")]
+    return "row:" + "|".join(parts)
+
+
+def _folder_base(cells: dict[str, str], number: int) -> str:
+    name = (cells.get("id") or cells.get("client") or cells.get("contact") or "").strip()
+    base = safe_name(name, fallback=f"row-{number}")
+    return f"{base}-client" if base in _RESERVED else base
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+
+
+def parse_row(row: sheet.Row, settings: Settings) -> Job:
+    """Turn a row into a job, or raise InputError with every reason, one per line."""
+    if row.problem:
+        raise InputError(row.problem)
+    from breakup.catalog import archetype_ids
+
+    cells = row.cells
+    problems: list[str] = []
+    archetype = (cells.get("archetype") or "").strip()
+    ids = archetype_ids(settings.templates)
+    if not archetype:
+        problems.append(_("archetype is empty: use one of {ids}").format(ids=", ".join(ids)))
+    elif archetype not in ids:
+        problems.append(_("unknown archetype {name!r}: choose one of {ids}").format(
+            name=archetype, ids=", ".join(ids)))  # fmt: skip
+    lang = locale = ""
     try:
-        while chunk := list(itertools.islice(numbered, _CHUNK_ROWS * parts)):
-            # 1. Name every row's folder; parse this worker's rows and make their folders.
-            jobs = []
-            for position, (number, cells) in chunk:
-                slug = folder_name(_row_name(number, cells), used)
-                if position % parts != part:
-                    continue
-                summary.rows += 1
-                folder = os.path.join(out_dir, slug)
-                try:
-                    job = parse_row(number, cells, plan.defaults, plan.profile)
-                    new, todo = _make_folder(folder, slug, names, plan)
-                except RowError as error:
-                    failures.add(number, cells, error)
-                    tick()
-                    continue
-                if not todo:
-                    summary.skipped += 1
-                    tick()
-                    continue
-                jobs.append((number, cells, folder, new, job, todo))
-            # 2. Render them, then 3. write their files. A row that fails, or a batch that
-            # stops (PDF without WeasyPrint, a full disk), leaves no empty folder behind.
-            files = []
+        lang, locale = languages.resolve(
+            (cells.get("lang") or "").strip() or settings.lang,
+            (cells.get("locale") or "").strip() or settings.locale,
+            settings.profile.defaults.lang, settings.profile.defaults.locale, os.environ,
+        )  # fmt: skip
+    except InputError as error:
+        problems.append(
+            str(error).replace("--lang", "column lang").replace("--locale", "column locale")
+        )
+    register = settings.register
+    if typed := (cells.get("register") or "").strip():
+        aliases = languages.language(lang).registers if lang else {}
+        register = aliases.get(typed.casefold()) or aliases.get(typed)
+        if register is None:
+            problems.append(
+                _("invalid register {value!r}: use formal or informal").format(value=typed)
+            )
+    raw = {f.name: cells.get(f.name, "") for f in facts.FACTS}
+    found = facts.read(raw, locale or None, lambda fact: f"column {fact.name}", serials=True,
+                       problems=problems)  # fmt: skip
+    if problems:
+        raise InputError("\n".join(problems))
+    if found.currency is None and settings.currency:
+        found = dataclasses.replace(found, currency=settings.currency)
+    return Job(row.number, archetype, found, lang, locale, register)
+
+
+# --- folders ----------------------------------------------------------------------------
+
+
+def _read_marker(folder: Path) -> str | None:
+    try:
+        fd = os.open(folder / MARKER, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, encoding="utf-8") as handle:
+            return str(json.loads(handle.read(4096)).get("identity"))
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+class Folders:
+    """Settles each row's folder: its name if free or already its own, else the name with a
+    short hash of its identity. Decided in the first pass, so the second only looks them up."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.taken: dict[str, str] = {}  # folder -> identity, for this run
+        self.of_row: dict[int, str] = {}  # position -> folder
+        self.seen: dict[str, int] = {}  # identity -> row number, for duplicates
+
+    def settle(self, position: int, number: int, cells: dict[str, str]) -> str:
+        ident = identity(cells)
+        if ident in self.seen:
+            raise InputError(
+                _("the same client as row {other} (same client, contact and email): give each "
+                  "row its own value in an id column").format(other=self.seen[ident])
+            )  # fmt: skip
+        self.seen[ident] = number
+        base = _folder_base(cells, number)
+        for name in (base, f"{base}-{_short_hash(ident)}"):
+            owner = self.taken.get(name)
+            if owner is None:
+                path = self.out_dir / name
+                if os.path.lexists(path):
+                    owner = _read_marker(path) if path.is_dir() and not path.is_symlink() else "-"
+                if owner is None and os.path.lexists(path):
+                    owner = "-"  # a folder breakup did not make
+            if owner in (None, ident):
+                self.taken[name] = ident
+                self.of_row[position] = name
+                return name
+        raise InputError(
+            _("no free folder for this row in {out}: {base}/ and its variant are taken").format(
+                out=self.out_dir, base=base
+            )
+        )
+
+
+def _open_folder(out_dir: Path, name: str, ident: str, create: bool) -> int:
+    """Open (and make) a row's folder without following links; claim it with the marker."""
+    path = out_dir / name
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK) or path.is_symlink():
+            raise InputError(
+                _("{path} is a link or a file, not a folder: breakup writes only into folders "
+                  "it made; move it away").format(path=path)
+            ) from None  # fmt: skip
+        raise
+    if not create:
+        return fd
+    if _read_marker(path) is None:
+        data = json.dumps({"identity": ident, "by": "breakup"}).encode()
+        try:
+            marker = os.open(MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
+                             getattr(os, "O_NOFOLLOW", 0), 0o600, dir_fd=fd)  # fmt: skip
+            with os.fdopen(marker, "wb") as handle:
+                handle.write(data)
+        except FileExistsError:
+            pass
+    return fd
+
+
+def _present(fd: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _clean_temporaries(fd: int) -> None:
+    """Remove what a killed batch left half-written (only ever breakup's own temporary files)."""
+    for entry in os.listdir(fd):
+        if entry.startswith(".") and entry.endswith(TMP_SUFFIX):
+            with contextlib.suppress(OSError):
+                os.unlink(entry, dir_fd=fd)
+
+
+def _write_into(fd: int, name: str, data: bytes, force: bool, where: Path) -> None:
+    """Write a file in a folder opened by fd: exclusive temporary, then link (or rename)."""
+    tmp = f".{name}.{secrets.token_hex(6)}{TMP_SUFFIX}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(tmp, flags | getattr(os, "O_CLOEXEC", 0), 0o600, dir_fd=fd)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
+        if force:
             try:
-                for number, cells, folder, new, job, todo in jobs:
-                    done = []
-                    try:
-                        for document, name in todo:
-                            data, missing = renderer.produce(document, plan.fmt, job)
-                            done.append((folder, name, data))
-                            summary.missing.update(missing)
-                    except OutputError:
-                        raise
-                    except (RowError, BreakupError) as error:
-                        failures.add(number, cells, error)
-                        if new:
-                            _remove_if_empty(folder)
-                    else:
-                        files += done
-                        summary.written += 1
-                    tick()
-                for folder, name, data in files:
-                    _write(folder, name, data, pid)
-            except BaseException:
-                for _number, _cells, folder, new, _job, _todo in jobs:
-                    if new:
-                        _remove_if_empty(folder)
-                raise
-            failures.flush()
+                mode = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
+            except FileNotFoundError:
+                mode = stat.S_IFREG
+            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+                raise OutputError(
+                    _("{path} is not a regular file: breakup will not replace it").format(
+                        path=where / name
+                    )
+                )
+            os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
+        else:
+            try:
+                os.link(tmp, name, src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
+            except FileExistsError:
+                raise OutputError(
+                    _("{path} already exists (another run wrote it meanwhile)").format(
+                        path=where / name
+                    )
+                ) from None
+            os.unlink(tmp, dir_fd=fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=fd)
+        raise
+
+
+# --- the lock ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for this batch; another batch into it stops with a clear error."""
+    path = out_dir / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                _("another breakup batch is writing into {out}: wait for it to finish, or choose "
+                  "another folder").format(out=out_dir)
+            ) from None  # fmt: skip
+        except ImportError:  # pragma: no cover - Windows
+            import msvcrt
+
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            except OSError:
+                raise OutputError(
+                    _("another breakup batch is writing into {out}: wait for it to finish, or "
+                      "choose another folder").format(out=out_dir)
+                ) from None  # fmt: skip
+        yield
     finally:
-        failures.close()
-    summary.failed = failures.count
+        os.close(fd)
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+def file_names(settings: Settings) -> list[tuple[str, str]]:
+    """(document, file name) for each document a row gets."""
+    names = []
+    for document in settings.documents:
+        fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
+        names.append(
+            (document, f"{registry.DOCUMENTS[document].stem}.{registry.FORMATS[fmt].extension}")
+        )
+    return names
+
+
+def render_row(job: Job, settings: Settings, names: list[tuple[str, str]],
+               todo: set[str]) -> tuple[list[tuple[str, bytes]], set[str]]:  # fmt: skip
+    """Render a row's documents (those in todo): (file name, bytes), and the placeholders left."""
+    from breakup import sandbox
+    from breakup.publish import publish
+
+    files: list[tuple[str, bytes]] = []
+    missing: set[str] = set()
+    with sandbox.time_limit(sandbox.RENDER_SECONDS):
+        for document, name in names:
+            if name not in todo:
+                continue
+            fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
+            out = publish(
+                document, job.archetype, fmt, facts=job.facts, profile=settings.profile,
+                lang=job.lang, locale=job.locale, register=job.register, today=settings.today,
+                templates=settings.templates, now=settings.now,
+            )  # fmt: skip
+            files.append((name, out.data))
+            missing.update(out.missing)
+    return files, missing
+
+
+def run(source_path: Path, out_dir: Path, settings: Settings,
+        progress: Callable[[int], None] | None = None) -> Summary:  # fmt: skip
+    """Run a batch; return what happened (nothing is printed)."""
+    for document in settings.documents:
+        fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
+        from breakup.publish import check_format
+
+        check_format(document, fmt)
+    source = sheet.open_source(source_path)
+    settings = settings._replace(today=settings.today or date.today(),
+                                 now=settings.now or datetime.now().astimezone())  # fmt: skip
+    summary = Summary(ignored_columns=[h for h in source.header
+                                       if h and h not in sheet.COLUMNS and h not in (sheet.ROW, sheet.REASON)])  # fmt: skip
+    if settings.dry_run:
+        return _dry_run(source, out_dir, settings, summary)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(
+            _("cannot create {path}: {reason}").format(path=out_dir, reason=error.strerror)
+        ) from None
+    with locked(out_dir):
+        folders = _first_pass(source, out_dir, settings)
+        _second_pass(source, out_dir, settings, folders, summary, progress)
+        _write_failed(source, out_dir, summary)
     return summary
 
 
-def _remove_if_empty(folder: str) -> None:
-    with contextlib.suppress(OSError):  # one that holds files stays
-        os.rmdir(folder)
-
-
-class _Failures:
-    """A worker's failed rows: their cells, number and reason, for its part of failed.csv.
-
-    A chunk's rows fail in two stages (parsing, rendering): they are written at the end of
-    the chunk, in row order, as failed.csv lists them.
-    """
-
-    def __init__(self, path: Path, columns: list[str]) -> None:
-        self.path = path
-        self.fields = [*columns, "row", "reason"]
-        self.count = 0
-        self._rows: list[dict[str, Any]] = []
-        self._handle: Any = None
-        self._writer: Any = None
-
-    def add(self, number: int, cells: dict[str, str], error: Exception) -> None:
-        self._rows.append({**cells, "row": number, "reason": str(error)})
-        self.count += 1
-
-    def flush(self) -> None:
-        if not self._rows:
-            return
-        if self._handle is None:  # opened on the first failure: most batches have none
-            self._handle = self.path.open("w", encoding="utf-8", newline="")
-            self._writer = csv.DictWriter(self._handle, fieldnames=self.fields,
-                                          extrasaction="ignore")  # fmt: skip
-            self._writer.writeheader()
-        self._writer.writerows(sorted(self._rows, key=lambda row: row["row"]))
-        self._rows.clear()
-
-    def close(self) -> None:
-        self.flush()
-        if self._handle is not None:
-            self._handle.close()
-
-
-def _make_folder(folder: str, slug: str, names: list[tuple[str, str]],
-                 plan: _Plan) -> tuple[bool, list[tuple[str, str]]]:  # fmt: skip
-    """Make a row's folder; return whether it is new and the documents to write into it.
-
-    One mkdir tells whether the folder is new: a new one holds nothing to keep. In one that
-    exists, --resume writes only the missing documents, --force overwrites, and otherwise
-    any document already there is a RowError.
-    """
-    try:
-        os.mkdir(folder)
-        return True, names
-    except FileExistsError:
-        pass
-    except OSError as error:
-        raise OutputError(f"cannot create {folder}: {error.strerror}") from None
-    if plan.force and not plan.resume:
-        return False, names
-    existing = [name for _d, name in names if os.path.exists(os.path.join(folder, name))]
-    if plan.resume:
-        return False, [(d, name) for d, name in names if name not in existing]
-    if existing:
-        raise RowError(
-            f"{slug}/ already holds {', '.join(existing)}: pass --force to overwrite or "
-            "--resume to skip finished rows"
-        )
-    return False, names
+def _first_pass(source: sheet.Source, out_dir: Path, settings: Settings) -> Folders:
+    """Settle every row's folder and refuse to redo an earlier run by accident."""
+    folders = Folders(out_dir)
+    names = [name for _doc, name in file_names(settings)]
+    done = 0
+    for row in sheet.rows(source):
+        if row.problem:
+            continue
+        try:
+            folder = folders.settle(row.position, row.number, row.cells)
+        except InputError:
+            continue
+        path = out_dir / folder
+        if path.is_dir() and not path.is_symlink() and any((path / n).exists() for n in names):
+            done += 1
+    if done and not (settings.resume or settings.force):
+        raise InputError(
+            _("{out} already holds documents for {count} rows of this file: pass --resume to write "
+              "only what is missing, or --force to write them again").format(out=out_dir, count=done)
+        )  # fmt: skip
+    return folders
 
 
 def worker_count(rows: int) -> int:
-    """How many processes to render with: one per core for long files, where fork exists."""
+    """How many processes render: one per core for long files, where fork exists."""
     if not hasattr(os, "fork") or rows < 400:
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def run(
-    source: Path,
-    out_dir: Path,
-    *,
-    documents: tuple[str, ...],
-    fmt: str,
-    profile: Profile,
-    defaults: Defaults,
-    force: bool = False,
-    resume: bool = False,
-    today: date | None = None,
-    now: datetime | None = None,
-    templates: Path | None = None,
-    progress: Callable[[int], None] | None = None,
-    workers: int | None = None,
-) -> Summary:
-    """Render every row of `source` into `out_dir`; return what happened."""
-    if fmt == "eml" and documents != ("email",):
-        raise InputError("--format eml is for the email only: add --only email")
-    encoding, lines = scan(source)
-    header, _rows = read_rows(source, encoding)  # refuses a bad header before any work
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"cannot create {out_dir}: {error.strerror}") from None
-    plan = _Plan(source, encoding, out_dir, documents, fmt, profile, defaults, force, resume)
-    now = now or datetime.now().astimezone()
-    renderer = FastRenderer(profile, today=today or date.today(), now=now, templates=templates)
-    parts = workers or worker_count(lines)
-    part_files = [out_dir / f".failed.{os.getpid()}.{n}.tmp" for n in range(parts)]
+def _second_pass(source: sheet.Source, out_dir: Path, settings: Settings, folders: Folders,
+                 summary: Summary, progress: Callable[[int], None] | None) -> None:  # fmt: skip
+    parts = worker_count(source.lines)
     if parts == 1:
-        summary = _work(plan, renderer, 0, 1, part_files[0],
-                        lambda: progress(1) if progress else None)  # fmt: skip
-    else:
-        _prime(plan, renderer)
-        summary = _fork_workers(plan, renderer, parts, part_files, progress)
-    failed_path = out_dir / "failed.csv"
-    if summary.failed:
-        _merge_failures(part_files, failed_path, [c for c in header if c] or list(COLUMNS))
-        summary.failed_path = failed_path
-    else:
-        failed_path.unlink(missing_ok=True)
-    for part_file in part_files:
-        part_file.unlink(missing_ok=True)
-    return summary
+        _work(source, out_dir, settings, folders, summary, progress, 0, 1)
+        return
+    _forked(source, out_dir, settings, folders, summary, progress, parts)
 
 
-def _prime(plan: _Plan, renderer: FastRenderer) -> None:
-    """Render the first row once before the workers fork: they inherit what it loaded and
-    built (templates, catalogs, locale data, its draft) instead of each doing it again."""
-    _header, rows = read_rows(plan.source, plan.encoding)
-    for number, cells in itertools.islice(rows, 1):
-        with contextlib.suppress(RowError, BreakupError):  # its worker reports it
-            job = parse_row(number, cells, plan.defaults, plan.profile)
-            for document in plan.documents:
-                renderer.produce(document, plan.fmt, job)
+def _work(source: sheet.Source, out_dir: Path, settings: Settings, folders: Folders,
+          summary: Summary, progress: Callable[[int], None] | None, part: int,
+          parts: int) -> None:  # fmt: skip
+    """Render and write the rows whose position modulo `parts` is `part`."""
+    names = file_names(settings)
+    for row in sheet.rows(source):
+        if row.position % parts != part:
+            continue
+        summary.rows += 1
+        label = _label(row.cells, row.number)
+        try:
+            if row.problem:
+                raise InputError(row.problem)
+            # A row the first pass did not place (a duplicate) says why when placed again.
+            folder = folders.of_row.get(row.position) or folders.settle(
+                row.position, row.number, row.cells
+            )
+            job = parse_row(row, settings)
+            written = _write_row(job, row, out_dir, folder, settings, names, summary)
+            if written:
+                summary.written += 1
+            else:
+                summary.skipped += 1
+        except OutputError as error:
+            if getattr(error, "fatal", False):
+                raise
+            summary.failures.append(Failure(row.number, label, str(error).split("\n"), row.cells, row.raw))
+        except BreakupError as error:
+            summary.failures.append(Failure(row.number, label, str(error).split("\n"), row.cells, row.raw))
+        if progress is not None:
+            progress(1)
 
 
-def _fork_workers(plan: _Plan, renderer: FastRenderer, parts: int, part_files: list[Path],
-                  progress: Callable[[int], None] | None) -> Summary:  # fmt: skip
-    """Render with one forked process per part; gather their summaries."""
+def _forked(source: sheet.Source, out_dir: Path, settings: Settings, folders: Folders,
+            summary: Summary, progress: Callable[[int], None] | None, parts: int) -> None:  # fmt: skip
+    """Render with one forked process per part; gather their summaries and failures."""
+    import pickle
+
+    _warm_up(source, settings)
     tick_read, tick_write = os.pipe()
     children = []
     for part in range(parts):
@@ -331,7 +505,26 @@ def _fork_workers(plan: _Plan, renderer: FastRenderer, parts: int, part_files: l
         if pid == 0:  # the worker: never returns
             os.close(tick_read)
             os.close(result_read)
-            _worker(plan, renderer, part, parts, part_files[part], tick_write, result_write)
+            code = 0
+            mine = Summary()
+            try:
+                count = 0
+
+                def tick(_n: int) -> None:
+                    nonlocal count
+                    count += 1
+                    if count % 16 == 0:
+                        os.write(tick_write, b"." * 16)
+
+                _work(source, out_dir, settings, folders, mine, tick, part, parts)
+                os.write(tick_write, b"." * (count % 16))
+                report: Any = mine
+            except BaseException as error:  # reported to the parent, which raises it
+                report = error if isinstance(error, BreakupError) else BreakupError(str(error))
+                code = 1
+            with os.fdopen(result_write, "wb") as handle:
+                handle.write(pickle.dumps(report))
+            os._exit(code)
         os.close(result_write)
         children.append((pid, result_read))
     os.close(tick_write)
@@ -339,69 +532,200 @@ def _fork_workers(plan: _Plan, renderer: FastRenderer, parts: int, part_files: l
         while chunk := ticks.read1(4096):
             if progress is not None:
                 progress(len(chunk))
-    summary = Summary(ignored_columns=[])
-    errors = []
+    errors: list[BaseException] = []
     for pid, result_read in children:
-        with os.fdopen(result_read, encoding="utf-8") as handle:
-            report = json.loads(handle.read() or '{"error": "a worker stopped"}')
+        with os.fdopen(result_read, "rb") as handle:
+            data = handle.read()
         os.waitpid(pid, 0)
-        if "error" in report:
+        report = pickle.loads(data) if data else BreakupError(_("a worker stopped unexpectedly"))
+        if isinstance(report, BaseException):
             errors.append(report)
             continue
-        summary.rows += report["rows"]
-        summary.written += report["written"]
-        summary.skipped += report["skipped"]
-        summary.failed += report["failed"]
-        summary.missing.update(report["missing"])
+        summary.rows += report.rows
+        summary.written += report.written
+        summary.skipped += report.skipped
+        summary.failures += report.failures
+        summary.missing |= report.missing
+        summary.rows_with_placeholders += report.rows_with_placeholders
+    summary.failures.sort(key=lambda failure: failure.number)
     if errors:
-        first = errors[0]
-        raise (OutputError if first.get("output") else BreakupError)(first["error"])
+        raise errors[0]
+
+
+def _warm_up(source: sheet.Source, settings: Settings) -> None:
+    """Render the first good row once before forking: the workers inherit what it loaded
+    (templates, catalogs, locale data) instead of each loading it again."""
+    for row in sheet.rows(source):
+        with contextlib.suppress(BreakupError):
+            job = parse_row(row, settings)
+            names = file_names(settings)
+            render_row(job, settings, names, {n for _d, n in names})
+            return
+
+
+def _write_row(job: Job, row: sheet.Row, out_dir: Path, folder: str, settings: Settings,
+               names: list[tuple[str, str]], summary: Summary) -> bool:  # fmt: skip
+    ident = identity(row.cells)
+    path = out_dir / folder
+    fresh = not os.path.lexists(path)
+    fd = _open_folder(out_dir, folder, ident, create=True)
+    try:
+        _clean_temporaries(fd)
+        present = {name for _doc, name in names if _present(fd, name)}
+        if settings.resume:
+            todo = {name for _doc, name in names} - present
+            if not todo:
+                return False
+        else:
+            todo = {name for _doc, name in names}
+            if present and not settings.force:
+                raise InputError(
+                    _("{folder}/ already holds {files}: pass --resume to skip finished rows, or "
+                      "--force to write them again").format(folder=folder, files=", ".join(sorted(present)))
+                )  # fmt: skip
+        try:
+            files, missing = render_row(job, settings, names, todo)
+        except BreakupError:
+            if fresh:
+                _remove_new_folder(fd, path)
+            raise
+        if missing and settings.strict:
+            if fresh:
+                _remove_new_folder(fd, path)
+            raise InputError(_placeholder_reason(missing))
+        if missing:
+            summary.rows_with_placeholders += 1
+            summary.missing.update(missing)
+        for name, data in files:
+            try:
+                _write_into(fd, name, data, settings.force, path)
+            except OSError as error:
+                if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                    failure = OutputError(_("cannot write {path}: {reason}").format(
+                        path=path / name, reason=error.strerror))  # fmt: skip
+                    failure.fatal = True  # type: ignore[attr-defined]
+                    raise failure from None
+                raise OutputError(_("cannot write {path}: {reason}").format(
+                    path=path / name, reason=error.strerror)) from None  # fmt: skip
+        return True
+    finally:
+        os.close(fd)
+
+
+def _remove_new_folder(fd: int, path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(MARKER, dir_fd=fd)
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+
+
+def column_hints() -> dict[str, str]:
+    """What fills each placeholder in a batch: columns, and the profile."""
+    return {
+        "client": _("column client"),
+        "contact": _("column contact"),
+        "client_email": _("column client_email"),
+        "end_date": _("column end_date (or notice_days)"),
+        "outstanding": _("column invoice or outstanding"),
+        "sender_name": _("name in the profile's [sender] table"),
+        "sender_company": _("company in the profile's [sender] table"),
+        "sender_email": _("email in the profile's [sender] table"),
+        "referral": _("a [[referrals]] entry in the profile matching column service"),
+    }
+
+
+def _placeholder_reason(missing: set[str]) -> str:
+    hints = column_hints()
+    return _("placeholders left (--strict): fill in {what}").format(
+        what="; ".join(hints[k] for k in sorted(missing))
+    )
+
+
+def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: Summary) -> Summary:
+    folders = Folders(out_dir)
+    names = file_names(settings)
+    for row in sheet.rows(source):
+        summary.rows += 1
+        label = _label(row.cells, row.number)
+        try:
+            folder = folders.settle(row.position, row.number, row.cells)
+            job = parse_row(row, settings)
+            _files, missing = render_row(job, settings, names, {n for _d, n in names})
+            if missing and settings.strict:
+                raise InputError(_placeholder_reason(missing))
+            if missing:
+                summary.rows_with_placeholders += 1
+                summary.missing.update(missing)
+            summary.planned.append(
+                Planned(row.number, folder, [n for _d, n in names], sorted(missing))
+            )
+            summary.written += 1
+        except BreakupError as error:
+            summary.failures.append(
+                Failure(row.number, label, str(error).split("\n"), row.cells, row.raw)
+            )
     return summary
 
 
-def _worker(plan: _Plan, renderer: FastRenderer, part: int, parts: int, part_file: Path,
-            tick_write: int, result_write: int) -> None:  # fmt: skip
-    """A forked worker's life: render its rows, tick per row, report, exit."""
-    code = 0
-    counter = 0
+# --- the failed file --------------------------------------------------------------------
 
-    def tick() -> None:
-        nonlocal counter
-        counter += 1
-        if counter % 32 == 0:
-            os.write(tick_write, b"." * 32)
 
+def _neutral(value: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe (read back as typed)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _write_failed(source: sheet.Source, out_dir: Path, summary: Summary) -> None:
+    """Write the failed rows in the input's own form, ready to fix and run again.
+
+    CSV: the same columns, delimiter, encoding and BOM, with `row` (the row number in the
+    first file, kept across reruns) and `reason`. JSON Lines: each original object with
+    "row" and "reason" added, or the original text in "line" when it was not valid JSON.
+    An earlier failed file is replaced only by one with failures: it is never deleted.
+    """
+    if source.kind == "jsonl":
+        target = out_dir / "failed.jsonl"
+    else:
+        target = out_dir / "failed.csv"
+    if not summary.failures:
+        if target.exists() and target.resolve() != source.path.resolve():
+            summary.stale_failed = target
+        return
+    summary.failed_path = target
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}{TMP_SUFFIX}")
+    if source.kind == "jsonl":
+        lines = []
+        for failure in summary.failures:
+            try:
+                data = json.loads(failure.raw)
+                if not isinstance(data, dict):
+                    raise ValueError
+            except (ValueError, RecursionError):
+                data = {"line": failure.raw}
+            data.update({sheet.ROW: failure.number, sheet.REASON: " / ".join(failure.reasons)})
+            lines.append(json.dumps(data, ensure_ascii=False))
+        payload = ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
+    else:
+        import csv
+        import io
+
+        columns = [h for h in source.header if h and h not in (sheet.ROW, sheet.REASON)]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=source.delimiter, lineterminator="\r\n")
+        writer.writerow([*columns, sheet.ROW, sheet.REASON])
+        for failure in summary.failures:
+            writer.writerow([_neutral(failure.cells.get(c, "")) for c in columns]
+                            + [failure.number, _neutral(" / ".join(failure.reasons))])  # fmt: skip
+        encoding = "cp1252" if source.encoding == "cp1252" else "utf-8"
+        payload = (("\ufeff" if source.bom else "") + buffer.getvalue()).encode(
+            encoding, errors="replace" if encoding == "cp1252" else "surrogateescape"
+        )
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
-        done = _work(plan, renderer, part, parts, part_file, tick)
-        os.write(tick_write, b"." * (counter % 32))
-        report: dict[str, Any] = {
-            "rows": done.rows, "written": done.written, "skipped": done.skipped,
-            "failed": done.failed, "missing": sorted(done.missing),
-        }  # fmt: skip
-    except BaseException as error:  # reported to the parent, which raises it
-        report = {"error": str(error) or type(error).__name__,
-                  "output": isinstance(error, OutputError)}  # fmt: skip
-        code = 1
-    with os.fdopen(result_write, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(report))
-    os._exit(code)
-
-
-def _merge_failures(part_files: list[Path], target: Path, columns: list[str]) -> None:
-    """Write failed.csv: the workers' failed rows, in file order, with one header."""
-    import heapq
-
-    fields = [*columns, "row", "reason"]
-    handles = [path.open(encoding="utf-8", newline="") for path in part_files if path.exists()]
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        readers = [csv.DictReader(handle) for handle in handles]
-        merged = heapq.merge(*readers, key=lambda row: int(row["row"]))
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(merged)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
         os.replace(tmp, target)
-    finally:
-        for handle in handles:
-            handle.close()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -139,6 +139,15 @@ def format_number(value: Decimal, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
+def format_list(items: list[str], locale: str) -> str:
+    """Join words as the language does: "A, B and C", "A, B y C"."""
+    if len(items) < 2:
+        return "".join(items)
+    from babel.lists import format_list as babel_format_list
+
+    return babel_format_list(items, locale=locale)
+
+
 def working_day(day: date) -> date:
     """Move a Saturday or Sunday to the Monday after (public holidays are not known)."""
     return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
@@ -265,15 +274,19 @@ def build(
         "solo": sender.solo,
         "sender": {
             "name": user(sender.name) or placeholders["sender_name"],
-            "company": user(sender.company) or ("" if sender.name else placeholders["sender_company"]),
+            "company": user(sender.company)
+            or ("" if sender.name else placeholders["sender_company"]),
             "email": user(sender.email) or placeholders["sender_email"],
             "phone": user(sender.phone),
-            "first_name": user(greeting_name(sender.name, lang)) if sender.name else placeholders["sender_name"],
+            "first_name": user(greeting_name(sender.name, lang))
+            if sender.name
+            else placeholders["sender_name"],
         },  # fmt: skip
         "client": {
             "name": user(facts.client) or placeholders["client"],
             "contact": user(contact) or placeholders["contact"],
-            "greet": user(facts.greeting or greeting_name(contact, lang)) or placeholders["contact"],
+            "greet": user(facts.greeting or greeting_name(contact, lang))
+            or placeholders["contact"],
             "email": user(facts.client_email),
             "relation": facts.relation or "friend",
         },  # fmt: skip
@@ -299,6 +312,9 @@ def build(
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
         "hours_count": 1 if facts.hours == 1 else 2,
         "referrals": [_referral(r, user, lang) for r in referrals],
+        "referral_names": format_list(
+            [_referral(r, user, lang)["display"] for r in referrals], locale
+        ),  # fmt: skip
         "referral_placeholder": placeholders["referral"],
         "reminders": [{"kind": kind, "day": Day(when, locale)} for kind, when in reminders],
         "reminders_from_end": end is not None,
@@ -310,6 +326,12 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
         "name": user(referral.name),
         "company": user(referral.company),
         "label": ", ".join(x for x in (user(referral.name), user(referral.company)) if x),
+        # In a sentence: "Jorge Salas (Salas Digital)".
+        "display": (
+            f"{user(referral.name)} ({user(referral.company)})"
+            if referral.name and referral.company
+            else user(referral.name or referral.company)
+        ),
         "first_name": user(greeting_name(referral.name, lang)) if referral.name else "",
         "email": user(referral.email),
         "phone": user(referral.phone),
@@ -318,9 +340,19 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
     }
 
 
-def date_warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
-    """What looks wrong with the dates, in the interface language (the document is still written)."""
+# The sample profile's sender (templates/samples/breakup.toml): a document signed with it
+# was not meant to be sent.
+SAMPLE_SENDER_EMAIL = "maria@estudiolumen.es"
+
+
+def warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
+    """What looks wrong, in the interface language (the document is still written)."""
     found = []
+    if profile.sender.email == SAMPLE_SENDER_EMAIL and profile.source is not None:
+        found.append(
+            _("{path} still holds the sample sender ({name}): put your own name and email in "
+              "its [sender] table").format(path=profile.source, name=profile.sender.name)
+        )  # fmt: skip
     end = facts.end_date
     if end is not None and end < today:
         found.append(_("the end date {date} is in the past").format(date=end.isoformat()))

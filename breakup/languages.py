@@ -77,9 +77,7 @@ def languages() -> list[str]:
 
 @functools.cache
 def _codes(root: Path) -> frozenset[str]:
-    return frozenset(
-        p.parent.name for p in root.glob(f"*/{DATA_FILE}") if "_" not in p.parent.name
-    )
+    return frozenset(p.parent.name for p in root.glob(f"*/{DATA_FILE}") if "_" not in p.parent.name)
 
 
 def language(code: str) -> Language:

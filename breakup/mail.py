@@ -63,5 +63,7 @@ def parse_address(value: str, what: str) -> str:  # provisional
 
     text = value.strip()
     if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", text, re.I):
-        raise InputError(f"invalid email address {value!r} for {what}: use the form name@example.com")
+        raise InputError(
+            f"invalid email address {value!r} for {what}: use the form name@example.com"
+        )
     return text

@@ -31,8 +31,7 @@ def find_profile(explicit: str | None) -> Path | None:
         if not path.is_file():
             raise ProfileError(
                 _(
-                    "profile {path} not found: check the path given to --profile or "
-                    "BREAKUP_PROFILE"
+                    "profile {path} not found: check the path given to --profile or BREAKUP_PROFILE"
                 ).format(path=explicit)
             )
         return path
@@ -207,7 +206,9 @@ def _referral(data: Any, number: int, path: Path) -> Referral:
         )
     fields = _person_fields(table, where, path)
     if not fields["name"] and not fields["company"]:
-        raise ProfileError(_("{path}: {where} needs a name or a company").format(path=path, where=where))
+        raise ProfileError(
+            _("{path}: {where} needs a name or a company").format(path=path, where=where)
+        )
     agreed = table.get("agreed", False)
     if not isinstance(agreed, bool):
         raise ProfileError(
@@ -233,7 +234,38 @@ def _note(value: Any, where: str, path: Path) -> str | dict[str, str]:
         }
     raise ProfileError(
         _(
-            '{path}: {where}.note must be a string, or a table by language such as '
+            "{path}: {where}.note must be a string, or a table by language such as "
             '{{ en = "...", es = "..." }}'
         ).format(path=path, where=where)
     )
+
+
+def _toml_string(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def profile_text(answers: dict[str, str]) -> str:
+    """A new profile from the answers `breakup init` asked for."""
+    lines = [
+        _("# Your breakup profile: who signs the documents, whom you recommend, your defaults."),
+        _("# See README, 'The profile'."),
+        "",
+        "[sender]",
+    ]
+    for key in ("name", "company", "email", "phone"):
+        if answers.get(key):
+            lines.append(f"{key} = {_toml_string(answers[key])}")
+    if answers.get("referral_name"):
+        services = [s.strip() for s in answers.get("referral_services", "").split(",") if s.strip()]
+        lines += [
+            "",
+            "[[referrals]]",
+            f"name = {_toml_string(answers['referral_name'])}",
+            f"email = {_toml_string(answers.get('referral_email', ''))}",
+            f"services = [{', '.join(_toml_string(s) for s in services)}]",
+            _("# Set to true once they have said they are happy to be recommended."),
+            "agreed = false",
+        ]
+    return "\n".join(lines) + "\n"

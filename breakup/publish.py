@@ -116,7 +116,6 @@ def _eml(document: str, archetype: str, now: datetime, options: dict[str, Any]) 
 def _ics(archetype: str, now: datetime, options: dict[str, Any]) -> Output:
     """The follow-up reminders as calendar events (the notes' Reminders section)."""
     from breakup.ics import calendar
-
     from breakup.render import reminders
 
     doc = render("notes", archetype, fmt="text", **options)

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from breakup import catalog, render
+from breakup import context, languages, render
 from breakup.check import Finding, check_text
 from breakup.models import ClientFacts, Profile
 
@@ -80,22 +80,18 @@ def plan(
 ) -> Session:
     """Pick and order the client's reactions for a session (varied by seed)."""
     register = register or render.default_register(archetype, lang, templates)
-    env = catalog.environment(lang, register, False, templates)
-    context = render.build_context(
-        archetype,
-        facts or ClientFacts(),
-        profile or Profile(),
-        lang=lang,
-        locale=locale or render.default_locale(lang),
-        register=register,
-        fmt="md",
-        today=today or date.today(),
-        placeholders=render.placeholders(env),
-    )
-    context["a"] = render.archetype_module(archetype, lang, register, templates, context)
-    talk = render.evaluate(env, "conversation.j2", context)
-    texts = render.evaluate(env, "rehearsal.j2", context)
-    reactions = [Turn(str(client), str(reply)) for client, reply in talk.reactions]
+    locale = locale or languages.babel_locale(lang, languages.language(lang).default_region)
+    env = render.environment(lang, locale, register, False, templates)
+    ctx = context.build(
+        archetype, facts or ClientFacts(), profile or Profile(), lang=lang, locale=locale,
+        register=register, fmt="md", today=today or date.today(),
+        placeholders=render.placeholders(env), document="script",
+    )  # fmt: skip
+    ctx["a"] = render.load_archetype(archetype, lang, locale, register, templates, ctx)
+    ctx["mail"] = False
+    talk = render.evaluate(env, "documents/script.j2", ctx)
+    texts = render.evaluate(env, "rehearsal.j2", ctx)
+    reactions = [Turn(str(r["says"]), str(r["reply"])) for r in ctx["a"].reactions]
     rng = random.Random(seed)
     count = max(MIN_TURNS, min(MAX_TURNS, len(reactions)))
     turns = tuple(rng.sample(reactions, min(count, len(reactions))))

@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2 import TemplateError as JinjaTemplateError
+from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 
 from breakup import archetype as schema
@@ -245,7 +245,7 @@ def _render(
         subject=context.tidy(subject),
         body=body,
         missing=missing,
-        warnings=tuple(context.date_warnings(facts, profile, today)),
+        warnings=tuple(context.warnings(facts, profile, today)),
         paper=ctx["paper"],
     )
 
@@ -262,7 +262,9 @@ def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
     facts = options.get("facts") or ClientFacts()
     lang = options.get("lang", "en")
     locale = options.get("locale") or languages.babel_locale(lang, None)
-    register = options.get("register") or default_register(archetype, lang, options.get("templates"))
+    register = options.get("register") or default_register(
+        archetype, lang, options.get("templates")
+    )
     env = environment(lang, locale, register, False, options.get("templates"))
     ctx = context.build(
         archetype, facts, options.get("profile") or Profile(), lang=lang, locale=locale,
@@ -277,7 +279,7 @@ def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
     events = [
         ics.Reminder(
             day=r["day"].value,
-            summary=str(module.subject),
+            summary=str(module.reminder_titles[r["kind"]]),
             description=str(texts[r["kind"]]),
             key=f"{client}/{archetype}/{r['kind']}",
         )

@@ -49,7 +49,10 @@ class RenderTimeout(Exception):
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after `seconds` (where the platform has SIGALRM, main thread)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
     if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # already bounded by an outer block

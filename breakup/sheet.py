@@ -1,242 +1,271 @@
-"""The clients file of a batch: read it as a stream (CSV or JSON Lines), one row a job.
+"""The clients file of a batch, read as a stream: CSV (as a spreadsheet saves it) or JSON Lines.
 
 CSV in UTF-8 (with or without BOM) or Windows-1252, its delimiter found from the header row;
-columns named like the options; a misspelt column refused, any other left alone.
+columns named like the options (breakup.facts), plus archetype, id, lang, locale and register.
+A problem with the whole file (its header, its encoding) is an InputError; a problem with one
+row makes that row fail, with its reason, and the others are still read.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import json
-import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from breakup import catalog, models, render
-from breakup.errors import BreakupError, InputError
-from breakup.models import ClientFacts, Profile
+from breakup import facts
+from breakup.errors import InputError
+from breakup.i18n import _
 
-COLUMNS = (
-    "archetype", "client", "contact", "client_email", "lang", "locale", "end_date", "pay_by",
-    "outstanding", "currency", "service", "register",
-)  # fmt: skip
-_REGISTERS = {"formal": "formal", "usted": "formal", "informal": "informal", "tu": "informal",
-              "tú": "informal"}  # fmt: skip
-
-
-class RowError(Exception):
-    """Raised when one row cannot be rendered; the message is the reason given in failed.csv."""
-
-
-# The records below are NamedTuples and a plain class, not dataclasses: a dataclass is
-# compiled when the module is imported (about a millisecond each), and every batch pays that.
-class Defaults(NamedTuple):
-    """What a row falls back to when its cell is empty: the batch's options.
-
-    Fields: lang, locale, register, currency (each None when not given).
-    """
-
-    lang: str | None = None
-    locale: str | None = None
-    register: str | None = None
-    currency: str | None = None
+# The columns a batch reads; any other column is left alone.
+SETTINGS = ("archetype", "id", "lang", "locale", "register")
+COLUMNS = (*SETTINGS, *(f.name for f in facts.FACTS))
+# failed.csv's own columns: the row number in the first file, and why the row failed.
+ROW, REASON = "row", "reason"
+ALIASES = {"invoices": "invoice", "email": "client_email", "end": "end_date"}
+# A cell longer than this is not a value a client document needs.
+MAX_CELL = 20_000
+_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
-class Job(NamedTuple):
-    """One row, parsed.
+class Source(NamedTuple):
+    """A clients file, as found. Fields: path, kind ("csv" or "jsonl"), encoding, bom,
+    delimiter, header (the columns, named as breakup reads them), lines (to size a bar)."""
 
-    Fields: number (the spreadsheet row, header = 1), archetype, facts, lang, locale,
-    register (None: the archetype's default), name (what the folder is named after).
-    """
+    path: Path
+    kind: str
+    encoding: str
+    bom: bool
+    delimiter: str
+    header: list[str]
+    lines: int
+
+
+class Row(NamedTuple):
+    """One row. Fields: number (its row number: the spreadsheet's, header = 1, or the `row`
+    of a failed.csv it came from), position (its place in this file), cells (by column;
+    empty cells as ""), raw (the original text of the line, for JSON Lines), problem (why it
+    cannot be read, or "")."""
 
     number: int
-    archetype: str
-    facts: ClientFacts
-    lang: str
-    locale: str
-    register: str | None
-    name: str
+    position: int
+    cells: dict[str, str]
+    raw: str
+    problem: str
 
 
-# --- reading ---------------------------------------------------------------------------------
+def column_name(name: str) -> str:
+    text = name.strip().lower().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(text, text)
 
 
-def scan(path: Path) -> tuple[str, int]:
-    """Find the file's encoding and count its lines, reading it once in chunks."""
+def _misspelt(name: str) -> str | None:
+    if name in COLUMNS or name in (ROW, REASON):
+        return None
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, COLUMNS, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def open_source(path: Path) -> Source:
+    """Find a file's kind, encoding and delimiter, and check its header."""
     try:
-        handle = path.open("rb")
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+            lines = head.count(b"\n")
+            while chunk := handle.read(1 << 20):
+                lines += chunk.count(b"\n")
     except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
-    decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp1252")}
-    lines = 0
-    with handle:
-        first = True
-        while chunk := handle.read(1 << 16):
-            if first and chunk.startswith(codecs.BOM_UTF8):
-                chunk = chunk[len(codecs.BOM_UTF8) :]
-            first = False
-            lines += chunk.count(b"\n")
-            for name, decoder in list(decoders.items()):
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    del decoders[name]
-    if "utf-8" in decoders:
-        return "utf-8-sig", lines
-    if "cp1252" in decoders:
-        return "cp1252", lines
-    raise InputError(
-        f"{path} is neither UTF-8 nor Windows-1252 text: save it as 'CSV UTF-8' and try again"
-    )
-
-
-def _column(name: str) -> str:
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def _unknown_column(name: str, where: str) -> str:
-    from difflib import get_close_matches
-
-    close = get_close_matches(name, COLUMNS, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"the columns are {', '.join(COLUMNS)}"
-    return f"unknown column {name!r} in {where}: {hint}"
-
-
-def _misspelt(name: str) -> bool:
-    if name in COLUMNS:  # the usual case: difflib is not even imported
-        return False
-    from difflib import get_close_matches
-
-    return bool(get_close_matches(name, COLUMNS, n=1, cutoff=0.8))
-
-
-def extra_columns(header: list[str]) -> list[str]:
-    """The columns batch does not use (left as they are)."""
-    return [h for h in header if h and h not in COLUMNS]
-
-
-def read_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """Return the header and an iterator of (row number, cells), streaming the file."""
-    if path.suffix.lower() == ".jsonl":
-        return list(COLUMNS), _jsonl_rows(path)
-    with path.open(encoding=encoding, newline="") as first:
-        header_line = first.readline()
-    if not header_line.strip():
-        raise InputError(f"{path} is empty: the first row must name the columns")
-    # The delimiter is the one the header row uses most: , or ; (Excel in many locales) or tab.
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d])
-    try:
-        header = [_column(h) for h in next(csv.reader([header_line], delimiter=delimiter))]
-    except StopIteration:
-        raise InputError(f"{path} is empty: the first row must name the columns") from None
-    except csv.Error as error:
-        raise InputError(f"{path}: cannot read the header row: {error}") from None
-    # A column that looks like a misspelt one is an error; any other is the spreadsheet's own
-    # (a CRM export has many) and is left alone.
-    problems = [_unknown_column(h, path.name) for h in header if h and _misspelt(h)]
-    if problems or "archetype" not in header:
         raise InputError(
-            problems[0]
-            if problems
-            else f"{path} has no 'archetype' column: add one (the columns are {', '.join(COLUMNS)})"
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:200].count(b"\0") > 10:
+        raise InputError(
+            _("{path} is UTF-16 text: save it as 'CSV UTF-8' (or 'CSV (semicolon delimited)') "
+              "and try again").format(path=path)
+        )  # fmt: skip
+    bom = head.startswith(codecs.BOM_UTF8)
+    encoding = "utf-8-sig" if bom else _guess_encoding(path)
+    if path.suffix.lower() == ".jsonl":
+        return Source(path, "jsonl", "utf-8-sig", bom, ",", list(COLUMNS), lines)
+    with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
+        header_line = handle.readline()
+    if not header_line.strip():
+        raise InputError(
+            _("{path} is empty: the first row must name the columns").format(path=path)
+        )
+    delimiter = _delimiter(header_line)
+    header = [column_name(h) for h in next(csv.reader([header_line], delimiter=delimiter))]
+    _check_header(header, path)
+    return Source(path, "csv", encoding, bom, delimiter, header, lines)
+
+
+def _guess_encoding(path: Path) -> str:
+    """UTF-8 unless the file is not UTF-8 anywhere but is Windows-1252 (as Excel saves it).
+
+    A file that is UTF-8 except for a stray byte stays UTF-8: the row holding the byte fails
+    and says so, instead of every letter of every row turning into mojibake.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    valid_multibyte = invalid = False
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            try:
+                decoder.decode(chunk)
+                valid_multibyte = valid_multibyte or any(b >= 0xC2 for b in chunk)
+            except UnicodeDecodeError:
+                invalid = True
+                text = chunk.decode("utf-8", errors="replace")
+                valid_multibyte = valid_multibyte or any(
+                    ord(c) > 0x7F and c != "\ufffd" for c in text
+                )
+                decoder = codecs.getincrementaldecoder("utf-8")()
+    if not invalid or valid_multibyte:
+        return "utf-8"
+    return "cp1252"
+
+
+def _delimiter(header: str) -> str:
+    """The delimiter the header row uses most, outside quotes: , or ; (Excel) or tab."""
+    outside = re.sub(r'"[^"]*"', "", header)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d])
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header, 1):
+        if not name:
+            continue
+        if name in seen:
+            raise InputError(
+                _("{path}: the column {name!r} appears twice in the header (columns {first} and "
+                  "{second}): keep one").format(path=path.name, name=name, first=seen[name],
+                                                 second=index)
+            )  # fmt: skip
+        seen[name] = index
+        close = _misspelt(name)
+        if close:
+            raise InputError(
+                _("unknown column {name!r} in {path}: did you mean {close!r}?").format(
+                    name=name, path=path.name, close=close
+                )
+            )
+    if "archetype" not in header:
+        raise InputError(
+            _("{path} has no 'archetype' column: add one (the columns are {columns})").format(
+                path=path.name, columns=", ".join(COLUMNS)
+            )
         )
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            next(reader, None)
-            number = 1
+
+def rows(source: Source) -> Iterator[Row]:
+    """Yield the rows of a file, one at a time; a row that cannot be read carries why."""
+    if source.kind == "jsonl":
+        yield from _jsonl_rows(source)
+    else:
+        yield from _csv_rows(source)
+
+
+def _bad_bytes(text: str) -> str:
+    found = re.search(r"[\udc80-\udcff]", text)
+    if not found:
+        return ""
+    byte = ord(found.group()) - 0xDC00
+    return _(
+        "this row holds a byte that is not UTF-8 (0x{byte:02X}) while the rest of the file is: "
+        "save the file as 'CSV UTF-8' and try again"
+    ).format(byte=byte)
+
+
+def _cell(value: str) -> str:
+    # A cell failed.csv neutralized for spreadsheets ("'=...") reads back as typed.
+    return _FORMULA.sub("", value)
+
+
+def _csv_rows(source: Source) -> Iterator[Row]:
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
+    header = source.header
+    with source.path.open(encoding=source.encoding, errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle, delimiter=source.delimiter)
+        next(reader, None)
+        position = 0
+        while True:
             try:
-                for cells in reader:
-                    number += 1
-                    if not "".join(cells).strip():  # a blank row
-                        continue
-                    yield number, dict(zip(header, cells, strict=False))
+                cells = next(reader)
+            except StopIteration:
+                return
             except csv.Error as error:
-                raise InputError(f"{path}, row {number + 1}: {error}") from None
+                position += 1
+                yield Row(reader.line_num, position, {}, "", _("cannot read the row: {problem}")
+                          .format(problem=error))  # fmt: skip
+                continue
+            if not "".join(cells).strip():
+                continue
+            position += 1
+            values = {
+                name: _cell(value) for name, value in zip(header, cells, strict=False) if name
+            }
+            number = _number(values.get(ROW, ""), reader.line_num)
+            problem = ""
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+                problem = _(
+                    "the row has {cells} values but the header has {columns} columns: a value "
+                    "holding the delimiter {delimiter!r} must be in quotes"
+                ).format(cells=len(cells), columns=len(header), delimiter=source.delimiter)
+            elif any(len(v) > MAX_CELL for v in values.values()):
+                problem = _("a cell is longer than {limit:,} characters").format(limit=MAX_CELL)
+            else:
+                problem = _bad_bytes("".join(cells))
+            yield Row(number, position, values, "", problem)
 
-    return header, rows()
+
+def _number(value: str, fallback: int) -> int:
+    text = value.strip()
+    return int(text) if text.isdigit() and len(text) < 10 else fallback
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, 1):
+def _jsonl_rows(source: Source) -> Iterator[Row]:
+    with source.path.open(encoding="utf-8-sig", errors="surrogateescape") as handle:
+        position = 0
+        for line_number, line in enumerate(handle, 1):
             if not line.strip():
+                continue
+            position += 1
+            raw = line.rstrip("\r\n")
+            problem = _bad_bytes(raw)
+            if problem:
+                yield Row(line_number, position, {}, raw, problem)
                 continue
             try:
                 data = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield number, {"_error": f"invalid JSON: {error.msg} (column {error.colno})"}
+            except (json.JSONDecodeError, RecursionError) as error:
+                reason = getattr(error, "msg", "too deeply nested")
+                yield Row(line_number, position, {}, raw,
+                          _("invalid JSON: {problem}").format(problem=reason))  # fmt: skip
                 continue
             if not isinstance(data, dict):
-                yield number, {"_error": "each line must be a JSON object"}
+                yield Row(line_number, position, {}, raw, _("each line must be a JSON object"))
                 continue
             cells: dict[str, str] = {}
+            problem = ""
             for key, value in data.items():
-                name = _column(str(key))
-                if _misspelt(name):
-                    cells["_error"] = _unknown_column(str(key), "this line")
-                cells[name] = "" if value is None else str(value)
-            yield number, cells
-
-
-# --- parsing a row ---------------------------------------------------------------------------
-
-
-# Resolved (language, locale) by the cells that gave them, for the profile of the batch. Not
-# an lru_cache: hashing a Profile (a dataclass, hashed field by field) would cost every row.
-_LOCALES: dict[tuple[str, str], tuple[Profile, tuple[str, str]]] = {}
-
-
-def _locale(lang: str, locale: str, profile: Profile) -> tuple[str, str]:
-    found = _LOCALES.get((lang, locale))
-    if found is None or found[0] is not profile:
-        resolved = render.resolve_locale(lang or None, locale or None, profile, os.environ)
-        found = _LOCALES[lang, locale] = (profile, resolved)
-    return found[1]
-
-
-@functools.lru_cache(maxsize=64)
-def _currency(value: str) -> str:
-    return models.parse_currency(value, "column currency")
-
-
-def parse_row(number: int, cells: dict[str, str], defaults: Defaults, profile: Profile) -> Job:
-    """Turn a row's cells into a job, or raise RowError with the reason."""
-    if "_error" in cells:
-        raise RowError(cells["_error"])
-    # Every cell by its column, stripped: "" when it is empty or the file lacks the column.
-    (archetype, client, contact, client_email, lang, locale, end_date, pay_by, outstanding,
-     currency, service, register) = [(cells.get(c) or "").strip() for c in COLUMNS]  # fmt: skip
-    ids = catalog.archetype_ids()
-    if not archetype:
-        raise RowError(f"archetype is empty: use one of {', '.join(ids)}")
-    try:
-        if archetype not in ids:
-            raise InputError(f"unknown archetype {archetype!r}: choose one of {', '.join(ids)}")
-        register = register.lower()
-        if register and register not in _REGISTERS:
-            raise InputError(f"invalid register {register!r}: use formal or informal")
-        lang, locale = _locale(lang or defaults.lang or "", locale or defaults.locale or "",
-                               profile)  # fmt: skip
-        facts = ClientFacts(
-            client=models.single_line(client, "column client") if client else None,
-            contact=models.single_line(contact, "column contact") if contact else None,
-            client_email=models.parse_email(client_email, "column client_email")
-            if client_email else None,
-            end_date=models.parse_date(end_date, "column end_date") if end_date else None,
-            pay_by=models.parse_date(pay_by, "column pay_by") if pay_by else None,
-            outstanding=models.parse_amount(outstanding, "column outstanding")
-            if outstanding else None,
-            currency=_currency(currency) if currency else defaults.currency,
-            service=models.single_line(service, "column service") if service else None,
-        )  # fmt: skip
-    except BreakupError as error:
-        raise RowError(str(error)) from None
-    name = facts.client or facts.contact or f"row-{number}"
-    return Job(number, archetype, facts, lang, locale,
-               _REGISTERS.get(register) or defaults.register, name)  # fmt: skip
+                name = column_name(str(key))
+                close = _misspelt(name)
+                if close and not problem:
+                    problem = _("unknown key {name!r}: did you mean {close!r}?").format(
+                        name=str(key), close=close
+                    )
+                if isinstance(value, list):
+                    text = " | ".join("" if v is None else str(v) for v in value)
+                else:
+                    text = "" if value is None else str(value)
+                if re.search(r"[\ud800-\udfff]", text):
+                    problem = problem or _("the line holds an invalid character (a lone surrogate)")
+                cells[name] = text
+            number = _number(cells.get(ROW, ""), line_number)
+            yield Row(number, position, cells, raw, problem)

@@ -1,172 +1,141 @@
-"""Catalogs: in step with the templates, complete, and never a silent fallback to English."""
+"""The catalogs: in step with the templates, complete where they must be, strict when not."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
-from conftest import FACTS, TODAY
 
-from breakup import catalog, render
+from breakup import catalog, resources
 from breakup.errors import CatalogError
-from breakup.resources import LOCALES_DIR
 
-# The repository itself (the tests may run against an installed wheel).
-REPO = Path(__file__).resolve().parents[1]
-
-POT = REPO / "locales" / "messages.pot"
-PO_FILES = sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po"))
+LOCALES = resources.locales_dir()
+TEMPLATES = resources.templates_dir()
+ROOT = TEMPLATES.parent
 
 
-def extracted_ids() -> set[str]:
-    """What `pybabel extract -F babel.cfg` finds in the templates today."""
-    method_map = [("templates/**.j2", "jinja2")]
-    options = {"templates/**.j2": {"extensions": "jinja2.ext.do", "trimmed": "true"}}
-    ids = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        str(REPO), method_map, options
-    ):
-        ids.add(message if isinstance(message, str) else message[0])
-    return ids
+def _extract(folder: Path, *, archetypes: bool) -> set[object]:
+    """The message ids the templates of a folder hold, as `pybabel extract` finds them."""
+    from babel.messages.extract import extract_from_dir
+
+    method_map = [("archetypes/**", "ignore"), ("**.j2", "jinja2")]
+    if archetypes:
+        method_map = [("**.j2", "jinja2")]
+    options = {"**.j2": {"extensions": "jinja2.ext.do", "trimmed": "true"}}
+    return {
+        message[2] if isinstance(message[2], str) else tuple(message[2])
+        for message in extract_from_dir(str(folder), method_map, options)
+    }
 
 
-def catalog_ids(path: Path) -> set[str]:
+def _ids(path: Path) -> set[object]:
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as handle:
-        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        return {m.id for m in read_po(handle) if m.id}
 
 
-def test_babel_cfg_and_environment_agree_on_trimmed() -> None:
-    assert re.search(r"^trimmed\s*=\s*true", (REPO / "babel.cfg").read_text(), re.M)
-    env = catalog.environment("en", "formal", False)
-    assert env.policies["ext.i18n.trimmed"] is True
+def _pots() -> list[tuple[Path, Path, bool]]:
+    found = [(LOCALES / "messages.pot", TEMPLATES, False)]
+    for folder in sorted((TEMPLATES / "archetypes").iterdir()):
+        found.append((LOCALES / "archetypes" / f"{folder.name}.pot", folder, True))
+    return found
 
 
-def test_pot_matches_the_templates() -> None:
-    """Fails on drift: run the extract command in the README to refresh messages.pot."""
-    assert catalog_ids(POT) == extracted_ids()
+@pytest.mark.parametrize(("pot", "folder", "archetypes"), _pots(), ids=lambda v: getattr(v, "name", ""))
+def test_templates_and_templates_pot_agree(pot: Path, folder: Path, archetypes: bool) -> None:
+    """Run the README's `pybabel extract` commands after changing a template."""
+    assert pot.is_file(), f"{pot} is missing: extract it (README, 'Adding a language')"
+    assert _extract(folder, archetypes=archetypes) == _ids(pot)
 
 
-@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
-def test_catalog_matches_pot_and_is_complete(po: Path) -> None:
-    assert catalog_ids(po) == catalog_ids(POT), "run pybabel update (see README)"
-    with po.open("rb") as handle:
-        messages = [m for m in read_po(handle) if m.id]
-    assert [m.id for m in messages if m.fuzzy] == []
-    untranslated = [
-        m.id for m in messages if not all(m.string if isinstance(m.string, tuple) else (m.string,))
-    ]
-    assert untranslated == []
+def _languages() -> list[str]:
+    return [p.name for p in LOCALES.iterdir() if (p / "language.toml").is_file() and p.name != "en"]
 
 
-@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="msgfmt (gettext) not installed")
-@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
-def test_msgfmt_check_is_clean(po: Path) -> None:
-    result = subprocess.run(
-        ["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True, text=True
-    )
-    assert result.returncode == 0 and result.stderr == "", result.stderr
+@pytest.mark.parametrize("lang", _languages())
+def test_every_language_translates_every_message(lang: str) -> None:
+    """The base catalogs (messages.po) of a language cover every .pot, with nothing stale."""
+    for pot, folder, _archetypes in _pots():
+        po = (LOCALES / lang / "LC_MESSAGES" / "messages.po" if folder == TEMPLATES
+              else LOCALES / lang / "archetypes" / folder.name / "messages.po")  # fmt: skip
+        assert po.is_file(), f"{po} is missing"
+        assert _ids(po) == _ids(pot), f"{po} is out of step with {pot.name}: pybabel update it"
+        catalog.read_catalog(po, complete=True)  # no fuzzy, no untranslated entry
 
 
-def test_installed_catalogs_are_the_repository_ones() -> None:
-    for po in PO_FILES:
-        installed = LOCALES_DIR / po.relative_to(REPO / "locales")
-        assert installed.read_bytes() == po.read_bytes()
+def _sparse() -> list[Path]:
+    found = []
+    for folder in LOCALES.iterdir():
+        if not folder.is_dir() or folder.name == "archetypes":
+            continue
+        for po in folder.rglob("*.po"):
+            base = po.name == "messages.po" and "_" not in folder.name
+            if not base:
+                found.append(po)
+    return sorted(found)
 
 
-def test_spanish_has_both_registers() -> None:
-    folder = LOCALES_DIR / "es" / "LC_MESSAGES"
-    assert (folder / "messages.po").is_file() and (folder / "informal.po").is_file()
+@pytest.mark.parametrize("po", _sparse(), ids=lambda p: str(p.relative_to(LOCALES)))
+def test_sparse_catalogs_hold_only_known_messages(po: Path) -> None:
+    """Regional and informal catalogs hold only what differs, and nothing stale or fuzzy."""
+    owner = po.parent.name if po.parent.parent.name == "archetypes" else None
+    pot = LOCALES / "archetypes" / f"{owner}.pot" if owner else LOCALES / "messages.pot"
+    stale = _ids(po) - _ids(pot)
+    assert not stale, f"{po}: not in {pot.name}: {sorted(map(str, stale))[:3]}"
+    catalog.read_catalog(po, complete=True)
 
 
-@pytest.fixture
-def fake_locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of locales/ the test may break, with the caches cleared around it."""
+def test_a_regional_informal_text_is_not_lost() -> None:
+    """A message both the language's informal catalog and a region's catalog change needs the
+    region's informal version, or the chain would pick one of the two changes."""
+    for region in [p for p in LOCALES.iterdir() if "_" in p.name and p.is_dir()]:
+        lang = region.name.split("_")[0]
+        for sub in ["LC_MESSAGES", *[f"archetypes/{a.name}" for a in (TEMPLATES / "archetypes").iterdir()]]:
+            informal, regional = LOCALES / lang / sub / "informal.po", region / sub / "messages.po"
+            if informal.is_file() and regional.is_file():
+                both = _ids(informal) & _ids(regional)
+                regional_informal = region / sub / "informal.po"
+                have = _ids(regional_informal) if regional_informal.is_file() else set()
+                assert both <= have, f"{regional_informal} lacks {sorted(map(str, both - have))[:3]}"
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext's msgfmt is not installed")
+@pytest.mark.parametrize("po", sorted(LOCALES.rglob("*.po")), ids=lambda p: str(p.relative_to(LOCALES)))
+def test_msgfmt_accepts_every_catalog(po: Path) -> None:
+    result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_missing_translation_is_an_error_not_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy = tmp_path / "locales"
-    shutil.copytree(LOCALES_DIR, copy)
-    monkeypatch.setattr(catalog, "LOCALES_DIR", copy)
-    catalog.load_catalog.cache_clear()
-    catalog.environment.cache_clear()
-    yield copy
-    catalog.load_catalog.cache_clear()
-    catalog.environment.cache_clear()
-
-
-def test_untranslated_entry_is_an_error(fake_locales: Path) -> None:
-    po = fake_locales / "es" / "LC_MESSAGES" / "messages.po"
+    shutil.copytree(LOCALES, copy)
+    po = copy / "es" / "LC_MESSAGES" / "messages.po"
     text = po.read_text(encoding="utf-8")
-    po.write_text(text.replace('msgstr "Asunto"', 'msgstr ""'), encoding="utf-8")
-    with pytest.raises(CatalogError, match="untranslated"):
-        render.render("email", "diva", lang="es", today=TODAY)
-
-
-def test_message_missing_from_catalog_is_an_error(fake_locales: Path) -> None:
-    po = fake_locales / "es" / "LC_MESSAGES" / "messages.po"
-    text = po.read_text(encoding="utf-8")
-    po.write_text(text.replace('msgid "Subject"\nmsgstr "Asunto"\n', ""), encoding="utf-8")
-    with pytest.raises(CatalogError, match="no translation for 'Subject'"):
-        render.render("email", "diva", lang="es", today=TODAY)
-
-
-def spanish_renders() -> list[tuple[str, str, str]]:
-    out = []
-    for arch in catalog.archetype_ids():
-        for register in catalog.REGISTERS:
-            doc = render.render(
-                "email", arch, facts=FACTS, lang="es", register=register, today=TODAY
-            )
-            out.append((arch, register, doc.body))
-    return out
-
-
-def test_spanish_output_contains_no_english_source_string() -> None:
-    english = {m for m in catalog_ids(POT) if len(m) > 12}
-    for arch, register, body in spanish_renders():
-        leaked = [m for m in english if re.sub(r"%\(\w+\)s", "", m)[:40] in body]
-        assert leaked == [], f"{arch}/{register}"
-
-
-TU = re.compile(r"\b(tú|tu|tus|te|ti|contigo|tienes|quieres|puedes)\b", re.I)
-# "su" and "le" also point to third persons ("su trabajo" of the team), so only forms
-# that can only address the reader count.
-USTED = re.compile(
-    r"\b(usted|ustedes|desea|le escribo|le agradecemos|le resulta|su nombre|su disposición)\b",
-    re.I,
-)
-
-
-def test_spanish_register_is_consistent_through_the_email() -> None:
-    for arch, register, body in spanish_renders():
-        if register == "formal":
-            assert TU.findall(body) == [], f"{arch}: tú forms in a formal email"
-        else:
-            assert USTED.findall(body) == [], f"{arch}: usted forms in an informal email"
-
-
-def test_compiled_catalog_cache_follows_the_po_file(fake_locales: Path) -> None:
-    """A cached catalog is used only while its .po file is unchanged."""
-    first = render.render("email", "diva", lang="es", today=TODAY)
-    assert first.body.startswith("Asunto:")
-    po = fake_locales / "es" / "LC_MESSAGES" / "messages.po"
-    po.write_text(
-        po.read_text(encoding="utf-8").replace('msgstr "Asunto"', 'msgstr "Tema"'), encoding="utf-8"
-    )
+    po.write_text(text.replace('msgid "Subject"\nmsgstr "Asunto"', 'msgid "Subject"\nmsgstr ""'), encoding="utf-8")
+    monkeypatch.setattr(resources, "LOCALES_DIR", copy)
     catalog.load_catalog.cache_clear()
-    catalog.environment.cache_clear()
-    assert render.render("email", "diva", lang="es", today=TODAY).body.startswith("Tema:")
-
-
-def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    from breakup import cache
-
-    monkeypatch.setenv("BREAKUP_CACHE_DIR", "off")
-    cache.cache_dir.cache_clear()
     try:
-        assert cache.cache_dir() is None and cache.jinja_cache(False) is None
+        with pytest.raises(CatalogError, match="untranslated"):
+            catalog.load_catalog("es", None, "formal")
     finally:
-        monkeypatch.undo()
-        cache.cache_dir.cache_clear()
+        catalog.load_catalog.cache_clear()
+
+
+def test_a_fuzzy_entry_is_refused(tmp_path: Path) -> None:
+    po = tmp_path / "x.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Language: es\\n"\n\n#, fuzzy\nmsgid "Hello"\nmsgstr "Hola"\n', encoding="utf-8")
+    with pytest.raises(CatalogError, match="fuzzy"):
+        catalog.read_catalog(po, complete=False)
+
+
+def test_the_chain_prefers_region_and_register() -> None:
+    """es_MX with tú: the regional informal catalog first, then es informal, then es_MX, then es."""
+    chain = [str(p.relative_to(LOCALES)) for p, _base in catalog.layer_paths("es", "MX", "informal")]
+    order = [c.split("/")[0] + "/" + c.rsplit("/", 1)[1] for c in chain]
+    firsts = list(dict.fromkeys(order))
+    expected = ["es_MX/informal.po", "es/informal.po", "es_MX/messages.po", "es/messages.po"]
+    assert [f for f in firsts if f in expected] == [e for e in expected if e in firsts]
+    assert firsts[-1] == "es/messages.po"

@@ -1,0 +1,3 @@
+"""breakup rehearse: the command line of breakup.rehearse."""
+
+from __future__ import annotations
