@@ -68,6 +68,8 @@ SCHEMA: dict[str, Field] = {
     "script_closing": _f("text", "the call's last words (spoken)"),
     "listen": _f("texts", "what to say while listening and repeating back (spoken)", []),
     "talk": _f("table", "a longer talk: {intro, invite: [...], ground_rules: [...]} (spoken)"),
+    "handover": _f("texts", "the email's handover paragraphs, replacing the usual ones (client)", []),
+    "exit_heading": _f("text", 'the heading of the exit line, e.g. "If it turns hostile" (user)'),
     "exit_line": _f("text", "what to say to end the call if it turns hostile (spoken)"),
     "to_writing": _f("text", "how to move the rest to writing (spoken)"),
     "incident_record": _f("bool", "the notes keep a record of incidents", False),

@@ -109,9 +109,10 @@ def read_catalog(path: Path, *, complete: bool = True) -> tuple[dict[Any, str], 
 
 
 def layer_files(folder: Path, domain: str) -> list[Path]:
-    """The files of one catalog layer: the documents' own, then each archetype's."""
+    """The files of one catalog layer: each archetype's, then the documents' own (an archetype's
+    own words win on a message both hold)."""
     shared = folder / "LC_MESSAGES" / f"{domain}.po"
-    return [shared, *sorted(folder.glob(f"archetypes/*/{domain}.po"))]
+    return [*sorted(folder.glob(f"archetypes/*/{domain}.po")), shared]
 
 
 def layer_paths(lang: str, region: str | None, register: str) -> list[tuple[Path, bool]]:
@@ -154,11 +155,11 @@ class Catalog:
                 return found
         if self._source:
             return None
-        where = self.layers[-1][0] if self.layers else "the catalog"
+        where = self.layers[-1][0].parent.parent if self.layers else "the catalogs"
         raise CatalogError(
             _(
-                "{path} has no translation for {message!r}: update the catalog (see README, "
-                "'Adding a language')"
+                "no catalog in {path} has a translation for {message!r}: update the catalogs "
+                "(see README, 'Adding a language')"
             ).format(path=where, message=message)
         )
 

@@ -103,20 +103,30 @@ class Missing(Day):
 def _format_date(value: date, locale: str, form: str) -> str:
     from babel.dates import format_date
 
-    if form == "full":
-        return format_date(value, "full", locale=locale)
-    return format_date(value, _without_year(locale, "long" if form == "short" else "full"),
-                       locale=locale)  # fmt: skip
+    return format_date(value, _pattern(locale, form), locale=locale)
 
 
 @functools.lru_cache(maxsize=64)
-def _without_year(locale: str, width: str) -> str:
-    """The locale's long or full date pattern with the year taken out ("EEEE, MMMM d")."""
+def _pattern(locale: str, form: str) -> str:
+    """The date pattern of a form: the locale's full one, or its long or full one without the
+    year ("EEEE, MMMM d"); without the comma after the weekday where the language writes none
+    in running text (Spanish: "el viernes 15 de enero")."""
     import re
 
     from babel.dates import get_date_format
 
-    pattern = get_date_format(width, locale=locale).pattern
+    lang = (languages.parse_locale(locale) or ("en", None))[0]
+    comma = languages.language(lang).weekday_comma if lang in languages.languages() else True
+    pattern = get_date_format("long" if form == "short" else "full", locale=locale).pattern
+    if form != "full":
+        pattern = _without_year(pattern)
+    return pattern if comma else re.sub(r"(E{4}),\s*", r"\1 ", pattern)
+
+
+def _without_year(pattern: str) -> str:
+    """A date pattern with the year taken out ("EEEE, MMMM d, y" -> "EEEE, MMMM d")."""
+    import re
+
     # The year and what joins it: ", y" (en), " 'de' y" (es), " y" (en_GB), "y. " at the start.
     pattern = re.sub(r"[\s,]*(?:'[^']*'\s*)?y+[.]?\s*$", "", pattern)
     return re.sub(r"^y+[.,]?\s*(?:'[^']*'\s*)?", "", pattern).strip()
@@ -153,7 +163,7 @@ def working_day(day: date) -> date:
     return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
 
-def greeting_name(contact: str, lang: str) -> str:
+def greeting_name(contact: str, lang: str, informal: bool = False) -> str:
     """Return what a letter greets the contact by.
 
     The first name ("Laura"), a compound one ("María José"), or a title with the surname
@@ -170,6 +180,11 @@ def greeting_name(contact: str, lang: str) -> str:
 
     title = words[0] if len(words) > 1 else ""
     rest = words[1:] if title else words
+    if informal and title and folded(title) in data.titles | data.titles_with_first_name:
+        # "Hi Carlos," rather than "Hi Dr. Ibáñez,": a title is formal; without a first name
+        # (just "Dr. Ibáñez") it stays.
+        if len(rest) >= 2 and rest[0].casefold() not in data.particles:
+            return " ".join(_first_name(rest, data))
     if title and folded(title) in data.titles:
         # Title and surname: the surname is the last word, with any particles before it.
         start = len(rest) - 1

@@ -46,7 +46,8 @@ class Language(NamedTuple):
 
     Fields: code, name, default_region, registers (what a user may type, to "formal" or
     "informal"), titles (kept with the surname), titles_with_first_name, particles (start a
-    surname), second_given_names (make a compound first name), regions (by code), folder.
+    surname), second_given_names (make a compound first name), regions (by code), folder,
+    weekday_comma (a comma after the weekday in a date: "Friday, January 15").
     """
 
     code: str
@@ -59,6 +60,7 @@ class Language(NamedTuple):
     second_given_names: frozenset[str]
     regions: Mapping[str, Region]
     folder: Path
+    weekday_comma: bool = True
 
     def region(self, code: str | None) -> Region:
         """Return a region's conventions; an unknown region borrows the default's."""
@@ -125,6 +127,7 @@ def _load(folder: Path) -> Language:
             second_given_names=_words(data.get("second_given_names", [])),
             regions=regions,
             folder=folder,
+            weekday_comma=bool(data.get("weekday_comma", True)),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
         raise CatalogError(
