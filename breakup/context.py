@@ -300,7 +300,7 @@ def build(
         "client": {
             "name": user(facts.client) or placeholders["client"],
             "contact": user(contact) or placeholders["contact"],
-            "greet": user(facts.greeting or greeting_name(contact, lang))
+            "greet": user(facts.greeting or greeting_name(contact, lang, register == "informal"))
             or placeholders["contact"],
             "email": user(facts.client_email),
             "relation": facts.relation or "friend",

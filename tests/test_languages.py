@@ -111,16 +111,14 @@ def _pseudo_catalogs(locales: Path) -> None:
             if not message.id:
                 continue
             if isinstance(message.id, tuple):
-                po.add(message.id, tuple(f"«{m}»" for m in message.id), flags=message.flags)
+                forms = [message.id[0]] + [message.id[1]] * (po.num_plurals - 1)
+                po.add(message.id, tuple(f"«{m}»" for m in forms), flags=message.flags)
             else:
                 po.add(message.id, f"«{message.id}»", flags=message.flags)
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as handle:
             write_po(handle, po)
 
-    pseudo(locales / "messages.pot", locales / "fr" / "LC_MESSAGES" / "messages.pot.po")
-    (locales / "fr" / "LC_MESSAGES" / "messages.pot.po").rename(
-        locales / "fr" / "LC_MESSAGES" / "messages.po"
-    )
+    pseudo(locales / "messages.pot", locales / "fr" / "LC_MESSAGES" / "messages.po")
     for pot in (locales / "archetypes").glob("*.pot"):
         pseudo(pot, locales / "fr" / "archetypes" / pot.stem / "messages.po")

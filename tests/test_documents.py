@@ -1,0 +1,252 @@
+"""Every archetype x document x language x register renders, and the kit reads as one plan."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import FACTS, TODAY
+
+from breakup import catalog, registry
+from breakup.models import ClientFacts, Invoice, Profile, Sender
+from breakup.plan import kit_outputs
+from breakup.render import render
+
+ARCHETYPES = catalog.archetype_ids()
+LANGS = ("en", "es")
+REGISTERS = ("formal", "informal")
+LETTERS = [d for d, doc in registry.DOCUMENTS.items() if doc.audience == "client"]
+
+SPANISH = dataclasses.replace(
+    FACTS,
+    service="diseño web",
+    work=("las fichas de producto del catálogo de primavera", "los arreglos del proceso de pago"),
+)
+
+
+def facts_for(lang: str) -> ClientFacts:
+    return SPANISH if lang == "es" else FACTS
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+@pytest.mark.parametrize("document", list(registry.DOCUMENTS))
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("register", REGISTERS)
+def test_every_combination_renders_whole(profile: Profile, archetype: str, document: str,
+                                         lang: str, register: str) -> None:  # fmt: skip
+    """With every fact given, no placeholder is left and nothing is left blank."""
+    doc = render(document, archetype, facts=facts_for(lang), profile=profile, lang=lang,
+                 register=register, today=TODAY)  # fmt: skip
+    assert doc.missing == ()
+    assert "[" not in doc.body.replace("[ ]", ""), doc.body
+    assert "None" not in doc.body and "  ." not in doc.body and "..\n" not in doc.body
+    assert not re.search(r"\w\.[A-ZÁÉÍÓÚ]", doc.body.replace("S.L.", "")), "two sentences glued"
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of a document worth comparing: long enough to be prose, not labels."""
+    lines = [re.sub(r"^[-\[\]>✗→ ]+", "", line).strip() for line in text.splitlines()]
+    found = []
+    for line in lines:
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            if len(sentence.split()) >= 7:
+                found.append(sentence)
+    return found
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_kit_is_one_plan(profile: Profile, archetype: str, lang: str) -> None:
+    """The kit's email confirms the call; no stock sentence stands in more than two of its
+    documents; each document gives a date in full (with its weekday and year) at most once."""
+    outputs, skipped = kit_outputs(archetype, "text", facts=facts_for(lang), profile=profile,
+                                   lang=lang, today=TODAY)  # fmt: skip
+    assert not skipped
+    texts = {name: out.data.decode() for name, out in outputs if name.endswith(".txt")}
+    first_notice = render("email", archetype, facts=facts_for(lang), profile=profile, lang=lang,
+                          today=TODAY)  # fmt: skip
+    confirmed = render("email", archetype, facts=dataclasses.replace(facts_for(lang), after_call=True),
+                       profile=profile, lang=lang, today=TODAY, kit=True)  # fmt: skip
+    assert texts["email.txt"] == confirmed.body
+    opening = confirmed.body.split("\n\n")[2]
+    from breakup.render import load_archetype
+
+    talk_first = load_archetype(archetype, lang, "es_ES" if lang == "es" else "en_US", "formal").talk_first
+    # Alone, the email is the first notice; in the plan it confirms the call. A family friend
+    # always hears it first in a conversation, so even alone the email follows one.
+    assert (opening in first_notice.body) == talk_first
+    counts: Counter[str] = Counter()
+    for text in texts.values():
+        counts.update(set(_sentences(text)))
+    repeated = [s for s, n in counts.items() if n > 2]
+    assert not repeated, repeated
+    full = date(2027, 1, 15)
+    from breakup.context import Day
+
+    locale = "es_ES" if lang == "es" else "en_US"
+    end_full = Day(full, locale).full
+    for name, text in texts.items():
+        assert text.count(end_full) <= 1, (name, text.count(end_full))
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_scripts_are_written_for_the_ear(profile: Profile, archetype: str, lang: str) -> None:
+    """Spoken lines carry no year and no semicolon."""
+    doc = render("script", archetype, facts=facts_for(lang), profile=profile, lang=lang, today=TODAY)
+    spoken = [line[2:] for line in doc.body.splitlines() if line.startswith("> ")]
+    spoken += [line.strip()[2:] for line in doc.body.splitlines() if line.strip().startswith("→ ")]
+    assert spoken
+    for line in spoken:
+        assert not re.search(r"\b(19|20)\d\d\b", line), line
+        assert ";" not in line, line
+
+
+_INFINITIVE = re.compile(r"\b\w+(ar|er|ir|ír)(lo|la|le|los|las|les|se)?\b", re.IGNORECASE)
+# Imperatives a checklist must not use: usted ("Envíe") or tú ("Envía") forms of its verbs.
+_IMPERATIVES = set(
+    "envíe compruebe anote revise guarde emita pida prepárese asegúrese plantéelo confirme llame "
+    "espere mantenga registre devuelva elimine conserve cambie retire informe avise deje diga "
+    "haga envía comprueba anota revisa guarda emite pide prepárate asegúrate confirma llama "
+    "espera mantén registra devuelve elimina conserva cambia retira informa avisa deja di haz".split()
+)
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+@pytest.mark.parametrize("register", REGISTERS)
+def test_spanish_notes_are_infinitive_checklists(profile: Profile, archetype: str, register: str) -> None:
+    """Nobody writes their own notes in usted: checklist items are infinitives, in any register."""
+    doc = render("notes", archetype, facts=SPANISH, profile=profile, lang="es", register=register,
+                 today=TODAY)  # fmt: skip
+    items = [line[4:] for line in doc.body.splitlines() if line.startswith("[ ] ")]
+    assert items
+    for item in items:
+        words = re.findall(r"\w+", item.casefold())
+        assert item.startswith("Factura ") or _INFINITIVE.search(" ".join(words[:12])), item
+        first = words[1] if words[0] == "no" else words[0]
+        assert first not in _IMPERATIVES, item
+    assert not re.search(r"\busted\b", doc.body, re.IGNORECASE)
+
+
+_TU = re.compile(r"\b(tú|te|tu|tus|contigo|ti)\b", re.IGNORECASE)
+_USTED = re.compile(r"\b(usted|ustedes)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+@pytest.mark.parametrize("document", LETTERS)
+def test_spanish_letters_keep_one_register(profile: Profile, archetype: str, document: str) -> None:
+    formal = render(document, archetype, facts=SPANISH, profile=profile, lang="es",
+                    register="formal", today=TODAY).body  # fmt: skip
+    informal = render(document, archetype, facts=SPANISH, profile=profile, lang="es",
+                      register="informal", today=TODAY).body  # fmt: skip
+    assert not _TU.search(formal), _TU.search(formal)
+    assert not _USTED.search(informal), _USTED.search(informal)
+
+
+SOLO = Profile(sender=Sender(name="Tom Baker", email="tom@tombaker.dev", voice="I"))
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+@pytest.mark.parametrize("document", ["email", "script", "boundaries"])
+def test_a_one_person_business_writes_i(archetype: str, document: str) -> None:
+    doc = render(document, archetype, facts=FACTS, profile=SOLO, lang="en", today=TODAY)
+    assert not re.search(r"\b(we've decided|we have decided|our team|we'll finish|we can't|we've valued)\b",
+                         doc.body, re.IGNORECASE), doc.body  # fmt: skip
+
+
+def test_reminders_fall_on_working_days(profile: Profile) -> None:
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 1, 13))  # +3 days is a Saturday
+    doc = render("notes", "late-payer", facts=facts, profile=profile, lang="en", today=TODAY)
+    reminders = doc.body.split("Reminders", 1)[1]
+    assert "Saturday" not in reminders and "Sunday" not in reminders
+    assert "Monday, January 18, 2027" in reminders
+
+
+@pytest.mark.parametrize(
+    ("contact", "lang", "register", "greeting"),
+    [
+        ("Laura Gómez", "es", "formal", "Laura"),
+        ("María José Pérez", "es", "formal", "María José"),
+        ("Dª Lucía Torres", "es", "formal", "Dª Lucía"),
+        ("Sra. Torres", "es", "formal", "Sra. Torres"),
+        ("Dr. Carlos Ibáñez", "es", "informal", "Carlos"),
+        ("Mr Gary Doyle", "en", "formal", "Mr Doyle"),
+        ("Dr Hans van der Berg", "en", "formal", "Dr van der Berg"),
+        ("van der Berg", "en", "formal", "van der Berg"),
+    ],
+)
+def test_greetings_keep_titles_and_compound_names(contact: str, lang: str, register: str, greeting: str) -> None:
+    facts = ClientFacts(contact=contact, end_date=date(2027, 1, 15))
+    doc = render("email", "diva", facts=facts, lang=lang, register=register, today=TODAY)
+    first = doc.body.split("\n\n")[1]
+    assert greeting in first and f"{greeting} " not in first.replace(f"{greeting}:", "").replace(f"{greeting},", "")
+
+
+def test_a_name_ending_in_a_full_stop_ends_a_sentence_once(profile: Profile) -> None:
+    facts = ClientFacts(client="Construcciones Benítez S.L.", contact="Ana", end_date=date(2027, 1, 15))
+    for archetype in ARCHETYPES:
+        for document in registry.DOCUMENTS:
+            doc = render(document, archetype, facts=facts, profile=profile, lang="es", today=TODAY)
+            assert "S.L.." not in doc.body
+
+
+def test_the_greeting_can_be_given(profile: Profile) -> None:
+    facts = ClientFacts(contact="J. Alberto Ruiz", greeting="Alberto", end_date=date(2027, 1, 15))
+    doc = render("email", "diva", facts=facts, profile=profile, lang="es", today=TODAY)
+    assert "Alberto:" in doc.body.split("\n\n")[1]
+
+
+def test_the_late_payer_names_its_invoices_everywhere(profile: Profile) -> None:
+    outputs, _ = kit_outputs("late-payer", "text", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    texts = {name: out.data.decode() for name, out in outputs}
+    for name in ("email.txt", "follow-up-notes.txt", "call-script.txt"):
+        assert "F-2026-031" in texts[name] and "F-2026-034" in texts[name], name
+    assert "€4,250" in texts["call-script.txt"]
+
+
+def test_the_final_invoice_is_due_after_the_work(profile: Profile) -> None:
+    facts = ClientFacts(end_date=date(2027, 1, 15), final_invoice=Decimal("900"))
+    doc = render("email", "diva", facts=facts, profile=profile, lang="en", today=TODAY)
+    assert "Friday, January 29, 2027" in doc.body  # 14 days after the end date
+
+
+@pytest.mark.parametrize(
+    ("facts", "warning"),
+    [
+        (ClientFacts(end_date=date(2026, 11, 1)), "the end date 2026-11-01 is in the past"),
+        (ClientFacts(end_date=date(2027, 1, 15), pay_by=date(2026, 11, 1)), "payment deadline 2026-11-01 is in the past"),
+        (ClientFacts(end_date=date(2027, 1, 15), final_due=date(2027, 1, 10)), "before the work it bills ends"),
+        (ClientFacts(end_date=date(2026, 12, 10), notice_days=30), "notice period is 30 days"),
+    ],
+)
+def test_dates_that_make_no_sense_are_warned_about(facts: ClientFacts, warning: str) -> None:
+    doc = render("email", "late-payer", facts=facts, lang="en", today=TODAY)
+    assert any(warning in w for w in doc.warnings), doc.warnings
+
+
+def test_the_notice_period_can_set_the_end_date() -> None:
+    doc = render("email", "diva", facts=ClientFacts(notice_days=30), lang="en", today=TODAY)
+    assert "Thursday, December 31, 2026" in doc.body
+
+
+def test_a_relative_is_not_called_a_friend(profile: Profile) -> None:
+    relative = ClientFacts(contact="Pablo", relation="relative", end_date=date(2027, 1, 15))
+    for document in registry.DOCUMENTS:
+        body = render(document, "family-friend", facts=relative, profile=profile, lang="en", today=TODAY).body
+        assert not re.search(r"\bfriend(ship)?\b", body.replace("family friend", ""), re.IGNORECASE), (document, body)
+
+
+def test_a_printed_letter_does_not_ask_to_reply_to_an_email(profile: Profile) -> None:
+    page = render("referral", "diva", facts=FACTS, profile=profile, lang="en", fmt="html", today=TODAY)
+    assert "reply to this email" not in page.body
+    text = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    assert "reply to this email" in text.body
+
+
+def test_invoices_with_more_than_one_are_summed() -> None:
+    facts = ClientFacts(invoices=(Invoice("A", Decimal("1.5")), Invoice("B", Decimal("2"))))
+    assert facts.overdue == Decimal("3.5")
