@@ -21,7 +21,22 @@ _PAGE_NUMBERS = (
 
 def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """WeasyPrint's URL fetcher: nothing is fetched, whatever the page asks for."""
-    raise OutputError(_("the PDF page asked for {url}: breakup fetches nothing").format(url=url[:80]))
+    raise ValueError(f"breakup fetches nothing ({url[:80]})")
+
+
+def _fetcher() -> Any:
+    """The refusing fetcher in the form this WeasyPrint takes: a URLFetcher (68 and later)
+    or a function (earlier)."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:
+        return refuse_fetch
+
+    class Refuse(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            return refuse_fetch(url)
+
+    return Refuse()
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -43,8 +58,9 @@ def html_to_pdf(html: str) -> bytes:
 
     # WeasyPrint logs each refused resource as a warning; the refusal is the point.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    page = HTML(string=html, url_fetcher=refuse_fetch, base_url=None)
+    fetcher = _fetcher()
+    page = HTML(string=html, url_fetcher=fetcher, base_url=None)
     document = page.render()
     if len(document.pages) > 1:
-        document = page.render(stylesheets=[CSS(string=_PAGE_NUMBERS, url_fetcher=refuse_fetch)])
+        document = page.render(stylesheets=[CSS(string=_PAGE_NUMBERS, url_fetcher=fetcher)])
     return bytes(document.write_pdf())

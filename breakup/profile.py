@@ -120,7 +120,13 @@ def _defaults(table: dict[str, Any], path: Path) -> Defaults:
                 _("{path}: [defaults] {key} {value!r} is not a known language or locale: use a "
                   "code such as es, en, es_MX or en_GB").format(path=path, key=key, value=value)
             )  # fmt: skip
-    currency = _text(table, "currency", "defaults", path)
+    currency = table.get("currency", "")
+    if not isinstance(currency, str):
+        raise ProfileError(
+            _("{path}: {where}.{key} must be a quoted string").format(
+                path=path, where="defaults", key="currency"
+            )
+        )
     return Defaults(
         lang=lang,
         locale=locale,

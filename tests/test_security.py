@@ -1,0 +1,293 @@
+"""The threat model, promise by promise, as the README's Security section states it.
+
+Each test class is one promise; each test, one way to break it. The attacker controls the
+client data (options, a spreadsheet, the profile's text) and the user templates (--templates);
+they do not control breakup's own templates and catalogs.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import socket
+import stat
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, FACTS, TODAY
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from breakup import registry
+from breakup.cli import cli
+from breakup.errors import InputError, OutputError, TemplateError
+from breakup.models import ClientFacts, Profile, Sender
+from breakup.publish import publish
+from breakup.render import render
+
+PROFILE = ["--profile", str(DATA / "profile.toml")]
+
+
+def overlay(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "mine"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def one_error(result: Any) -> str:
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "Traceback" not in result.output, result.output
+    return errors[0]
+
+
+class TestClientDataIsData:
+    """Values are never evaluated as templates; escaped in HTML and Markdown; stripped of
+    control and bidi characters; line breaks refused where a value must be one line."""
+
+    def test_a_value_is_never_evaluated(self) -> None:
+        facts = ClientFacts(client="{{ 7*7 }}{% raw %}", contact="{{ cycler.__init__ }}", end_date=date(2027, 1, 15))
+        for document in ("email", "script", "notes"):
+            body = render(document, "late-payer", facts=facts, lang="en", today=TODAY).body
+            assert "49" not in body and ("{{ 7*7 }}" in body or document == "email")
+
+    @pytest.mark.parametrize("fmt", ["html", "md"])
+    def test_markup_in_a_value_stays_text(self, profile: Profile, fmt: str) -> None:
+        facts = ClientFacts(client='<script>alert(1)</script> **bold** [x](http://e)', contact="<b>Ann</b>",
+                            end_date=date(2027, 1, 15))  # fmt: skip
+        for document in registry.DOCUMENTS:
+            body = render(document, "diva", facts=facts, profile=profile, lang="en", fmt=fmt, today=TODAY).body
+            assert "<script>" not in body and "<b>Ann" not in body
+            if fmt == "md":
+                assert "**bold**" not in body and "\\*\\*bold\\*\\*" in body or document in ("email", "referral", "boundaries")
+
+    def test_control_and_bidi_characters_are_removed(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["script", "diva", "--client", "Ac\x1b[31mme\u202e€0001", "--end-date", "2027-01-15"])
+        assert result.exit_code == 0
+        assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+        assert "Ac[31mme€0001" in result.stdout
+
+    @pytest.mark.parametrize("option", ["--client", "--contact", "--service", "--greeting"])
+    def test_a_line_break_is_refused(self, runner: CliRunner, option: str) -> None:
+        result = runner.invoke(cli, ["email", "diva", option, "Acme\nBcc: x@example.com"])
+        assert result.exit_code == 2 and "single line" in one_error(result)
+
+
+class TestEmailHeaders:
+    """Every header value is literal text: breakup encodes it and never decodes it, so no value
+    can add a header; lines stay short; addresses are checked."""
+
+    ATTACK = "=?utf-8?q?=0D=0ABcc:_someone@example.com?="
+
+    def _draft(self, **facts: Any) -> email.message.EmailMessage:
+        profile = Profile(sender=Sender(name=facts.pop("sender", "Ann"), email="ann@example.com"))
+        base = {"client": "Acme", "contact": "Bo", "client_email": "bo@example.com", "end_date": date(2027, 1, 15)}
+        out = publish("email", "diva", "eml", facts=ClientFacts(**{**base, **facts}), profile=profile, lang="en",
+                      today=TODAY)  # fmt: skip
+        for line in out.data.split(b"\r\n"):
+            assert len(line) <= 998
+        return email.message_from_bytes(out.data, policy=email.policy.default)  # type: ignore[return-value]
+
+    @pytest.mark.parametrize("field", ["contact", "sender"])
+    def test_an_encoded_word_cannot_add_a_header(self, field: str) -> None:
+        message = self._draft(**{field: self.ATTACK})
+        assert "Bcc" not in message and "Cc" not in message
+        shown = str(message["To"] if field == "contact" else message["From"])
+        assert self.ATTACK in shown
+
+    def test_header_lines_are_short(self) -> None:
+        message = self._draft(contact="Ñ" * 400)
+        raw = message.as_bytes()
+        head = raw.split(b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n", 1)[0]
+        assert all(len(line) <= 78 for line in head.splitlines())
+
+    @pytest.mark.parametrize("address", ["a@x..com", ".a@x.com", "a.@x.com", "a@-x.com", "a b@x.com", "josé@x.com"])
+    def test_invalid_addresses_are_refused(self, runner: CliRunner, address: str) -> None:
+        result = runner.invoke(cli, ["email", "diva", "--client-email", address, "-f", "eml"])
+        assert result.exit_code == 2 and address in one_error(result)
+
+    def test_an_international_domain_is_written_as_idna(self) -> None:
+        message = self._draft(client_email="ana@münchen.de")
+        assert "xn--mnchen-3ya.de" in str(message["To"])
+
+
+class TestFiles:
+    """Files are written whole and private; an existing file is replaced only with --force, and
+    never when it is a device, a FIFO, a socket or a folder; a kit is written all or none."""
+
+    def test_a_document_is_private(self, runner: CliRunner) -> None:
+        runner.invoke(cli, ["email", "diva", "-o", "out.txt"])
+        assert stat.S_IMODE(os.stat("out.txt").st_mode) == 0o600
+
+    def test_an_existing_file_is_kept(self, runner: CliRunner) -> None:
+        Path("out.txt").write_text("mine", encoding="utf-8")
+        result = runner.invoke(cli, ["email", "diva", "-o", "out.txt"])
+        assert result.exit_code == 1 and "already exists" in one_error(result)
+        assert Path("out.txt").read_text(encoding="utf-8") == "mine"
+
+    def test_force_never_replaces_a_fifo(self, runner: CliRunner) -> None:
+        os.mkfifo("pipe.txt")
+        result = runner.invoke(cli, ["email", "diva", "-o", "pipe.txt", "--force"])
+        assert result.exit_code == 1 and "not a regular file" in one_error(result)
+        assert stat.S_ISFIFO(os.lstat("pipe.txt").st_mode)
+
+    def test_a_dangling_symlink_is_not_followed(self, runner: CliRunner, tmp_path: Path) -> None:
+        target = tmp_path / "elsewhere.toml"
+        os.symlink(target, "breakup.toml")
+        runner.invoke(cli, ["init", "--no-input"])
+        assert not target.exists()
+
+    def test_a_kit_is_written_all_or_none(self, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+        from breakup import output
+
+        calls = {"n": 0}
+        real = output._temporary
+
+        def full_disk(path: Path, data: bytes) -> str:
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise OSError(28, "No space left on device")
+            return real(path, data)
+
+        monkeypatch.setattr(output, "_temporary", full_disk)
+        result = runner.invoke(cli, ["kit", "diva", "-o", "kit", *PROFILE])
+        assert result.exit_code == 1 and "No space left" in one_error(result)
+        assert not Path("kit").exists() or not any(Path("kit").iterdir())
+
+    def test_output_names_that_promise_another_format_are_refused(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["email", "diva", "-o", "letter.docx"])
+        assert result.exit_code == 2 and ".docx" in one_error(result)
+        result = runner.invoke(cli, ["kit", "diva", "-o", "acme.pdf"])
+        assert result.exit_code == 2 and "looks like a file name" in one_error(result)
+
+
+class TestTemplatesStayInTheirFolder:
+    """A template whose real path leaves the overlay (or the built-in folder) is refused."""
+
+    def test_a_symlinked_template_file(self, tmp_path: Path, runner: CliRunner) -> None:
+        secret = tmp_path / "secret.txt"
+        secret.write_text("TOP SECRET", encoding="utf-8")
+        root = overlay(tmp_path, {})
+        (root / "documents").mkdir(parents=True)
+        os.symlink(secret, root / "documents" / "email.j2")
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert "TOP SECRET" not in result.output and result.exit_code == 1
+        assert "outside the templates folder" in one_error(result)
+
+    def test_a_symlinked_archetype_folder(self, tmp_path: Path, runner: CliRunner) -> None:
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "archetype.j2").write_text("{% set description = 'x' %}", encoding="utf-8")
+        root = overlay(tmp_path, {})
+        (root / "archetypes").mkdir(parents=True)
+        os.symlink(elsewhere, root / "archetypes" / "sneaky")
+        result = runner.invoke(cli, ["archetypes", "--ids", "--templates", str(root)])
+        assert "sneaky" not in result.stdout
+
+
+class TestUserTemplatesAreSandboxed:
+    """User templates cannot reach Python internals or the system, and every evaluation is
+    bounded in time, memory and output, in every command."""
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+            "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+            "{{ self._TemplateReference__context }}",
+        ],
+    )
+    def test_internals_are_refused(self, tmp_path: Path, runner: CliRunner, body: str) -> None:
+        root = overlay(tmp_path, {"documents/email.j2": body})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert result.exit_code == 1 and "uid=" not in result.output
+        one_error(result)
+
+    def test_an_endless_loop_in_an_archetype_under_rehearse(self, tmp_path: Path, runner: CliRunner) -> None:
+        from breakup import resources
+
+        text = (resources.templates_dir() / "archetypes/diva/archetype.j2").read_text(encoding="utf-8")
+        loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+        root = overlay(tmp_path, {"archetypes/slow/archetype.j2": loop + text})
+        result = runner.invoke(cli, ["rehearse", "slow", "--templates", str(root)], input="ok\n")
+        assert result.exit_code == 1 and "longer than" in one_error(result)
+
+
+class TestProfile:
+    """Every profile value is checked as strictly as the option it stands for."""
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ('[defaults]\ncurrency = "EUR1"\n', "unknown currency 'EUR1'"),
+            ('[defaults]\ncurrency = "\u202eEUR"\n', "unknown currency"),
+            ('[defaults]\nlang = "klingon"\n', "not a known language"),
+            ('[sender]\nname = "Ann\\nBcc: x@y.com"\n', "single line"),
+            ('[sender]\nemail = "a@x..com"\n', "invalid email address"),
+            ('[sender]\nvoice = "they"\n', 'voice must be "I" or "we"'),
+            ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ],
+    )
+    def test_bad_values(self, runner: CliRunner, text: str, message: str) -> None:
+        Path("p.toml").write_text(text, encoding="utf-8")
+        result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml"])
+        assert result.exit_code == 2 and message in one_error(result)
+
+    def test_a_bom_is_accepted(self, runner: CliRunner) -> None:
+        Path("p.toml").write_bytes(b"\xef\xbb\xbf[sender]\nname = \"Ann\"\n")
+        result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml"])
+        assert result.exit_code == 0 and "Ann" in result.stdout
+
+
+class TestOffline:
+    """No command opens a network connection."""
+
+    def test_no_connection_is_attempted(self, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise AssertionError("a network connection was attempted")
+
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        monkeypatch.setattr(socket, "create_connection", refuse)
+        monkeypatch.setattr(socket, "getaddrinfo", refuse)
+        for args in (["kit", "late-payer", "-o", "k", *PROFILE], ["email", "diva", "-f", "eml"],
+                     ["notes", "diva", "-f", "ics"], ["archetypes"]):  # fmt: skip
+            result = runner.invoke(cli, args)
+            assert result.exit_code == 0, result.output
+
+    def test_a_pdf_fetches_nothing(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        pytest.importorskip("weasyprint")
+        secret = tmp_path / "secret.txt"
+        secret.write_text("TOP SECRET FILE", encoding="utf-8")
+        page = (
+            f'<img src="http://127.0.0.1:9/x.png"><img src="file://{secret}">'
+            f'<a rel="attachment" href="file://{secret}">x</a>'
+            f'<link rel="stylesheet" href="file://{secret}">'
+        )
+        root = overlay(tmp_path, {"documents/notes.j2": page})
+        fetched: list[str] = []
+
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            fetched.append(str(args))
+            raise AssertionError("network")
+
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        out = publish("notes", "diva", "pdf", lang="en", templates=root, today=TODAY)
+        assert out.data.startswith(b"%PDF") and b"TOP SECRET" not in out.data and not fetched
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.text(min_size=1, max_size=80))
+def test_any_client_name_renders_or_is_refused_cleanly(value: str) -> None:
+    try:
+        facts = ClientFacts(client=value, contact=value, end_date=date(2027, 1, 15))
+        for fmt in ("text", "md", "html"):
+            body = render("email", "shouter", facts=facts, lang="es", fmt=fmt, today=TODAY).body
+            assert "{{" not in body or "{{" in value
+    except (InputError, OutputError, TemplateError):
+        pass
