@@ -68,7 +68,9 @@ SCHEMA: dict[str, Field] = {
     "script_closing": _f("text", "the call's last words (spoken)"),
     "listen": _f("texts", "what to say while listening and repeating back (spoken)", []),
     "talk": _f("table", "a longer talk: {intro, invite: [...], ground_rules: [...]} (spoken)"),
-    "handover": _f("texts", "the email's handover paragraphs, replacing the usual ones (client)", []),
+    "handover": _f(
+        "texts", "the email's handover paragraphs, replacing the usual ones (client)", []
+    ),
     "exit_heading": _f("text", 'the heading of the exit line, e.g. "If it turns hostile" (user)'),
     "exit_line": _f("text", "what to say to end the call if it turns hostile (spoken)"),
     "to_writing": _f("text", "how to move the rest to writing (spoken)"),
@@ -135,9 +137,11 @@ def check(module: Any, where: str) -> Archetype:
         if value is None:
             if field.required:
                 raise TemplateError(
-                    _("{file}: the archetype does not set {name!r} ({doc}): see README, "
-                      "'Adding an archetype'").format(file=where, name=name, doc=field.doc)
-                )  # fmt: skip
+                    _(
+                        "{file}: the archetype does not set {name!r} ({doc}): see README, "
+                        "'Adding an archetype'"
+                    ).format(file=where, name=name, doc=field.doc)
+                )
             found[name] = list(field.default) if isinstance(field.default, list) else field.default
             continue
         if not _CHECKS[field.kind](value):

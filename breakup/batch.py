@@ -35,8 +35,14 @@ from breakup.output import safe_name
 MARKER = ".breakup-row.json"
 LOCK = ".breakup.lock"
 TMP_SUFFIX = ".breakup-tmp"
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-             *(f"lpt{i}" for i in range(10))}  # fmt: skip
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 class Settings(NamedTuple):
@@ -154,15 +160,20 @@ def parse_row(row: sheet.Row, settings: Settings) -> Job:
     if not archetype:
         problems.append(_("archetype is empty: use one of {ids}").format(ids=", ".join(ids)))
     elif archetype not in ids:
-        problems.append(_("unknown archetype {name!r}: choose one of {ids}").format(
-            name=archetype, ids=", ".join(ids)))  # fmt: skip
+        problems.append(
+            _("unknown archetype {name!r}: choose one of {ids}").format(
+                name=archetype, ids=", ".join(ids)
+            )
+        )
     lang = locale = ""
     try:
         lang, locale = languages.resolve(
             (cells.get("lang") or "").strip() or settings.lang,
             (cells.get("locale") or "").strip() or settings.locale,
-            settings.profile.defaults.lang, settings.profile.defaults.locale, os.environ,
-        )  # fmt: skip
+            settings.profile.defaults.lang,
+            settings.profile.defaults.locale,
+            os.environ,
+        )
     except InputError as error:
         problems.append(
             str(error).replace("--lang", "column lang").replace("--locale", "column locale")
@@ -176,8 +187,9 @@ def parse_row(row: sheet.Row, settings: Settings) -> Job:
                 _("invalid register {value!r}: use formal or informal").format(value=typed)
             )
     raw = {f.name: cells.get(f.name, "") for f in facts.FACTS}
-    found = facts.read(raw, locale or None, lambda fact: f"column {fact.name}", serials=True,
-                       problems=problems)  # fmt: skip
+    found = facts.read(
+        raw, locale or None, lambda fact: f"column {fact.name}", serials=True, problems=problems
+    )
     if problems:
         raise InputError("\n".join(problems))
     if found.currency is None and settings.currency:
@@ -211,9 +223,11 @@ class Folders:
         ident = identity(cells)
         if ident in self.seen:
             raise InputError(
-                _("the same client as row {other} (same client, contact and email): give each "
-                  "row its own value in an id column").format(other=self.seen[ident])
-            )  # fmt: skip
+                _(
+                    "the same client as row {other} (same client, contact and email): give each "
+                    "row its own value in an id column"
+                ).format(other=self.seen[ident])
+            )
         self.seen[ident] = number
         base = _folder_base(cells, number)
         for name in (base, f"{base}-{_short_hash(ident)}"):
@@ -247,17 +261,23 @@ def _open_folder(out_dir: Path, name: str, ident: str, create: bool) -> int:
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK) or path.is_symlink():
             raise InputError(
-                _("{path} is a link or a file, not a folder: breakup writes only into folders "
-                  "it made; move it away").format(path=path)
-            ) from None  # fmt: skip
+                _(
+                    "{path} is a link or a file, not a folder: breakup writes only into folders "
+                    "it made; move it away"
+                ).format(path=path)
+            ) from None
         raise
     if not create:
         return fd
     if _read_marker(path) is None:
         data = json.dumps({"identity": ident, "by": "breakup"}).encode()
         try:
-            marker = os.open(MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
-                             getattr(os, "O_NOFOLLOW", 0), 0o600, dir_fd=fd)  # fmt: skip
+            marker = os.open(
+                MARKER,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                0o600,
+                dir_fd=fd,
+            )
             with os.fdopen(marker, "wb") as handle:
                 handle.write(data)
         except FileExistsError:
@@ -336,9 +356,11 @@ def locked(out_dir: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputError(
-                _("another breakup batch is writing into {out}: wait for it to finish, or choose "
-                  "another folder").format(out=out_dir)
-            ) from None  # fmt: skip
+                _(
+                    "another breakup batch is writing into {out}: wait for it to finish, or choose "
+                    "another folder"
+                ).format(out=out_dir)
+            ) from None
         except ImportError:  # pragma: no cover - Windows
             import msvcrt
 
@@ -346,9 +368,11 @@ def locked(out_dir: Path) -> Iterator[None]:
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
             except OSError:
                 raise OutputError(
-                    _("another breakup batch is writing into {out}: wait for it to finish, or "
-                      "choose another folder").format(out=out_dir)
-                ) from None  # fmt: skip
+                    _(
+                        "another breakup batch is writing into {out}: wait for it to finish, or "
+                        "choose another folder"
+                    ).format(out=out_dir)
+                ) from None
         yield
     finally:
         os.close(fd)
@@ -368,8 +392,9 @@ def file_names(settings: Settings) -> list[tuple[str, str]]:
     return names
 
 
-def render_row(job: Job, settings: Settings, names: list[tuple[str, str]],
-               todo: set[str]) -> tuple[list[tuple[str, bytes]], set[str]]:  # fmt: skip
+def render_row(
+    job: Job, settings: Settings, names: list[tuple[str, str]], todo: set[str]
+) -> tuple[list[tuple[str, bytes]], set[str]]:
     """Render a row's documents (those in todo): (file name, bytes), and the placeholders left."""
     from breakup import sandbox
     from breakup.publish import publish
@@ -382,17 +407,29 @@ def render_row(job: Job, settings: Settings, names: list[tuple[str, str]],
                 continue
             fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
             out = publish(
-                document, job.archetype, fmt, facts=job.facts, profile=settings.profile,
-                lang=job.lang, locale=job.locale, register=job.register, today=settings.today,
-                templates=settings.templates, now=settings.now,
-            )  # fmt: skip
+                document,
+                job.archetype,
+                fmt,
+                facts=job.facts,
+                profile=settings.profile,
+                lang=job.lang,
+                locale=job.locale,
+                register=job.register,
+                today=settings.today,
+                templates=settings.templates,
+                now=settings.now,
+            )
             files.append((name, out.data))
             missing.update(out.missing)
     return files, missing
 
 
-def run(source_path: Path, out_dir: Path, settings: Settings,
-        progress: Callable[[int], None] | None = None) -> Summary:  # fmt: skip
+def run(
+    source_path: Path,
+    out_dir: Path,
+    settings: Settings,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
     """Run a batch; return what happened (nothing is printed)."""
     for document in settings.documents:
         fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
@@ -400,10 +437,16 @@ def run(source_path: Path, out_dir: Path, settings: Settings,
 
         check_format(document, fmt)
     source = sheet.open_source(source_path)
-    settings = settings._replace(today=settings.today or date.today(),
-                                 now=settings.now or datetime.now().astimezone())  # fmt: skip
-    summary = Summary(ignored_columns=[h for h in source.header
-                                       if h and h not in sheet.COLUMNS and h not in (sheet.ROW, sheet.REASON)])  # fmt: skip
+    settings = settings._replace(
+        today=settings.today or date.today(), now=settings.now or datetime.now().astimezone()
+    )
+    summary = Summary(
+        ignored_columns=[
+            h
+            for h in source.header
+            if h and h not in sheet.COLUMNS and h not in (sheet.ROW, sheet.REASON)
+        ]
+    )
     if settings.dry_run:
         return _dry_run(source, out_dir, settings, summary)
     try:
@@ -436,9 +479,11 @@ def _first_pass(source: sheet.Source, out_dir: Path, settings: Settings) -> Fold
             done += 1
     if done and not (settings.resume or settings.force):
         raise InputError(
-            _("{out} already holds documents for {count} rows of this file: pass --resume to write "
-              "only what is missing, or --force to write them again").format(out=out_dir, count=done)
-        )  # fmt: skip
+            _(
+                "{out} already holds documents for {count} rows of this file: pass --resume to "
+                "write only what is missing, or --force to write them again"
+            ).format(out=out_dir, count=done)
+        )
     return folders
 
 
@@ -449,8 +494,14 @@ def worker_count(rows: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _second_pass(source: sheet.Source, out_dir: Path, settings: Settings, folders: Folders,
-                 summary: Summary, progress: Callable[[int], None] | None) -> None:  # fmt: skip
+def _second_pass(
+    source: sheet.Source,
+    out_dir: Path,
+    settings: Settings,
+    folders: Folders,
+    summary: Summary,
+    progress: Callable[[int], None] | None,
+) -> None:
     parts = worker_count(source.lines)
     if parts == 1:
         _work(source, out_dir, settings, folders, summary, progress, 0, 1)
@@ -458,9 +509,16 @@ def _second_pass(source: sheet.Source, out_dir: Path, settings: Settings, folder
     _forked(source, out_dir, settings, folders, summary, progress, parts)
 
 
-def _work(source: sheet.Source, out_dir: Path, settings: Settings, folders: Folders,
-          summary: Summary, progress: Callable[[int], None] | None, part: int,
-          parts: int) -> None:  # fmt: skip
+def _work(
+    source: sheet.Source,
+    out_dir: Path,
+    settings: Settings,
+    folders: Folders,
+    summary: Summary,
+    progress: Callable[[int], None] | None,
+    part: int,
+    parts: int,
+) -> None:
     """Render and write the rows whose position modulo `parts` is `part`."""
     names = file_names(settings)
     for row in sheet.rows(source):
@@ -490,8 +548,15 @@ def _work(source: sheet.Source, out_dir: Path, settings: Settings, folders: Fold
             progress(1)
 
 
-def _forked(source: sheet.Source, out_dir: Path, settings: Settings, folders: Folders,
-            summary: Summary, progress: Callable[[int], None] | None, parts: int) -> None:  # fmt: skip
+def _forked(
+    source: sheet.Source,
+    out_dir: Path,
+    settings: Settings,
+    folders: Folders,
+    summary: Summary,
+    progress: Callable[[int], None] | None,
+    parts: int,
+) -> None:
     """Render with one forked process per part; gather their summaries and failures."""
     import pickle
 
@@ -562,8 +627,15 @@ def _warm_up(source: sheet.Source, settings: Settings) -> None:
             return
 
 
-def _write_row(job: Job, row: sheet.Row, out_dir: Path, folder: str, settings: Settings,
-               names: list[tuple[str, str]], summary: Summary) -> bool:  # fmt: skip
+def _write_row(
+    job: Job,
+    row: sheet.Row,
+    out_dir: Path,
+    folder: str,
+    settings: Settings,
+    names: list[tuple[str, str]],
+    summary: Summary,
+) -> bool:
     ident = identity(row.cells)
     path = out_dir / folder
     fresh = not os.path.lexists(path)
@@ -579,9 +651,11 @@ def _write_row(job: Job, row: sheet.Row, out_dir: Path, folder: str, settings: S
             todo = {name for _doc, name in names}
             if present and not settings.force:
                 raise InputError(
-                    _("{folder}/ already holds {files}: pass --resume to skip finished rows, or "
-                      "--force to write them again").format(folder=folder, files=", ".join(sorted(present)))
-                )  # fmt: skip
+                    _(
+                        "{folder}/ already holds {files}: pass --resume to skip finished rows, or "
+                        "--force to write them again"
+                    ).format(folder=folder, files=", ".join(sorted(present)))
+                )
         try:
             files, missing = render_row(job, settings, names, todo)
         except BreakupError:
@@ -600,12 +674,18 @@ def _write_row(job: Job, row: sheet.Row, out_dir: Path, folder: str, settings: S
                 _write_into(fd, name, data, settings.force, path)
             except OSError as error:
                 if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
-                    failure = OutputError(_("cannot write {path}: {reason}").format(
-                        path=path / name, reason=error.strerror))  # fmt: skip
+                    failure = OutputError(
+                        _("cannot write {path}: {reason}").format(
+                            path=path / name, reason=error.strerror
+                        )
+                    )
                     failure.fatal = True  # type: ignore[attr-defined]
                     raise failure from None
-                raise OutputError(_("cannot write {path}: {reason}").format(
-                    path=path / name, reason=error.strerror)) from None  # fmt: skip
+                raise OutputError(
+                    _("cannot write {path}: {reason}").format(
+                        path=path / name, reason=error.strerror
+                    )
+                ) from None
         return True
     finally:
         os.close(fd)
@@ -670,7 +750,7 @@ def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: S
 
 
 def _neutral(value: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (read back as typed)."""
+    """Give a cell a spreadsheet would run as a formula a leading apostrophe (read back as typed)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
@@ -718,8 +798,10 @@ def _write_failed(source: sheet.Source, out_dir: Path, summary: Summary) -> None
         writer = csv.writer(buffer, delimiter=source.delimiter, lineterminator="\r\n")
         writer.writerow([*columns, sheet.ROW, sheet.REASON])
         for failure in summary.failures:
-            writer.writerow([_neutral(failure.cells.get(c, "")) for c in columns]
-                            + [failure.number, _neutral(" / ".join(failure.reasons))])  # fmt: skip
+            writer.writerow(
+                [_neutral(failure.cells.get(c, "")) for c in columns]
+                + [failure.number, _neutral(" / ".join(failure.reasons))]
+            )
         encoding = "cp1252" if source.encoding == "cp1252" else "utf-8"
         payload = (("\ufeff" if source.bom else "") + buffer.getvalue()).encode(
             encoding, errors="replace" if encoding == "cp1252" else "surrogateescape"

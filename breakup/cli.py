@@ -173,10 +173,14 @@ def guess_language(argv: list[str], environ: Any) -> str | None:
         return None
 
     for value in (
-        option("--lang"), option("--locale"), environ.get("BREAKUP_LANG"),
-        environ.get("BREAKUP_LOCALE"), *_profile_language(option("--profile"), environ),
-        environ.get("LC_ALL"), environ.get("LANG"),
-    ):  # fmt: skip
+        option("--lang"),
+        option("--locale"),
+        environ.get("BREAKUP_LANG"),
+        environ.get("BREAKUP_LOCALE"),
+        *_profile_language(option("--profile"), environ),
+        environ.get("LC_ALL"),
+        environ.get("LANG"),
+    ):
         parsed = parse_locale(value) if value else None
         if parsed is not None:
             return parsed[0]
@@ -205,32 +209,48 @@ def _profile_language(explicit: str | None, environ: Any) -> list[str | None]:
 
 def profile_option() -> Callable[..., Any]:
     return click.option(
-        "--profile", "profile_path", envvar="BREAKUP_PROFILE", metavar="PATH",
+        "--profile",
+        "profile_path",
+        envvar="BREAKUP_PROFILE",
+        metavar="PATH",
         help="Profile TOML. Default: ./breakup.toml, then the user config folder.",
-    )  # fmt: skip
+    )
 
 
 def templates_option() -> Callable[..., Any]:
     return click.option(
-        "--templates", "templates_dir", envvar="BREAKUP_TEMPLATES",
+        "--templates",
+        "templates_dir",
+        envvar="BREAKUP_TEMPLATES",
         type=click.Path(file_okay=False, exists=True, path_type=Path),
         help="Folder of your own templates, which override the built-in ones.",
-    )  # fmt: skip
+    )
 
 
 def language_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add --lang, --locale, --profile."""
     from breakup.languages import languages
 
-    for option in reversed([
-        click.option("--lang", envvar="BREAKUP_LANG", metavar="LANG",
-                     shell_complete=lambda *_a: languages(),
-                     help=f"Language: {', '.join(languages())}. Default: the profile, then $LANG, then en."),
-        click.option("--locale", envvar="BREAKUP_LOCALE", metavar="LOCALE",
-                     shell_complete=_complete_locales,
-                     help="Region: dates, money, spelling and paper, e.g. es_ES, es_MX, en_US, en_GB."),
-        profile_option(),
-    ]):  # fmt: skip
+    for option in reversed(
+        [
+            click.option(
+                "--lang",
+                envvar="BREAKUP_LANG",
+                metavar="LANG",
+                shell_complete=lambda *_a: languages(),
+                help=f"Language: {', '.join(languages())}. "
+                "Default: the profile, then $LANG, then en.",
+            ),
+            click.option(
+                "--locale",
+                envvar="BREAKUP_LOCALE",
+                metavar="LOCALE",
+                shell_complete=_complete_locales,
+                help="Region: dates, money, spelling and paper, e.g. es_ES, es_MX, en_US, en_GB.",
+            ),
+            profile_option(),
+        ]
+    ):
         func = option(func)
     return func
 
@@ -238,8 +258,12 @@ def language_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _complete_locales(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
     from breakup.languages import language, languages
 
-    return [f"{code}_{region}" for code in languages() for region in language(code).regions
-            if f"{code}_{region}".startswith(incomplete)]  # fmt: skip
+    return [
+        f"{code}_{region}"
+        for code in languages()
+        for region in language(code).regions
+        if f"{code}_{region}".startswith(incomplete)
+    ]
 
 
 def fact_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -249,15 +273,36 @@ def fact_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = []
     for fact in FACTS:
         if fact.kind == "flag":
-            options.append(click.option(fact.option, fact.name, is_flag=True, default=None,
-                                        envvar=fact.envvar, help=fact.help))  # fmt: skip
+            options.append(
+                click.option(
+                    fact.option,
+                    fact.name,
+                    is_flag=True,
+                    default=None,
+                    envvar=fact.envvar,
+                    help=fact.help,
+                )
+            )
         else:
-            options.append(click.option(fact.option, fact.name, metavar=fact.metavar,
-                                        multiple=fact.repeat, envvar=fact.envvar,
-                                        help=fact.help))  # fmt: skip
-    options.append(click.option(
-        "--formal/--informal", "formal", default=None, envvar="BREAKUP_FORMAL",
-        help="Formal or informal address (Spanish usted/tú). Default: the archetype's."))  # fmt: skip
+            options.append(
+                click.option(
+                    fact.option,
+                    fact.name,
+                    metavar=fact.metavar,
+                    multiple=fact.repeat,
+                    envvar=fact.envvar,
+                    help=fact.help,
+                )
+            )
+    options.append(
+        click.option(
+            "--formal/--informal",
+            "formal",
+            default=None,
+            envvar="BREAKUP_FORMAL",
+            help="Formal or informal address (Spanish usted/tú). Default: the archetype's.",
+        )
+    )
     options.append(templates_option())
     for option in reversed(options):
         func = option(func)
@@ -279,9 +324,12 @@ def render_options(params: dict[str, Any]) -> dict[str, Any]:
 
     profile = load_profile(params["profile_path"])
     lang, locale = languages.resolve(
-        params["lang"], params["locale"], profile.defaults.lang, profile.defaults.locale,
+        params["lang"],
+        params["locale"],
+        profile.defaults.lang,
+        profile.defaults.locale,
         os.environ,
-    )  # fmt: skip
+    )
     raw = {fact.name: params.get(fact.name) for fact in facts.FACTS}
     client_facts = facts.read(raw, locale, lambda fact: fact.option)
     formal = params["formal"]
@@ -308,11 +356,13 @@ def warn_missing(missing: Sequence[str] | set[str]) -> None:
     how = hints()
     lines = "\n".join(f"  - {how[key]}" for key in sorted(set(missing)))
     click.echo(
-        _("Warning: the document contains placeholders in [brackets]; fill them in before "
-          "sending.\nTo fill them in, provide (as options, BREAKUP_* variables or profile "
-          "settings):\n{lines}").format(lines=lines),
+        _(
+            "Warning: the document contains placeholders in [brackets]; fill them in before "
+            "sending.\nTo fill them in, provide (as options, BREAKUP_* variables or profile "
+            "settings):\n{lines}"
+        ).format(lines=lines),
         err=True,
-    )  # fmt: skip
+    )
 
 
 def emit(out: Output, output: Path | None, force: bool) -> None:
@@ -337,9 +387,11 @@ def emit(out: Output, output: Path | None, force: bool) -> None:
 )
 @click.version_option(__version__, "-V", "--version", prog_name="breakup")
 @click.option(
-    "--debug", is_flag=True, envvar="BREAKUP_DEBUG",
+    "--debug",
+    is_flag=True,
+    envvar="BREAKUP_DEBUG",
     help="Show the full traceback of an error (for bug reports).",
-)  # fmt: skip
+)
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """End a client relationship cleanly: call scripts, emails, referral letters, notes.

@@ -20,36 +20,88 @@ def make(name: str) -> click.Command:
 
     @click.command("batch", short_help=_("Write the documents for every client of a spreadsheet."))
     @click.argument("clients", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option("-o", "--output", "out_dir", required=True, envvar="BREAKUP_BATCH_DIR",
-                  type=click.Path(file_okay=False, path_type=Path),
-                  help="Folder for the documents: one subfolder per client.")  # fmt: skip
-    @click.option("--only", envvar="BREAKUP_ONLY", metavar="DOCS",
-                  help=f"Documents to write, comma-separated ({', '.join(DOCUMENTS)}). "
-                  "Default: the kit's.")  # fmt: skip
-    @click.option("-f", "--format", "fmt", envvar="BREAKUP_FORMAT", default="text",
-                  type=click.Choice([f for f in FORMATS if f != "ics"]),
-                  help="Output format. Default: text.")  # fmt: skip
-    @click.option("--email-format", type=click.Choice(["same", "eml"]), default="same",
-                  help="Write the email as a mail draft (.eml) whatever --format is.")  # fmt: skip
+    @click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        required=True,
+        envvar="BREAKUP_BATCH_DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder for the documents: one subfolder per client.",
+    )
+    @click.option(
+        "--only",
+        envvar="BREAKUP_ONLY",
+        metavar="DOCS",
+        help=f"Documents to write, comma-separated ({', '.join(DOCUMENTS)}). Default: the kit's.",
+    )
+    @click.option(
+        "-f",
+        "--format",
+        "fmt",
+        envvar="BREAKUP_FORMAT",
+        default="text",
+        type=click.Choice([f for f in FORMATS if f != "ics"]),
+        help="Output format. Default: text.",
+    )
+    @click.option(
+        "--email-format",
+        type=click.Choice(["same", "eml"]),
+        default="same",
+        help="Write the email as a mail draft (.eml) whatever --format is.",
+    )
     @click.option("--force", is_flag=True, help="Write every row's documents again.")
     @click.option("--resume", is_flag=True, help="Write only the documents that are missing.")
-    @click.option("--dry-run", is_flag=True,
-                  help="Check every row and show what would be written; write nothing.")  # fmt: skip
+    @click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Check every row and show what would be written; write nothing.",
+    )
     @click.option("--strict", is_flag=True, help="A row that leaves [placeholders] fails.")
     @profile_option()
-    @click.option("--lang", envvar="BREAKUP_LANG", metavar="LANG",
-                  help="Language for rows that don't give one.")  # fmt: skip
-    @click.option("--locale", envvar="BREAKUP_LOCALE", metavar="LOCALE",
-                  help="Locale for rows that don't give one.")  # fmt: skip
-    @click.option("--currency", envvar="BREAKUP_CURRENCY", metavar="CODE",
-                  help="Currency for rows that don't give one.")  # fmt: skip
-    @click.option("--formal/--informal", "formal", default=None, envvar="BREAKUP_FORMAL",
-                  help="Register for rows that don't give one.")  # fmt: skip
+    @click.option(
+        "--lang",
+        envvar="BREAKUP_LANG",
+        metavar="LANG",
+        help="Language for rows that don't give one.",
+    )
+    @click.option(
+        "--locale",
+        envvar="BREAKUP_LOCALE",
+        metavar="LOCALE",
+        help="Locale for rows that don't give one.",
+    )
+    @click.option(
+        "--currency",
+        envvar="BREAKUP_CURRENCY",
+        metavar="CODE",
+        help="Currency for rows that don't give one.",
+    )
+    @click.option(
+        "--formal/--informal",
+        "formal",
+        default=None,
+        envvar="BREAKUP_FORMAL",
+        help="Register for rows that don't give one.",
+    )
     @templates_option()
-    def batch(clients: Path, out_dir: Path, only: str | None, fmt: str, email_format: str,
-              force: bool, resume: bool, dry_run: bool, strict: bool, profile_path: str | None,
-              lang: str | None, locale: str | None, currency: str | None,
-              formal: bool | None, templates_dir: Path | None) -> None:  # fmt: skip
+    def batch(
+        clients: Path,
+        out_dir: Path,
+        only: str | None,
+        fmt: str,
+        email_format: str,
+        force: bool,
+        resume: bool,
+        dry_run: bool,
+        strict: bool,
+        profile_path: str | None,
+        lang: str | None,
+        locale: str | None,
+        currency: str | None,
+        formal: bool | None,
+        templates_dir: Path | None,
+    ) -> None:
         """Write the documents for every row of CLIENTS (CSV or JSON Lines), one folder per
         client.
 
@@ -71,10 +123,10 @@ def make(name: str) -> click.Command:
         unknown = [d for d in documents if d not in DOCUMENTS]
         if unknown or not documents:
             raise InputError(
-                _("unknown document {name!r} for --only: use a comma-separated list of "
-                  "{choices}").format(name=unknown[0] if unknown else only,
-                                       choices=", ".join(DOCUMENTS))
-            )  # fmt: skip
+                _(
+                    "unknown document {name!r} for --only: use a comma-separated list of {choices}"
+                ).format(name=unknown[0] if unknown else only, choices=", ".join(DOCUMENTS))
+            )
         if not clients.is_file():
             raise InputError(
                 _("clients file {path} not found: check the path").format(path=clients)
@@ -82,17 +134,26 @@ def make(name: str) -> click.Command:
         if force and resume:
             raise InputError(_("--force and --resume contradict each other: choose one"))
         settings = core.Settings(
-            documents=documents, fmt=fmt, profile=load_profile(profile_path),
-            email_fmt="eml" if email_format == "eml" else None, lang=lang, locale=locale,
+            documents=documents,
+            fmt=fmt,
+            profile=load_profile(profile_path),
+            email_fmt="eml" if email_format == "eml" else None,
+            lang=lang,
+            locale=locale,
             register=None if formal is None else ("formal" if formal else "informal"),
             currency=parse.parse_currency(currency, "--currency") if currency else None,
-            force=force, resume=resume, dry_run=dry_run, strict=strict, templates=templates_dir,
-        )  # fmt: skip
+            force=force,
+            resume=resume,
+            dry_run=dry_run,
+            strict=strict,
+            templates=templates_dir,
+        )
         if sys.stderr.isatty() and not dry_run:
             from breakup.sheet import open_source
 
-            with click.progressbar(length=max(open_source(clients).lines - 1, 1),
-                                   file=sys.stderr, label=_("Writing")) as bar:  # fmt: skip
+            with click.progressbar(
+                length=max(open_source(clients).lines - 1, 1), file=sys.stderr, label=_("Writing")
+            ) as bar:
                 summary = core.run(clients, out_dir, settings, progress=bar.update)
         else:
             summary = core.run(clients, out_dir, settings)
@@ -109,45 +170,71 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
     assert isinstance(summary, Summary)
     if dry_run:
         for plan in summary.planned:
-            extra = (_("; placeholders: {what}").format(what=", ".join(plan.missing))
-                     if plan.missing else "")  # fmt: skip
-            click.echo(_("row {number}: {folder}/ {files}{extra}").format(
-                number=plan.number, folder=out_dir / plan.folder, files=", ".join(plan.files),
-                extra=extra))  # fmt: skip
+            extra = (
+                _("; placeholders: {what}").format(what=", ".join(plan.missing))
+                if plan.missing
+                else ""
+            )
+            click.echo(
+                _("row {number}: {folder}/ {files}{extra}").format(
+                    number=plan.number,
+                    folder=out_dir / plan.folder,
+                    files=", ".join(plan.files),
+                    extra=extra,
+                )
+            )
     for failure in summary.failures[:SHOWN_FAILURES]:
-        click.echo(_("row {number} ({label}): {reasons}").format(
-            number=failure.number, label=failure.label, reasons="; ".join(failure.reasons)),
-            err=True)  # fmt: skip
+        click.echo(
+            _("row {number} ({label}): {reasons}").format(
+                number=failure.number, label=failure.label, reasons="; ".join(failure.reasons)
+            ),
+            err=True,
+        )
     if summary.failed > SHOWN_FAILURES:
         click.echo(
             _("... and {count} more failed rows").format(count=summary.failed - SHOWN_FAILURES),
             err=True,
         )
     if dry_run:
-        line = _("Dry run: {ok} of {rows} rows would be written into {out}; nothing was written.").format(
-            ok=summary.written, rows=summary.rows, out=out_dir)  # fmt: skip
+        line = _(
+            "Dry run: {ok} of {rows} rows would be written into {out}; nothing was written."
+        ).format(ok=summary.written, rows=summary.rows, out=out_dir)
     else:
         line = _("Wrote the documents of {written} of {rows} rows into {out}.").format(
-            written=summary.written, rows=summary.rows, out=out_dir)  # fmt: skip
+            written=summary.written, rows=summary.rows, out=out_dir
+        )
         if summary.skipped:
             line += " " + _("{count} already complete (skipped).").format(count=summary.skipped)
     if summary.failures:
-        line += " " + (_("{count} failed: fix them in {path} and run it again.").format(
-            count=summary.failed, path=summary.failed_path) if summary.failed_path else
-            _("{count} would fail.").format(count=summary.failed))  # fmt: skip
+        line += " " + (
+            _("{count} failed: fix them in {path} and run it again.").format(
+                count=summary.failed, path=summary.failed_path
+            )
+            if summary.failed_path
+            else _("{count} would fail.").format(count=summary.failed)
+        )
     click.echo(line, err=True)
     if summary.stale_failed is not None:
-        click.echo(_("Note: {path} is from an earlier run; this run had no failed rows.").format(
-            path=summary.stale_failed), err=True)  # fmt: skip
+        click.echo(
+            _("Note: {path} is from an earlier run; this run had no failed rows.").format(
+                path=summary.stale_failed
+            ),
+            err=True,
+        )
     if summary.ignored_columns:
-        click.echo(_("Note: columns left unused: {columns}").format(
-            columns=", ".join(summary.ignored_columns)), err=True)  # fmt: skip
+        click.echo(
+            _("Note: columns left unused: {columns}").format(
+                columns=", ".join(summary.ignored_columns)
+            ),
+            err=True,
+        )
     if summary.missing:
         hints = column_hints()
         lines = "\n".join(f"  - {hints[key]}" for key in sorted(summary.missing))
         click.echo(
-            _("Warning: {count} rows have placeholders in [brackets]; fill them in before "
-              "sending (--strict makes such a row fail). They come from:\n{lines}").format(
-                count=summary.rows_with_placeholders, lines=lines),
+            _(
+                "Warning: {count} rows have placeholders in [brackets]; fill them in before "
+                "sending (--strict makes such a row fail). They come from:\n{lines}"
+            ).format(count=summary.rows_with_placeholders, lines=lines),
             err=True,
-        )  # fmt: skip
+        )

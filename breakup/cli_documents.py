@@ -15,7 +15,7 @@ from breakup.cli import (
     render_options,
     warn,
     warn_missing,
-)  # fmt: skip
+)
 from breakup.i18n import _
 from breakup.registry import DOCUMENTS, FORMATS, formats_for
 
@@ -34,23 +34,39 @@ def _complete_archetypes(ctx: click.Context, param: click.Parameter, incomplete:
 
 def _format_option(choices: list[str]) -> Any:
     return click.option(
-        "-f", "--format", "fmt", envvar="BREAKUP_FORMAT", type=click.Choice(choices),
+        "-f",
+        "--format",
+        "fmt",
+        envvar="BREAKUP_FORMAT",
+        type=click.Choice(choices),
         help="Output format. Default: from the -o file's extension, else text.",
-    )  # fmt: skip
+    )
 
 
 def _delivery_options(func: Any) -> Any:
-    func = click.option("--copy", "copy", is_flag=True,
-                        help="Also put the text on the clipboard.")(func)  # fmt: skip
-    return click.option("--open", "open_file", is_flag=True,
-                        help="Open the written file with its default application (-o).")(func)  # fmt: skip
+    func = click.option("--copy", "copy", is_flag=True, help="Also put the text on the clipboard.")(
+        func
+    )
+    return click.option(
+        "--open",
+        "open_file",
+        is_flag=True,
+        help="Open the written file with its default application (-o).",
+    )(func)
 
 
 def _document(name: str) -> click.Command:
     doc = DOCUMENTS[name]
 
-    def command(archetype: str, output: Path | None, force: bool, fmt: str | None,
-                open_file: bool, copy: bool, **params: Any) -> None:  # fmt: skip
+    def command(
+        archetype: str,
+        output: Path | None,
+        force: bool,
+        fmt: str | None,
+        open_file: bool,
+        copy: bool,
+        **params: Any,
+    ) -> None:
         from breakup.publish import format_for, publish
 
         chosen = format_for(fmt, output)
@@ -65,10 +81,15 @@ def _document(name: str) -> click.Command:
 
     command.__doc__ = f"{doc.help}\n\n\b\nExample:\n  {doc.example}"
     command = _delivery_options(command)
-    command = click.option("--force", is_flag=True, envvar="BREAKUP_FORCE",
-                           help="Overwrite an existing file.")(command)  # fmt: skip
-    command = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-                           help="Write to this file instead of stdout.")(command)  # fmt: skip
+    command = click.option(
+        "--force", is_flag=True, envvar="BREAKUP_FORCE", help="Overwrite an existing file."
+    )(command)
+    command = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file instead of stdout.",
+    )(command)
     command = _format_option(formats_for(name))(command)
     command = fact_options(command)
     command = click.argument("archetype", shell_complete=_complete_archetypes)(command)
@@ -93,19 +114,26 @@ def _kit() -> click.Command:
     @click.command("kit", short_help=_("Write the whole plan for one client into a folder."))
     @click.argument("archetype", shell_complete=_complete_archetypes)
     @click.option(
-        "-o", "--output", "folder", required=True, envvar="BREAKUP_KIT_DIR",
-        type=click.Path(file_okay=False, path_type=Path), help="Folder to write the plan to.",
-    )  # fmt: skip
-    @click.option("--force", is_flag=True, envvar="BREAKUP_FORCE",
-                  help="Overwrite existing files.")  # fmt: skip
+        "-o",
+        "--output",
+        "folder",
+        required=True,
+        envvar="BREAKUP_KIT_DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder to write the plan to.",
+    )
+    @click.option("--force", is_flag=True, envvar="BREAKUP_FORCE", help="Overwrite existing files.")
     @_format_option([f for f in FORMATS if f not in ("eml", "ics")])
     @click.option(
-        "--email-format", type=click.Choice(["same", "eml"]), default="same",
+        "--email-format",
+        type=click.Choice(["same", "eml"]),
+        default="same",
         help="Write the email as a mail draft (.eml) whatever --format is.",
-    )  # fmt: skip
+    )
     @fact_options
-    def kit(archetype: str, folder: Path, force: bool, fmt: str | None, email_format: str,
-            **params: Any) -> None:  # fmt: skip
+    def kit(
+        archetype: str, folder: Path, force: bool, fmt: str | None, email_format: str, **params: Any
+    ) -> None:
         """Write the whole plan for ARCHETYPE into a folder, in the order you use it: the
         call script, the email that confirms the call, the referral letter, the heads-up
         to each provider, your follow-up notes and their reminders for your calendar (.ics).
@@ -122,13 +150,16 @@ def _kit() -> click.Command:
 
         if folder.suffix.lower() in (".pdf", ".txt", ".md", ".html", ".eml", ".zip"):
             raise InputFailure(
-                _("-o {folder} looks like a file name: kit writes a folder of documents; give "
-                  "a folder such as acme/ and choose the format with --format").format(folder=folder)
-            )  # fmt: skip
+                _(
+                    "-o {folder} looks like a file name: kit writes a folder of documents; give "
+                    "a folder such as acme/ and choose the format with --format"
+                ).format(folder=folder)
+            )
         chosen = format_for(fmt, None)
         options = render_options(params)
-        result = write_kit(archetype, folder, chosen, force=force,
-                           email_eml=email_format == "eml", **options)  # fmt: skip
+        result = write_kit(
+            archetype, folder, chosen, force=force, email_eml=email_format == "eml", **options
+        )
         for note in result.skipped:
             warn(note)
         for path in result.written:

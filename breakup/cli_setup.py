@@ -19,8 +19,9 @@ def make(name: str) -> click.Command:
 
 def _archetypes() -> click.Command:
     @click.command("archetypes", short_help=_("List the client archetypes."))
-    @click.option("--lang", envvar="BREAKUP_LANG", metavar="LANG",
-                  help="Language of the descriptions.")  # fmt: skip
+    @click.option(
+        "--lang", envvar="BREAKUP_LANG", metavar="LANG", help="Language of the descriptions."
+    )
     @click.option("--ids", is_flag=True, help="Print only the ids, one per line.")
     @templates_option()
     def archetypes(lang: str | None, ids: bool, templates_dir: Path | None) -> None:
@@ -50,12 +51,18 @@ def _archetypes() -> click.Command:
 
 def _init() -> click.Command:
     @click.command("init", short_help=_("Write a sample profile and clients file to start from."))
-    @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
-                  default=Path("."), show_default=True, help="Where to write the files.")  # fmt: skip
-    @click.option("--user", "user", is_flag=True,
-                  help="Write the profile to your user config folder instead.")  # fmt: skip
-    @click.option("--no-input", is_flag=True,
-                  help="Don't ask: write the sample profile as it is.")  # fmt: skip
+    @click.option(
+        "--dir",
+        "folder",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Where to write the files.",
+    )
+    @click.option(
+        "--user", "user", is_flag=True, help="Write the profile to your user config folder instead."
+    )
+    @click.option("--no-input", is_flag=True, help="Don't ask: write the sample profile as it is.")
     def init(folder: Path, user: bool, no_input: bool) -> None:
         """Write a profile (breakup.toml) and a sample clients file (clients.csv).
 
@@ -81,10 +88,12 @@ def _init() -> click.Command:
             click.echo(_("Wrote {path}").format(path=target))
             if not answers:
                 click.echo(
-                    _("Edit {path}: it signs with a sample sender until you put your own name "
-                      "in it.").format(path=target),
+                    _(
+                        "Edit {path}: it signs with a sample sender until you put your own name "
+                        "in it."
+                    ).format(path=target),
                     err=True,
-                )  # fmt: skip
+                )
         clients = folder / "clients.csv"
         if exists(clients):
             click.echo(_("Kept {path}: it already exists").format(path=clients), err=True)
@@ -112,7 +121,7 @@ def _ask() -> dict[str, str]:
         "phone": click.prompt(_("Your phone (Enter for none)"), default="", show_default=False),
         "referral_name": click.prompt(
             _("A provider you recommend: name (Enter to skip)"), default="", show_default=False
-        ),  # fmt: skip
+        ),
     }
     if answers["referral_name"]:
         answers["referral_email"] = click.prompt(_("Their email"), value_proc=email)
@@ -144,14 +153,18 @@ def _config() -> click.Command:
             mark = "✓" if path.is_file() else "·"
             click.echo(f"  {mark} {path.resolve() if path.is_file() else path}")
         profile = load_profile(profile_path)
-        lang, locale = languages.resolve(None, None, profile.defaults.lang,
-                                         profile.defaults.locale, os.environ)  # fmt: skip
+        lang, locale = languages.resolve(
+            None, None, profile.defaults.lang, profile.defaults.locale, os.environ
+        )
         data = languages.language(lang)
         region = data.region(languages.region_of(locale))
         currency = profile.defaults.currency or region.currency
         sender = profile.sender
         rows = [
-            (_("sender"), ", ".join(x for x in (sender.name, sender.company, sender.email) if x) or "-"),
+            (
+                _("sender"),
+                ", ".join(x for x in (sender.name, sender.company, sender.email) if x) or "-",
+            ),
             (_("voice"), "I" if sender.solo else "we"),
             (_("language"), f"{lang} ({locale})"),
             (_("currency"), currency),
@@ -159,7 +172,7 @@ def _config() -> click.Command:
             (_("payment days"), str(profile.defaults.payment_days)),
             (_("notice days"), str(profile.defaults.notice_days or "-")),
             (_("referrals"), ", ".join(r.name or r.company for r in profile.referrals) or "-"),
-        ]  # fmt: skip
+        ]
         click.echo(_("Resolved settings:"))
         width = max(len(k) for k, _v in rows)
         for key, value in rows:

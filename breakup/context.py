@@ -25,9 +25,15 @@ CLOSE_FILE_DAYS = 30
 
 # What to fill in, keyed by placeholder name: how the user supplies it (see `hints`).
 PLACEHOLDER_KEYS = (
-    "client", "contact", "end_date", "outstanding", "sender_name", "sender_company",
-    "sender_email", "referral",
-)  # fmt: skip
+    "client",
+    "contact",
+    "end_date",
+    "outstanding",
+    "sender_name",
+    "sender_company",
+    "sender_email",
+    "referral",
+)
 
 
 def hints() -> dict[str, str]:
@@ -192,8 +198,10 @@ def greeting_name(contact: str, lang: str, informal: bool = False) -> str:
             start -= 1
         surname = rest[start:] if len(rest) > 1 else rest
         return " ".join([title, *surname])
-    if title and (folded(title) in data.titles_with_first_name or title.casefold() in
-                  data.titles_with_first_name):  # fmt: skip
+    if title and (
+        folded(title) in data.titles_with_first_name
+        or title.casefold() in data.titles_with_first_name
+    ):
         return " ".join([title, *_first_name(rest, data)])
     if words[0].casefold() in data.particles or words[0][:1].islower():
         return contact.strip()
@@ -296,7 +304,7 @@ def build(
             "first_name": user(greeting_name(sender.name, lang))
             if sender.name
             else placeholders["sender_name"],
-        },  # fmt: skip
+        },
         "client": {
             "name": user(facts.client) or placeholders["client"],
             "contact": user(contact) or placeholders["contact"],
@@ -304,7 +312,7 @@ def build(
             or placeholders["contact"],
             "email": user(facts.client_email),
             "relation": facts.relation or "friend",
-        },  # fmt: skip
+        },
         "service": user(facts.service),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
@@ -329,7 +337,7 @@ def build(
         "referrals": [_referral(r, user, lang) for r in referrals],
         "referral_names": format_list(
             [_referral(r, user, lang)["display"] for r in referrals], locale
-        ),  # fmt: skip
+        ),
         "referral_placeholder": placeholders["referral"],
         "reminders": [{"kind": kind, "day": Day(when, locale)} for kind, when in reminders],
         "reminders_from_end": end is not None,
@@ -365,9 +373,11 @@ def warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
     found = []
     if profile.sender.email == SAMPLE_SENDER_EMAIL and profile.source is not None:
         found.append(
-            _("{path} still holds the sample sender ({name}): put your own name and email in "
-              "its [sender] table").format(path=profile.source, name=profile.sender.name)
-        )  # fmt: skip
+            _(
+                "{path} still holds the sample sender ({name}): put your own name and email in "
+                "its [sender] table"
+            ).format(path=profile.source, name=profile.sender.name)
+        )
     end = facts.end_date
     if end is not None and end < today:
         found.append(_("the end date {date} is in the past").format(date=end.isoformat()))

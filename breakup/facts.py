@@ -43,23 +43,58 @@ class Fact(NamedTuple):
 FACTS: tuple[Fact, ...] = (
     Fact("client", "text", "NAME", "The client's organization."),
     Fact("contact", "text", "NAME", "The person you write to."),
-    Fact("greeting", "text", "NAME", "The name to greet them by, if the guess from --contact is wrong."),
+    Fact(
+        "greeting",
+        "text",
+        "NAME",
+        "The name to greet them by, if the guess from --contact is wrong.",
+    ),
     Fact("client_email", "email", "EMAIL", "The contact's email address (the To: of a draft)."),
-    Fact("service", "text", "TEXT", "The service you are ending; also picks the matching referrals."),
-    Fact("end_date", "date", "DATE", "Your last day of work, e.g. 2027-01-15 or as your locale writes it."),
-    Fact("notice_days", "days", "DAYS", "The contract's notice period; sets the end date if none is given."),
-    Fact("invoice", "invoices", "REF:AMOUNT[:DUE]", "An overdue invoice, e.g. F-102:1250:2026-10-31 (repeatable).", True),
-    Fact("outstanding", "amount", "AMOUNT", "The overdue balance. Default: the sum of the invoices."),
+    Fact(
+        "service", "text", "TEXT", "The service you are ending; also picks the matching referrals."
+    ),
+    Fact(
+        "end_date",
+        "date",
+        "DATE",
+        "Your last day of work, e.g. 2027-01-15 or as your locale writes it.",
+    ),
+    Fact(
+        "notice_days",
+        "days",
+        "DAYS",
+        "The contract's notice period; sets the end date if none is given.",
+    ),
+    Fact(
+        "invoice",
+        "invoices",
+        "REF:AMOUNT[:DUE]",
+        "An overdue invoice, e.g. F-102:1250:2026-10-31 (repeatable).",
+        True,
+    ),
+    Fact(
+        "outstanding", "amount", "AMOUNT", "The overdue balance. Default: the sum of the invoices."
+    ),
     Fact("pay_by", "date", "DATE", "Deadline for the overdue balance. Default: the end date."),
     Fact("final_invoice", "amount", "AMOUNT", "The final invoice for the remaining work."),
-    Fact("final_due", "date", "DATE", "When the final invoice falls due. Default: the profile's payment_days after the end date."),
+    Fact(
+        "final_due",
+        "date",
+        "DATE",
+        "When the final invoice falls due. Default: the profile's payment_days after the end date.",
+    ),
     Fact("currency", "currency", "CODE", "ISO 4217 code. Default: the profile, else the region's."),
     Fact("work", "list", "TEXT", "Work you will finish before the end (repeatable).", True),
     Fact("hours", "hours", "HOURS", "The hours you have available until the end date."),
-    Fact("relation", "relation", "friend|relative", "For a family friend: a friend (default) or a relative."),
+    Fact(
+        "relation",
+        "relation",
+        "friend|relative",
+        "For a family friend: a friend (default) or a relative.",
+    ),
     Fact("after_call", "flag", "", "Write the email as the confirmation of a call already held."),
     Fact("call_date", "date", "DATE", "The date of that call. Default: today."),
-)  # fmt: skip
+)
 BY_NAME = {f.name: f for f in FACTS}
 # A batch cell holding several invoices or work items separates them with "|" or line breaks.
 _SEPARATORS = re.compile(r"\s*(?:\||\r?\n)\s*")
@@ -80,17 +115,26 @@ def parse_invoice(value: str, where: str, locale: str | None) -> Invoice:
         parts = parts[:-1]
     if len(parts) < 2 or not parts[0]:
         raise InputError(
-            _("invalid invoice {value!r} for {option}: use REFERENCE:AMOUNT or "
-              "REFERENCE:AMOUNT:DUE, e.g. F-102:1250:2026-10-31").format(value=value, option=where)
-        )  # fmt: skip
+            _(
+                "invalid invoice {value!r} for {option}: use REFERENCE:AMOUNT or "
+                "REFERENCE:AMOUNT:DUE, e.g. F-102:1250:2026-10-31"
+            ).format(value=value, option=where)
+        )
     reference = parse.single_line(":".join(parts[:-1]), where, limit=60)
     return Invoice(reference, parse.parse_amount(parts[-1], where, locale), due)
 
 
 def _relation(value: str, where: str) -> str:
     text = value.strip().casefold()
-    aliases = {"friend": "friend", "relative": "relative", "amigo": "friend", "amiga": "friend",
-               "familiar": "relative", "family": "relative", "familia": "relative"}  # fmt: skip
+    aliases = {
+        "friend": "friend",
+        "relative": "relative",
+        "amigo": "friend",
+        "amiga": "friend",
+        "familiar": "relative",
+        "family": "relative",
+        "familia": "relative",
+    }
     if text not in aliases:
         raise InputError(
             _("invalid relation {value!r} for {option}: use {choices}").format(
@@ -152,8 +196,7 @@ def read(
     return ClientFacts(**values)
 
 
-def _convert(fact: Fact, items: Sequence[Any], name: str, locale: str | None,
-             serials: bool) -> Any:  # fmt: skip
+def _convert(fact: Fact, items: Sequence[Any], name: str, locale: str | None, serials: bool) -> Any:
     text = items[0] if items else ""
     if fact.kind == "flag":
         return text if isinstance(text, bool) else _flag(str(text), name)
@@ -175,9 +218,11 @@ def _convert(fact: Fact, items: Sequence[Any], name: str, locale: str | None,
         hours = parse.parse_amount(text, name, locale)
         if hours > Decimal(10000):
             raise InputError(
-                _("invalid number {value!r} for {option}: use a whole number from {minimum} to "
-                  "{maximum}").format(value=text, option=name, minimum=0, maximum=10000)
-            )  # fmt: skip
+                _(
+                    "invalid number {value!r} for {option}: use a whole number from {minimum} to "
+                    "{maximum}"
+                ).format(value=text, option=name, minimum=0, maximum=10000)
+            )
         return hours
     if fact.kind == "relation":
         return _relation(text, name)

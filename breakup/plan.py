@@ -32,8 +32,9 @@ class KitResult:
     missing: set[str] = field(default_factory=set)
 
 
-def kit_outputs(archetype: str, fmt: str, *, email_eml: bool = False,
-                **options: Any) -> tuple[list[tuple[str, Output]], list[str]]:  # fmt: skip
+def kit_outputs(
+    archetype: str, fmt: str, *, email_eml: bool = False, **options: Any
+) -> tuple[list[tuple[str, Output]], list[str]]:
     """Render the plan's documents: (file name, output) in plan order, and what was skipped."""
     facts: ClientFacts = options.pop("facts", None) or ClientFacts()
     # In the plan, the email is the written confirmation of the call.
@@ -59,8 +60,15 @@ def kit_outputs(archetype: str, fmt: str, *, email_eml: bool = False,
     return outputs, skipped
 
 
-def write_kit(archetype: str, folder: Path, fmt: str, *, force: bool = False,
-              email_eml: bool = False, **options: Any) -> KitResult:  # fmt: skip
+def write_kit(
+    archetype: str,
+    folder: Path,
+    fmt: str,
+    *,
+    force: bool = False,
+    email_eml: bool = False,
+    **options: Any,
+) -> KitResult:
     """Render the whole plan and write it into `folder`, all files or none."""
     outputs, skipped = kit_outputs(archetype, fmt, email_eml=email_eml, **options)
     write_all([(folder / name, out.data) for name, out in outputs], force=force)

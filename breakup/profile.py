@@ -117,9 +117,11 @@ def _defaults(table: dict[str, Any], path: Path) -> Defaults:
         parsed = languages.parse_locale(value) if value else None
         if value and (parsed is None or parsed[0] not in languages.languages()):
             raise ProfileError(
-                _("{path}: [defaults] {key} {value!r} is not a known language or locale: use a "
-                  "code such as es, en, es_MX or en_GB").format(path=path, key=key, value=value)
-            )  # fmt: skip
+                _(
+                    "{path}: [defaults] {key} {value!r} is not a known language or locale: use a "
+                    "code such as es, en, es_MX or en_GB"
+                ).format(path=path, key=key, value=value)
+            )
     currency = table.get("currency", "")
     if not isinstance(currency, str):
         raise ProfileError(

@@ -80,29 +80,43 @@ def _placeholders(env: Any) -> dict[str, str]:
     return {key: str(getattr(module, key)) for key in context.PLACEHOLDER_KEYS}
 
 
-def environment(lang: str, locale: str, register: str, html: bool,
-                templates: Path | None) -> Any:  # fmt: skip
+def environment(lang: str, locale: str, register: str, html: bool, templates: Path | None) -> Any:
     """The Jinja environment for a language, the region of a locale, a register and kind."""
     return catalog.environment(lang, languages.region_of(locale), register, html, templates)
 
 
 def default_register(archetype: str, lang: str, templates: Path | None = None) -> str:
     """Return the register an archetype's documents use unless told otherwise."""
-    return str(load_archetype(archetype, lang, languages.babel_locale(lang, None), "formal",
-                              templates).default_register)  # fmt: skip
+    return str(
+        load_archetype(
+            archetype, lang, languages.babel_locale(lang, None), "formal", templates
+        ).default_register
+    )
 
 
-def load_archetype(archetype: str, lang: str, locale: str, register: str,
-                   templates: Path | None = None,
-                   ctx: dict[str, Any] | None = None) -> schema.Archetype:  # fmt: skip
+def load_archetype(
+    archetype: str,
+    lang: str,
+    locale: str,
+    register: str,
+    templates: Path | None = None,
+    ctx: dict[str, Any] | None = None,
+) -> schema.Archetype:
     """Evaluate an archetype's archetype.j2 in a context and check it against the schema."""
     catalog.check_archetype(archetype, templates)
     env = environment(lang, locale, register, False, templates)
     if ctx is None:
         ctx = context.build(
-            archetype, ClientFacts(), Profile(), lang=lang, locale=locale, register=register,
-            fmt="text", today=date.today(), placeholders=_placeholders(env),
-        )  # fmt: skip
+            archetype,
+            ClientFacts(),
+            Profile(),
+            lang=lang,
+            locale=locale,
+            register=register,
+            fmt="text",
+            today=date.today(),
+            placeholders=_placeholders(env),
+        )
     name = f"archetypes/{archetype}/archetype.j2"
     module = evaluate(env, name, ctx)
     return schema.check(module, _template_path(env, name))
@@ -113,8 +127,13 @@ def evaluate(env: Any, name: str, ctx: dict[str, Any]) -> Any:
     try:
         with sandbox.time_limit(RENDER_SECONDS):
             return sandbox.make_module(env.get_template(name), ctx, MAX_OUTPUT_CHARS)
-    except (JinjaTemplateError, BreakupError, RecursionError, MemoryError,
-            sandbox.RenderTimeout) as error:  # fmt: skip
+    except (
+        JinjaTemplateError,
+        BreakupError,
+        RecursionError,
+        MemoryError,
+        sandbox.RenderTimeout,
+    ) as error:
         raise template_error(error, name) from None
 
 
@@ -131,9 +150,11 @@ def template_error(error: BaseException, name: str) -> BreakupError:
         return error
     if isinstance(error, sandbox.RenderTimeout):
         return TemplateError(
-            _("{name}: rendering took longer than {seconds:g} s: check the template for a loop "
-              "that does not end").format(name=name, seconds=RENDER_SECONDS)
-        )  # fmt: skip
+            _(
+                "{name}: rendering took longer than {seconds:g} s: check the template for a loop "
+                "that does not end"
+            ).format(name=name, seconds=RENDER_SECONDS)
+        )
     if isinstance(error, RecursionError):
         return TemplateError(_("{name}: the template calls itself without end").format(name=name))
     if isinstance(error, MemoryError):
@@ -205,9 +226,19 @@ def _render(
     env = environment(lang, locale, register, fmt == "html", templates)
     marks = _placeholders(env)
     ctx = context.build(
-        archetype, facts, profile, lang=lang, locale=locale, register=register, fmt=fmt,
-        today=today, placeholders=marks, document=document, kit=kit, standalone=standalone,
-    )  # fmt: skip
+        archetype,
+        facts,
+        profile,
+        lang=lang,
+        locale=locale,
+        register=register,
+        fmt=fmt,
+        today=today,
+        placeholders=marks,
+        document=document,
+        kit=kit,
+        standalone=standalone,
+    )
     kind = registry.DOCUMENTS[document]
     if kind.needs_referrals and not ctx["referrals"]:
         raise InputError(_no_referral_message(profile, facts.service))
@@ -216,9 +247,11 @@ def _render(
         ctx["after_call"] = True
     if document == "boundaries" and a.boundaries is None:
         raise InputError(
-            _("the archetype {name!r} has no boundaries message: set `boundaries` in its "
-              "archetype.j2 (see README, 'Adding an archetype')").format(name=archetype)
-        )  # fmt: skip
+            _(
+                "the archetype {name!r} has no boundaries message: set `boundaries` in its "
+                "archetype.j2 (see README, 'Adding an archetype')"
+            ).format(name=archetype)
+        )
     ctx["a"] = a
     ctx["mail"] = mail
     name = f"documents/{document}.j2"
@@ -228,10 +261,16 @@ def _render(
     title = getattr(module, "subject", "")
     subject = " ".join(str(title).split())
     if fmt == "html":
-        page = evaluate(env, "formats/page.j2", {
-            **ctx, "content": _markup(body), "title": title,
-            "letter": standalone and kind.letter,
-        })  # fmt: skip
+        page = evaluate(
+            env,
+            "formats/page.j2",
+            {
+                **ctx,
+                "content": _markup(body),
+                "title": title,
+                "letter": standalone and kind.letter,
+            },
+        )
         body = str(page)
     body = context.tidy(re.sub(r"\n{3,}", "\n\n", body).strip("\n")) + "\n"
     missing = tuple(key for key, text in marks.items() if text in body or text in subject)
@@ -267,10 +306,17 @@ def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
     )
     env = environment(lang, locale, register, False, options.get("templates"))
     ctx = context.build(
-        archetype, facts, options.get("profile") or Profile(), lang=lang, locale=locale,
-        register=register, fmt="text", today=options.get("today") or date.today(),
-        placeholders=_placeholders(env), document="notes",
-    )  # fmt: skip
+        archetype,
+        facts,
+        options.get("profile") or Profile(),
+        lang=lang,
+        locale=locale,
+        register=register,
+        fmt="text",
+        today=options.get("today") or date.today(),
+        placeholders=_placeholders(env),
+        document="notes",
+    )
     ctx["a"] = load_archetype(archetype, lang, locale, register, options.get("templates"), ctx)
     ctx["mail"] = False
     module = evaluate(env, "documents/notes.j2", ctx)

@@ -86,9 +86,11 @@ def open_source(path: Path) -> Source:
         ) from None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:200].count(b"\0") > 10:
         raise InputError(
-            _("{path} is UTF-16 text: save it as 'CSV UTF-8' (or 'CSV (semicolon delimited)') "
-              "and try again").format(path=path)
-        )  # fmt: skip
+            _(
+                "{path} is UTF-16 text: save it as 'CSV UTF-8' (or 'CSV (semicolon delimited)') "
+                "and try again"
+            ).format(path=path)
+        )
     bom = head.startswith(codecs.BOM_UTF8)
     encoding = "utf-8-sig" if bom else _guess_encoding(path)
     if path.suffix.lower() == ".jsonl":
@@ -144,10 +146,11 @@ def _check_header(header: list[str], path: Path) -> None:
             continue
         if name in seen:
             raise InputError(
-                _("{path}: the column {name!r} appears twice in the header (columns {first} and "
-                  "{second}): keep one").format(path=path.name, name=name, first=seen[name],
-                                                 second=index)
-            )  # fmt: skip
+                _(
+                    "{path}: the column {name!r} appears twice in the header (columns {first} and "
+                    "{second}): keep one"
+                ).format(path=path.name, name=name, first=seen[name], second=index)
+            )
         seen[name] = index
         close = _misspelt(name)
         if close:
@@ -202,8 +205,13 @@ def _csv_rows(source: Source) -> Iterator[Row]:
                 return
             except csv.Error as error:
                 position += 1
-                yield Row(reader.line_num, position, {}, "", _("cannot read the row: {problem}")
-                          .format(problem=error))  # fmt: skip
+                yield Row(
+                    reader.line_num,
+                    position,
+                    {},
+                    "",
+                    _("cannot read the row: {problem}").format(problem=error),
+                )
                 continue
             if not "".join(cells).strip():
                 continue
@@ -247,8 +255,13 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                 data = json.loads(line)
             except (json.JSONDecodeError, RecursionError) as error:
                 reason = getattr(error, "msg", "too deeply nested")
-                yield Row(line_number, position, {}, raw,
-                          _("invalid JSON: {problem}").format(problem=reason))  # fmt: skip
+                yield Row(
+                    line_number,
+                    position,
+                    {},
+                    raw,
+                    _("invalid JSON: {problem}").format(problem=reason),
+                )
                 continue
             if not isinstance(data, dict):
                 yield Row(line_number, position, {}, raw, _("each line must be a JSON object"))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -69,7 +67,12 @@ def test_each_failed_row_is_printed_with_all_its_reasons(runner: CliRunner) -> N
 
 def test_fix_and_rerun_keeps_row_numbers_and_one_reason_column(runner: CliRunner) -> None:
     """The README's loop: fix failed.csv, run it again; a row that fails twice keeps its number."""
-    rows = HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n" + "diva,Gamma,Gil,,en,31-31-2027,,\n"
+    rows = (
+        HEADER
+        + GOOD
+        + "late-payer,Beta,Bo,,en,2027-02-30,,\n"
+        + "diva,Gamma,Gil,,en,31-31-2027,,\n"
+    )
     Path("clients.csv").write_text(rows, encoding="utf-8")
     assert run(runner, "clients.csv", "-o", "out")[0] == 1
     failed = read_dicts("out/failed.csv")
@@ -155,7 +158,9 @@ def test_concurrent_batches_into_one_folder(tmp_path: Path) -> None:
     first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     results = [(p.returncode, p.communicate()[1]) for p in (first, second)]
-    results = [(p.returncode, err) for p, (_code, err) in zip((first, second), results, strict=True)]
+    results = [
+        (p.returncode, err) for p, (_code, err) in zip((first, second), results, strict=True)
+    ]
     codes = sorted(code for code, _err in results)
     errors = " ".join(err for _code, err in results)
     assert codes in ([0, 1], [0, 2]), results
@@ -175,7 +180,9 @@ def test_failed_csv_keeps_the_inputs_encoding_delimiter_and_bom(runner: CliRunne
 
 
 def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
-    Path("clients.csv").write_text(HEADER + 'late-payer,=HYPERLINK("http://x"),Ann,,en,2027-13-01,,\n', encoding="utf-8")
+    Path("clients.csv").write_text(
+        HEADER + 'late-payer,=HYPERLINK("http://x"),Ann,,en,2027-13-01,,\n', encoding="utf-8"
+    )
     run(runner, "clients.csv", "-o", "out")
     row = read_dicts("out/failed.csv")[0]
     assert row["client"].startswith("'=")
@@ -202,7 +209,9 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
     ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "year-9999", "huge-cell", "unquoted-comma",
          "stray-byte"],
 )  # fmt: skip
-def test_one_bad_row_fails_alone(runner: CliRunner, name: str, bad: str | bytes, reason: str) -> None:
+def test_one_bad_row_fails_alone(
+    runner: CliRunner, name: str, bad: str | bytes, reason: str
+) -> None:
     """A row the file cannot give cleanly fails with its reason; the good row is written."""
     if name.endswith(".csv"):
         good = (HEADER + GOOD).encode()
@@ -230,7 +239,9 @@ def test_a_duplicated_column_is_refused(runner: CliRunner) -> None:
 
 
 def test_dry_run_writes_nothing_and_fails_like_a_run(runner: CliRunner) -> None:
-    Path("clients.csv").write_text(HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n", encoding="utf-8")
+    Path("clients.csv").write_text(
+        HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n", encoding="utf-8"
+    )
     result = runner.invoke(cli, ["batch", "clients.csv", "-o", "out", "--dry-run", *PROFILE])
     assert result.exit_code == 1
     assert "acme/" in result.stdout and "email.txt" in result.stdout
@@ -252,10 +263,14 @@ def test_a_user_archetype_in_the_archetype_column(runner: CliRunner) -> None:
     overlay = Path("mine/archetypes/my-payer")
     overlay.mkdir(parents=True)
     (overlay / "archetype.j2").write_text(
-        (resources.templates_dir() / "archetypes/late-payer/archetype.j2").read_text(encoding="utf-8"),
+        (resources.templates_dir() / "archetypes/late-payer/archetype.j2").read_text(
+            encoding="utf-8"
+        ),
         encoding="utf-8",
     )
-    Path("clients.csv").write_text(HEADER + GOOD.replace("late-payer", "my-payer"), encoding="utf-8")
+    Path("clients.csv").write_text(
+        HEADER + GOOD.replace("late-payer", "my-payer"), encoding="utf-8"
+    )
     code, _out, err = run(runner, "clients.csv", "-o", "out", "--templates", "mine")
     assert code == 0, err
 
@@ -268,7 +283,10 @@ def test_email_as_a_draft_beside_pdf_or_text(runner: CliRunner) -> None:
 
 
 def test_spanish_spreadsheet_values(runner: CliRunner) -> None:
-    rows = "archetype;client;contact;lang;locale;end_date;outstanding\nlate-payer;Acme;Ana;es;es_ES;31/01/2027;3.180,00\n"
+    rows = (
+        "archetype;client;contact;lang;locale;end_date;outstanding\n"
+        "late-payer;Acme;Ana;es;es_ES;31/01/2027;3.180,00\n"
+    )
     Path("clients.csv").write_bytes(rows.encode("cp1252"))
     code, _out, err = run(runner, "clients.csv", "-o", "out")
     assert code == 0, err

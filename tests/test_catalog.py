@@ -44,7 +44,9 @@ def _pots() -> list[tuple[Path, Path, bool]]:
     return found
 
 
-@pytest.mark.parametrize(("pot", "folder", "archetypes"), _pots(), ids=lambda v: getattr(v, "name", ""))
+@pytest.mark.parametrize(
+    ("pot", "folder", "archetypes"), _pots(), ids=lambda v: getattr(v, "name", "")
+)
 def test_templates_and_templates_pot_agree(pot: Path, folder: Path, archetypes: bool) -> None:
     """Run the README's `pybabel extract` commands after changing a template."""
     assert pot.is_file(), f"{pot} is missing: extract it (README, 'Adding a language')"
@@ -93,28 +95,42 @@ def test_a_regional_informal_text_is_not_lost() -> None:
     region's informal version, or the chain would pick one of the two changes."""
     for region in [p for p in LOCALES.iterdir() if "_" in p.name and p.is_dir()]:
         lang = region.name.split("_")[0]
-        for sub in ["LC_MESSAGES", *[f"archetypes/{a.name}" for a in (TEMPLATES / "archetypes").iterdir()]]:
+        for sub in [
+            "LC_MESSAGES",
+            *[f"archetypes/{a.name}" for a in (TEMPLATES / "archetypes").iterdir()],
+        ]:
             informal, regional = LOCALES / lang / sub / "informal.po", region / sub / "messages.po"
             if informal.is_file() and regional.is_file():
                 both = _ids(informal) & _ids(regional)
                 regional_informal = region / sub / "informal.po"
                 have = _ids(regional_informal) if regional_informal.is_file() else set()
-                assert both <= have, f"{regional_informal} lacks {sorted(map(str, both - have))[:3]}"
+                assert both <= have, (
+                    f"{regional_informal} lacks {sorted(map(str, both - have))[:3]}"
+                )
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext's msgfmt is not installed")
-@pytest.mark.parametrize("po", sorted(LOCALES.rglob("*.po")), ids=lambda p: str(p.relative_to(LOCALES)))
+@pytest.mark.parametrize(
+    "po", sorted(LOCALES.rglob("*.po")), ids=lambda p: str(p.relative_to(LOCALES))
+)
 def test_msgfmt_accepts_every_catalog(po: Path) -> None:
-    result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
-def test_a_missing_translation_is_an_error_not_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_translation_is_an_error_not_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     copy = tmp_path / "locales"
     shutil.copytree(LOCALES, copy)
     po = copy / "es" / "LC_MESSAGES" / "messages.po"
     text = po.read_text(encoding="utf-8")
-    po.write_text(text.replace('msgid "Subject"\nmsgstr "Asunto"', 'msgid "Subject"\nmsgstr ""'), encoding="utf-8")
+    po.write_text(
+        text.replace('msgid "Subject"\nmsgstr "Asunto"', 'msgid "Subject"\nmsgstr ""'),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(resources, "LOCALES_DIR", copy)
     catalog.load_catalog.cache_clear()
     try:
@@ -126,14 +142,19 @@ def test_a_missing_translation_is_an_error_not_english(tmp_path: Path, monkeypat
 
 def test_a_fuzzy_entry_is_refused(tmp_path: Path) -> None:
     po = tmp_path / "x.po"
-    po.write_text('msgid ""\nmsgstr ""\n"Language: es\\n"\n\n#, fuzzy\nmsgid "Hello"\nmsgstr "Hola"\n', encoding="utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: es\\n"\n\n#, fuzzy\nmsgid "Hello"\nmsgstr "Hola"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogError, match="fuzzy"):
         catalog.read_catalog(po, complete=False)
 
 
 def test_the_chain_prefers_region_and_register() -> None:
     """es_MX with tú: the regional informal catalog first, then es informal, then es_MX, then es."""
-    chain = [str(p.relative_to(LOCALES)) for p, _base in catalog.layer_paths("es", "MX", "informal")]
+    chain = [
+        str(p.relative_to(LOCALES)) for p, _base in catalog.layer_paths("es", "MX", "informal")
+    ]
     order = [c.split("/")[0] + "/" + c.rsplit("/", 1)[1] for c in chain]
     firsts = list(dict.fromkeys(order))
     expected = ["es_MX/informal.po", "es/informal.po", "es_MX/messages.po", "es/messages.po"]

@@ -75,7 +75,9 @@ def test_the_kit_is_one_plan(profile: Profile, archetype: str, lang: str) -> Non
     opening = confirmed.body.split("\n\n")[2]
     from breakup.render import load_archetype
 
-    talk_first = load_archetype(archetype, lang, "es_ES" if lang == "es" else "en_US", "formal").talk_first
+    talk_first = load_archetype(
+        archetype, lang, "es_ES" if lang == "es" else "en_US", "formal"
+    ).talk_first
     # Alone, the email is the first notice; in the plan it confirms the call. A family friend
     # always hears it first in a conversation, so even alone the email follows one.
     assert (opening in first_notice.body) == talk_first
@@ -97,7 +99,9 @@ def test_the_kit_is_one_plan(profile: Profile, archetype: str, lang: str) -> Non
 @pytest.mark.parametrize("lang", LANGS)
 def test_scripts_are_written_for_the_ear(profile: Profile, archetype: str, lang: str) -> None:
     """Spoken lines carry no year and no semicolon."""
-    doc = render("script", archetype, facts=facts_for(lang), profile=profile, lang=lang, today=TODAY)
+    doc = render(
+        "script", archetype, facts=facts_for(lang), profile=profile, lang=lang, today=TODAY
+    )
     spoken = [line[2:] for line in doc.body.splitlines() if line.startswith("> ")]
     spoken += [line.strip()[2:] for line in doc.body.splitlines() if line.strip().startswith("→ ")]
     assert spoken
@@ -118,7 +122,9 @@ _IMPERATIVES = set(
 
 @pytest.mark.parametrize("archetype", ARCHETYPES)
 @pytest.mark.parametrize("register", REGISTERS)
-def test_spanish_notes_are_infinitive_checklists(profile: Profile, archetype: str, register: str) -> None:
+def test_spanish_notes_are_infinitive_checklists(
+    profile: Profile, archetype: str, register: str
+) -> None:
     """Nobody writes their own notes in usted: checklist items are infinitives, in any register."""
     doc = render("notes", archetype, facts=SPANISH, profile=profile, lang="es", register=register,
                  today=TODAY)  # fmt: skip
@@ -179,15 +185,21 @@ def test_reminders_fall_on_working_days(profile: Profile) -> None:
         ("van der Berg", "en", "formal", "van der Berg"),
     ],
 )
-def test_greetings_keep_titles_and_compound_names(contact: str, lang: str, register: str, greeting: str) -> None:
+def test_greetings_keep_titles_and_compound_names(
+    contact: str, lang: str, register: str, greeting: str
+) -> None:
     facts = ClientFacts(contact=contact, end_date=date(2027, 1, 15))
     doc = render("email", "diva", facts=facts, lang=lang, register=register, today=TODAY)
     first = doc.body.split("\n\n")[1]
-    assert greeting in first and f"{greeting} " not in first.replace(f"{greeting}:", "").replace(f"{greeting},", "")
+    assert greeting in first and f"{greeting} " not in first.replace(f"{greeting}:", "").replace(
+        f"{greeting},", ""
+    )
 
 
 def test_a_name_ending_in_a_full_stop_ends_a_sentence_once(profile: Profile) -> None:
-    facts = ClientFacts(client="Construcciones Benítez S.L.", contact="Ana", end_date=date(2027, 1, 15))
+    facts = ClientFacts(
+        client="Construcciones Benítez S.L.", contact="Ana", end_date=date(2027, 1, 15)
+    )
     for archetype in ARCHETYPES:
         for document in registry.DOCUMENTS:
             doc = render(document, archetype, facts=facts, profile=profile, lang="es", today=TODAY)
@@ -201,7 +213,9 @@ def test_the_greeting_can_be_given(profile: Profile) -> None:
 
 
 def test_the_late_payer_names_its_invoices_everywhere(profile: Profile) -> None:
-    outputs, _ = kit_outputs("late-payer", "text", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    outputs, _ = kit_outputs(
+        "late-payer", "text", facts=FACTS, profile=profile, lang="en", today=TODAY
+    )
     texts = {name: out.data.decode() for name, out in outputs}
     for name in ("email.txt", "follow-up-notes.txt", "call-script.txt"):
         assert "F-2026-031" in texts[name] and "F-2026-034" in texts[name], name
@@ -218,8 +232,14 @@ def test_the_final_invoice_is_due_after_the_work(profile: Profile) -> None:
     ("facts", "warning"),
     [
         (ClientFacts(end_date=date(2026, 11, 1)), "the end date 2026-11-01 is in the past"),
-        (ClientFacts(end_date=date(2027, 1, 15), pay_by=date(2026, 11, 1)), "payment deadline 2026-11-01 is in the past"),
-        (ClientFacts(end_date=date(2027, 1, 15), final_due=date(2027, 1, 10)), "before the work it bills ends"),
+        (
+            ClientFacts(end_date=date(2027, 1, 15), pay_by=date(2026, 11, 1)),
+            "payment deadline 2026-11-01 is in the past",
+        ),
+        (
+            ClientFacts(end_date=date(2027, 1, 15), final_due=date(2027, 1, 10)),
+            "before the work it bills ends",
+        ),
         (ClientFacts(end_date=date(2026, 12, 10), notice_days=30), "notice period is 30 days"),
     ],
 )
@@ -236,12 +256,18 @@ def test_the_notice_period_can_set_the_end_date() -> None:
 def test_a_relative_is_not_called_a_friend(profile: Profile) -> None:
     relative = ClientFacts(contact="Pablo", relation="relative", end_date=date(2027, 1, 15))
     for document in registry.DOCUMENTS:
-        body = render(document, "family-friend", facts=relative, profile=profile, lang="en", today=TODAY).body
-        assert not re.search(r"\bfriend(ship)?\b", body.replace("family friend", ""), re.IGNORECASE), (document, body)
+        body = render(
+            document, "family-friend", facts=relative, profile=profile, lang="en", today=TODAY
+        ).body
+        assert not re.search(
+            r"\bfriend(ship)?\b", body.replace("family friend", ""), re.IGNORECASE
+        ), (document, body)
 
 
 def test_a_printed_letter_does_not_ask_to_reply_to_an_email(profile: Profile) -> None:
-    page = render("referral", "diva", facts=FACTS, profile=profile, lang="en", fmt="html", today=TODAY)
+    page = render(
+        "referral", "diva", facts=FACTS, profile=profile, lang="en", fmt="html", today=TODAY
+    )
     assert "reply to this email" not in page.body
     text = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY)
     assert "reply to this email" in text.body

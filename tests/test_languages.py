@@ -1,4 +1,4 @@
-"""Languages and regions are data: resolution, regional conventions, and a language added as a folder."""
+"""Languages and regions are data: resolution, conventions, a language added as a folder."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def test_resolution_order(lang, locale, profile_lang, profile_locale, env, expec
     assert languages.resolve(lang, locale, profile_lang, profile_locale, env) == expected
 
 
-@pytest.mark.parametrize("value", ["xx_YY.UTF-8", "tlh", "es_XX.UTF-8", "C", "POSIX", "C.UTF-8", "@@"])
+@pytest.mark.parametrize(
+    "value", ["xx_YY.UTF-8", "tlh", "es_XX.UTF-8", "C", "POSIX", "C.UTF-8", "@@"]
+)
 def test_an_unusable_environment_locale_is_ignored(value: str) -> None:
     """An unknown $LANG never stops a command, even when --lang is given."""
     assert languages.resolve("en", None, None, None, {"LANG": value})[0] == "en"
@@ -58,7 +60,9 @@ def test_options_are_checked(args: tuple[str | None, str | None], message: str) 
     [("es", "ES", "EUR", "A4", "es_ES"), ("es", "MX", "MXN", "letter", "es_MX"),
      ("en", "US", "USD", "letter", "en_US"), ("en", "GB", "GBP", "A4", "en_GB")],
 )  # fmt: skip
-def test_regional_conventions(lang: str, region: str, currency: str, paper: str, dictionary: str) -> None:
+def test_regional_conventions(
+    lang: str, region: str, currency: str, paper: str, dictionary: str
+) -> None:
     found = languages.language(lang).region(region)
     assert (found.currency, found.paper, found.dictionary) == (currency, paper, dictionary)
 
@@ -93,7 +97,12 @@ def test_a_language_is_a_folder_of_data(tmp_path: Path, monkeypatch: pytest.Monk
                 doc = render(document, archetype, lang="fr", today=date(2026, 12, 1))
                 assert doc.body.strip() and doc.lang == "fr"
     finally:
-        for cached in (languages._codes, languages._load, catalog.load_catalog, catalog.environment):
+        for cached in (
+            languages._codes,
+            languages._load,
+            catalog.load_catalog,
+            catalog.environment,
+        ):
             cached.cache_clear()
 
 

@@ -12,7 +12,6 @@ from conftest import DATA
 
 from breakup import archetype, catalog, resources
 from breakup.cli import cli
-from breakup.errors import TemplateError
 from breakup.registry import DOCUMENTS
 
 README = Path(__file__).parent.parent / "README.md"
@@ -20,10 +19,15 @@ README = Path(__file__).parent.parent / "README.md"
 
 def test_the_readme_lists_the_schema() -> None:
     """The README's table of archetype names is the schema: same names, same required ones."""
-    section = README.read_text(encoding="utf-8").split("## Adding an archetype", 1)[1].split("\n## ", 1)[0]
+    section = (
+        README.read_text(encoding="utf-8")
+        .split("## Adding an archetype", 1)[1]
+        .split("\n## ", 1)[0]
+    )
     rows = re.findall(r"^\| `([a-z_]+)` \| (required|optional) \|", section, flags=re.MULTILINE)
     assert dict(rows) == {
-        name: "required" if field.required else "optional" for name, field in archetype.SCHEMA.items()
+        name: "required" if field.required else "optional"
+        for name, field in archetype.SCHEMA.items()
     }
 
 
@@ -36,14 +40,18 @@ def _overlay(tmp_path: Path, text: str, name: str = "mine") -> Path:
 
 
 def _late_payer() -> str:
-    return (resources.templates_dir() / "archetypes" / "late-payer" / "archetype.j2").read_text(encoding="utf-8")
+    return (resources.templates_dir() / "archetypes" / "late-payer" / "archetype.j2").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize("name", [n for n, f in archetype.SCHEMA.items() if f.required])
 def test_a_missing_required_name_fails_at_load_naming_file_and_name(
     tmp_path: Path, runner: CliRunner, name: str
 ) -> None:
-    text = re.sub(rf"\{{% set {name} (=|%\}}).*?(?=\n\{{% set |\Z)", "", _late_payer(), flags=re.DOTALL)
+    text = re.sub(
+        rf"\{{% set {name} (=|%\}}).*?(?=\n\{{% set |\Z)", "", _late_payer(), flags=re.DOTALL
+    )
     assert f"set {name} " not in text
     root = _overlay(tmp_path, text)
     result = runner.invoke(cli, ["script", "mine", "--templates", str(root)])
@@ -56,8 +64,11 @@ def test_a_missing_required_name_fails_at_load_naming_file_and_name(
     [
         ('{% set tracks_payment = "false" %}', "'tracks_payment' must be true or false"),
         ('{% set call_minutes = "15" %}', "'call_minutes' must be a whole number"),
-        ('{% set default_register = "usted" %}', "'default_register' must be \"formal\" or \"informal\""),
-        ('{% set reactions = [] %}', "'reactions' must be a list of at least 3"),
+        (
+            '{% set default_register = "usted" %}',
+            '\'default_register\' must be "formal" or "informal"',
+        ),
+        ("{% set reactions = [] %}", "'reactions' must be a list of at least 3"),
         ('{% set boundaries = {"subject": "x"} %}', "the table 'boundaries' lacks 'if_crossed'"),
     ],
 )
@@ -75,8 +86,10 @@ def test_booleans_are_honoured() -> None:
     assert loaded.tracks_payment is True and loaded.talk_first is False
 
 
-def test_a_copied_archetype_works_in_every_command(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Copying an archetype's folder to a new id gives a working archetype: no Python, no test edit."""
+def test_a_copied_archetype_works_in_every_command(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copying an archetype's folder to a new id gives a working archetype: no code edit."""
     templates = tmp_path / "templates"
     shutil.copytree(resources.templates_dir(), templates)
     shutil.copytree(templates / "archetypes" / "diva", templates / "archetypes" / "diva-copy")
@@ -90,13 +103,24 @@ def test_a_copied_archetype_works_in_every_command(tmp_path: Path, runner: CliRu
         assert "diva-copy" in listing.stdout.split()
         for lang in ("en", "es"):
             for document in DOCUMENTS:
-                result = runner.invoke(cli, [document, "diva-copy", "--lang", lang, *facts, *profile])
+                result = runner.invoke(
+                    cli, [document, "diva-copy", "--lang", lang, *facts, *profile]
+                )
                 assert result.exit_code == 0, (document, lang, result.stderr)
-            kit = runner.invoke(cli, ["kit", "diva-copy", "--lang", lang, *facts, *profile, "-o", f"kit-{lang}"])
+            kit = runner.invoke(
+                cli, ["kit", "diva-copy", "--lang", lang, *facts, *profile, "-o", f"kit-{lang}"]
+            )
             assert kit.exit_code == 0, kit.stderr
-            rehearse = runner.invoke(cli, ["rehearse", "diva-copy", "--lang", lang, *facts, *profile], input="Entiendo.\n")
+            rehearse = runner.invoke(
+                cli,
+                ["rehearse", "diva-copy", "--lang", lang, *facts, *profile],
+                input="Entiendo.\n",
+            )
             assert rehearse.exit_code == 0, rehearse.stderr
-        Path("clients.csv").write_text("archetype,client,contact,end_date\ndiva-copy,Acme,Ann Lee,2027-01-15\n", encoding="utf-8")
+        Path("clients.csv").write_text(
+            "archetype,client,contact,end_date\ndiva-copy,Acme,Ann Lee,2027-01-15\n",
+            encoding="utf-8",
+        )
         batch = runner.invoke(cli, ["batch", "clients.csv", "-o", "out", *profile])
         assert batch.exit_code == 0, batch.stderr
     finally:

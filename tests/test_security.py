@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, FACTS, TODAY
+from conftest import DATA, TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,7 +52,9 @@ class TestClientDataIsData:
     control and bidi characters; line breaks refused where a value must be one line."""
 
     def test_a_value_is_never_evaluated(self) -> None:
-        facts = ClientFacts(client="{{ 7*7 }}{% raw %}", contact="{{ cycler.__init__ }}", end_date=date(2027, 1, 15))
+        facts = ClientFacts(
+            client="{{ 7*7 }}{% raw %}", contact="{{ cycler.__init__ }}", end_date=date(2027, 1, 15)
+        )
         for document in ("email", "script", "notes"):
             body = render(document, "late-payer", facts=facts, lang="en", today=TODAY).body
             assert "49" not in body and ("{{ 7*7 }}" in body or document == "email")
@@ -62,13 +64,22 @@ class TestClientDataIsData:
         facts = ClientFacts(client='<script>alert(1)</script> **bold** [x](http://e)', contact="<b>Ann</b>",
                             end_date=date(2027, 1, 15))  # fmt: skip
         for document in registry.DOCUMENTS:
-            body = render(document, "diva", facts=facts, profile=profile, lang="en", fmt=fmt, today=TODAY).body
+            body = render(
+                document, "diva", facts=facts, profile=profile, lang="en", fmt=fmt, today=TODAY
+            ).body
             assert "<script>" not in body and "<b>Ann" not in body
             if fmt == "md":
-                assert "**bold**" not in body and "\\*\\*bold\\*\\*" in body or document in ("email", "referral", "boundaries")
+                assert (
+                    "**bold**" not in body
+                    and "\\*\\*bold\\*\\*" in body
+                    or document in ("email", "referral", "boundaries")
+                )
 
     def test_control_and_bidi_characters_are_removed(self, runner: CliRunner) -> None:
-        result = runner.invoke(cli, ["script", "diva", "--client", "Ac\x1b[31mme\u202e€0001", "--end-date", "2027-01-15"])
+        result = runner.invoke(
+            cli,
+            ["script", "diva", "--client", "Ac\x1b[31mme\u202e€0001", "--end-date", "2027-01-15"],
+        )
         assert result.exit_code == 0
         assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
         assert "Ac[31mme€0001" in result.stdout
@@ -87,7 +98,12 @@ class TestEmailHeaders:
 
     def _draft(self, **facts: Any) -> email.message.EmailMessage:
         profile = Profile(sender=Sender(name=facts.pop("sender", "Ann"), email="ann@example.com"))
-        base = {"client": "Acme", "contact": "Bo", "client_email": "bo@example.com", "end_date": date(2027, 1, 15)}
+        base = {
+            "client": "Acme",
+            "contact": "Bo",
+            "client_email": "bo@example.com",
+            "end_date": date(2027, 1, 15),
+        }
         out = publish("email", "diva", "eml", facts=ClientFacts(**{**base, **facts}), profile=profile, lang="en",
                       today=TODAY)  # fmt: skip
         for line in out.data.split(b"\r\n"):
@@ -107,7 +123,9 @@ class TestEmailHeaders:
         head = raw.split(b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n", 1)[0]
         assert all(len(line) <= 78 for line in head.splitlines())
 
-    @pytest.mark.parametrize("address", ["a@x..com", ".a@x.com", "a.@x.com", "a@-x.com", "a b@x.com", "josé@x.com"])
+    @pytest.mark.parametrize(
+        "address", ["a@x..com", ".a@x.com", "a.@x.com", "a@-x.com", "a b@x.com", "josé@x.com"]
+    )
     def test_invalid_addresses_are_refused(self, runner: CliRunner, address: str) -> None:
         result = runner.invoke(cli, ["email", "diva", "--client-email", address, "-f", "eml"])
         assert result.exit_code == 2 and address in one_error(result)
@@ -143,7 +161,9 @@ class TestFiles:
         runner.invoke(cli, ["init", "--no-input"])
         assert not target.exists()
 
-    def test_a_kit_is_written_all_or_none(self, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_a_kit_is_written_all_or_none(
+        self, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         from breakup import output
 
         calls = {"n": 0}
@@ -209,10 +229,14 @@ class TestUserTemplatesAreSandboxed:
         assert result.exit_code == 1 and "uid=" not in result.output
         one_error(result)
 
-    def test_an_endless_loop_in_an_archetype_under_rehearse(self, tmp_path: Path, runner: CliRunner) -> None:
+    def test_an_endless_loop_in_an_archetype_under_rehearse(
+        self, tmp_path: Path, runner: CliRunner
+    ) -> None:
         from breakup import resources
 
-        text = (resources.templates_dir() / "archetypes/diva/archetype.j2").read_text(encoding="utf-8")
+        text = (resources.templates_dir() / "archetypes/diva/archetype.j2").read_text(
+            encoding="utf-8"
+        )
         loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
         root = overlay(tmp_path, {"archetypes/slow/archetype.j2": loop + text})
         result = runner.invoke(cli, ["rehearse", "slow", "--templates", str(root)], input="ok\n")
@@ -240,7 +264,7 @@ class TestProfile:
         assert result.exit_code == 2 and message in one_error(result)
 
     def test_a_bom_is_accepted(self, runner: CliRunner) -> None:
-        Path("p.toml").write_bytes(b"\xef\xbb\xbf[sender]\nname = \"Ann\"\n")
+        Path("p.toml").write_bytes(b'\xef\xbb\xbf[sender]\nname = "Ann"\n')
         result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml"])
         assert result.exit_code == 0 and "Ann" in result.stdout
 
@@ -248,7 +272,9 @@ class TestProfile:
 class TestOffline:
     """No command opens a network connection."""
 
-    def test_no_connection_is_attempted(self, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def test_no_connection_is_attempted(
+        self, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
         def refuse(*args: Any, **kwargs: Any) -> None:
             raise AssertionError("a network connection was attempted")
 
@@ -281,7 +307,9 @@ class TestOffline:
         assert out.data.startswith(b"%PDF") and b"TOP SECRET" not in out.data and not fetched
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=st.text(min_size=1, max_size=80))
 def test_any_client_name_renders_or_is_refused_cleanly(value: str) -> None:
     try:
