@@ -76,6 +76,7 @@ SCHEMA: dict[str, Field] = {
     "to_writing": _f("text", "how to move the rest to writing (spoken)"),
     "incident_record": _f("bool", "the notes keep a record of incidents", False),
     "not_offered": _f("texts", "what the user does not offer, beyond the usual (user)", []),
+    "have_at_hand": _f("texts", "what to have in front of you on the call, beyond the facts (user)", []),
     "referral_intro": _f("text", "the referral letter's first paragraph (client)"),
     "boundaries": _f(
         "table",
