@@ -45,11 +45,8 @@ COMMANDS = {
     "batch": ("cli_batch", "Write the documents for every client of a spreadsheet."),
     "boundaries": ("cli_documents", ""),
     "check": ("cli_check", "Check a draft for blame, personal remarks or emotional language."),
-    "config": (
-        "cli_setup",
-        "Show the profile in use, where profiles are looked for, and check it.",
-    ),
-    "decide": ("cli_decide", "Weigh up whether to end it: a short worksheet and a recommendation."),
+    "config": ("cli_setup", "Show the profile in use and where profiles are looked for."),
+    "decide": ("cli_decide", "Weigh up whether to end it, with reasons and a next step."),
     "email": ("cli_documents", ""),
     "heads-up": ("cli_documents", ""),
     "help": ("cli_setup", "Show the help of breakup or of a command."),

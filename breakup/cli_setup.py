@@ -79,7 +79,7 @@ def _init() -> click.Command:
 
         samples = templates_dir() / "samples"
         target = (Path(click.get_app_dir("breakup")) if user else folder) / "breakup.toml"
-        answers = None if no_input or not sys.stdin.isatty() else _ask()
+        answers = None if no_input or not interactive() else _ask()
         if exists(target):
             click.echo(_("Kept {path}: it already exists").format(path=target), err=True)
         else:
@@ -102,6 +102,11 @@ def _init() -> click.Command:
             click.echo(_("Wrote {path}").format(path=clients))
 
     return init
+
+
+def interactive() -> bool:
+    """Tell whether someone is at the keyboard to answer init's questions."""
+    return sys.stdin.isatty()
 
 
 def _ask() -> dict[str, str]:

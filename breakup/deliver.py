@@ -34,10 +34,14 @@ def open_file(path: Path) -> None:
                 path=path, tool=opener
             )
         )
-    subprocess.Popen(  # noqa: S603 - a fixed program and a path, no shell
-        [opener, target], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
+    try:
+        # The opener hands the file to the application and returns at once.
+        subprocess.run([opener, target], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise OutputError(
+            _("cannot open {path}: {problem}").format(path=path, problem=error)
+        ) from None  # fmt: skip
 
 
 def copy_text(text: str) -> None:

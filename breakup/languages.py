@@ -192,6 +192,12 @@ def resolve(
 
     def checked(value: str, option: str) -> tuple[str, str | None]:
         parsed = parse_locale(value)
+        if parsed is None and option == "--lang":
+            raise InputError(
+                _("unknown language {value!r} for {option}: choose one of {choices}").format(
+                    value=value, option=option, choices=", ".join(known)
+                )
+            )
         if parsed is None:
             raise InputError(
                 _(

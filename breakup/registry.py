@@ -48,7 +48,7 @@ DOCUMENTS: dict[str, Doc] = {
         ),
         Doc(
             "email", "email", "client",
-            "Write the termination email (or, with --after-call, its confirmation).",
+            "Write the termination email (or its confirmation of a call).",
             "Write the termination email for ARCHETYPE (see `breakup archetypes`): the first "
             "notice, or with --after-call the written confirmation of a call already held. "
             "Details you leave out appear as [placeholders].",

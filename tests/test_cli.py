@@ -1,0 +1,214 @@
+"""The command line as a user meets it: exit codes, one-line errors, help, setup commands."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA
+
+from breakup import __version__
+from breakup.cli import cli
+
+BAD_INPUTS = [
+    line.split("\t")
+    for line in (DATA / "bad-inputs.tsv").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_gets_one_error_line(runner: CliRunner, tmp_path: Path, args: str, code: str,
+                                       message: str) -> None:  # fmt: skip
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[sender]\nnmae = 'x'\n", encoding="utf-8")
+    notutf8 = tmp_path / "cp1252.toml"
+    notutf8.write_bytes("[sender]\nname = 'Núñez'\n".encode("cp1252"))
+    argv = shlex.split(args.format(profile=DATA / "profile.toml", bad_profile=bad, notutf8=notutf8))
+    argv = [a.replace("\\n", "\n").replace("\\r", "\r") for a in argv]
+    result = runner.invoke(cli, argv)
+    assert result.exit_code == int(code), result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert "Traceback" not in result.output
+    assert not Path("out").exists() or not any(Path("out").iterdir())
+
+
+def test_debug_shows_the_traceback(runner: CliRunner) -> None:
+    plain = runner.invoke(cli, ["email", "nagger"])
+    assert plain.exit_code == 2 and plain.exc_info is not None and plain.exc_info[0] is SystemExit
+    debug = runner.invoke(cli, ["--debug", "email", "nagger"])
+    assert debug.exc_info is not None and debug.exc_info[0].__name__ == "InputError"
+
+
+def test_bare_breakup_prints_help_and_exits_0(runner: CliRunner) -> None:
+    result = runner.invoke(cli, [])
+    assert result.exit_code == 0 and "Usage:" in result.stdout and "kit" in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version(runner: CliRunner, flag: str) -> None:
+    result = runner.invoke(cli, [flag])
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_every_summary_fits_on_one_line(runner: CliRunner) -> None:
+    """`breakup --help` lists each command on one line of an 80-column terminal."""
+    result = runner.invoke(cli, ["--help"], terminal_width=80)
+    section = result.stdout.split("Commands:\n", 1)[1]
+    assert all(line.startswith("  ") and not line.startswith("   ") for line in section.splitlines() if line)
+
+
+def test_help_of_a_command(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["help", "batch"])
+    assert result.exit_code == 0 and "--dry-run" in result.stdout
+    result = runner.invoke(cli, ["help", "nope"])
+    assert result.exit_code == 2 and "no command 'nope'" in result.stderr
+
+
+def test_man_page(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["help", "--man"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(".TH BREAKUP 1")
+    for command in ("email", "kit", "batch", "rehearse", "check"):
+        assert f".SS {command}" in result.stdout
+
+
+def test_archetypes_lists_user_archetypes(runner: CliRunner) -> None:
+    from breakup import resources
+
+    mine = Path("mine/archetypes/scope-creep")
+    mine.mkdir(parents=True)
+    source = resources.templates_dir() / "archetypes/scope-shifter/archetype.j2"
+    mine.joinpath("archetype.j2").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(cli, ["archetypes", "--templates", "mine"])
+    assert result.exit_code == 0 and "scope-creep" in result.stdout and "late-payer" in result.stdout
+    env = runner.invoke(cli, ["archetypes", "--ids"], env={"BREAKUP_TEMPLATES": "mine"})
+    assert "scope-creep" in env.stdout.split()
+
+
+def test_seven_archetypes(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["archetypes", "--ids"])
+    assert result.stdout.split() == [
+        "diva", "family-friend", "late-payer", "micromanager", "scope-shifter", "shouter",
+        "word-breaker",
+    ]  # fmt: skip
+
+
+def test_config_shows_where_profiles_are_looked_for(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["config"])
+    assert result.exit_code == 0 and "none (built-in defaults)" in result.stdout
+    assert "breakup.toml" in result.stdout
+    result = runner.invoke(cli, ["config", "--profile", str(DATA / "profile.toml")])
+    assert result.exit_code == 0 and "Daniel Ortega" in result.stdout and "EUR" in result.stdout
+    Path("bad.toml").write_text("[sender]\nemail = 'nope'\n", encoding="utf-8")
+    result = runner.invoke(cli, ["config", "--profile", "bad.toml"])
+    assert result.exit_code == 2 and "invalid email address" in result.stderr
+
+
+def test_init_without_input_writes_the_sample_and_warns_about_its_sender(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["init", "--no-input"])
+    assert result.exit_code == 0 and Path("breakup.toml").is_file() and Path("clients.csv").is_file()
+    email = runner.invoke(cli, ["email", "diva"])
+    assert "sample sender" in email.stderr
+
+
+def test_init_asks_and_writes_the_answers(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import breakup.cli_setup as setup
+
+    monkeypatch.setattr(setup, "interactive", lambda: True)
+    answers = "Ana Torres\nTorres Web\nnot-an-email\nana@torresweb.es\n\nJorge Salas\njorge@salas.es\ndiseño web\n"
+    result = runner.invoke(cli, ["init", "--user"], input=answers)
+    assert result.exit_code == 0, result.output
+    profile = Path(os.environ["XDG_CONFIG_HOME"]) / "breakup" / "breakup.toml"
+    text = profile.read_text(encoding="utf-8")
+    assert 'name = "Ana Torres"' in text and 'email = "ana@torresweb.es"' in text
+    assert 'services = ["diseño web"]' in text and "agreed = false" in text
+    assert "invalid email address" in result.output
+    config = runner.invoke(cli, ["config"])
+    assert str(profile) in config.stdout
+
+
+def test_init_in_spanish_asks_in_spanish(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import breakup.cli_setup as setup
+
+    monkeypatch.setattr(setup, "interactive", lambda: True)
+    result = runner.invoke(cli, ["init"], input="Ana\n\nana@x.es\n\n\n", env={"LANG": "es_ES.UTF-8"})
+    assert result.exit_code == 0, result.output
+    assert "Tu nombre" in result.output
+
+
+def test_copy_without_a_clipboard_tool_says_so(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = runner.invoke(cli, ["email", "diva", "--copy"])
+    assert result.exit_code == 1 and "no clipboard tool found" in result.stderr
+
+
+def test_copy_with_a_clipboard_tool(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    tool = tmp_path / "bin" / "xclip"
+    tool.parent.mkdir()
+    tool.write_text(f"#!/bin/sh\ncat > {tmp_path}/clipboard\n", encoding="utf-8")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    result = runner.invoke(cli, ["email", "diva", "--copy"])
+    assert result.exit_code == 0
+    assert (tmp_path / "clipboard").read_text(encoding="utf-8") == result.stdout
+
+
+def test_open_needs_a_file_and_uses_the_system_opener(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["email", "diva", "--open"])
+    assert result.exit_code == 2 and "--open needs -o FILE" in result.stderr
+    opener = tmp_path / "bin" / "xdg-open"
+    opener.parent.mkdir()
+    opener.write_text(f"#!/bin/sh\necho \"$1\" > {tmp_path}/opened\n", encoding="utf-8")
+    opener.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{opener.parent}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    result = runner.invoke(cli, ["email", "diva", "-o", "draft.eml", "--open"])
+    assert result.exit_code == 0
+    import time
+
+    for _ in range(50):
+        if (tmp_path / "opened").exists():
+            break
+        time.sleep(0.05)
+    assert (tmp_path / "opened").read_text(encoding="utf-8").strip().endswith("draft.eml")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("breakup email ", ["diva", "family-friend", "late-payer"]),
+        ("breakup email late-payer --lang ", ["en", "es"]),
+        ("breakup email late-payer --locale es_", ["es_ES", "es_MX"]),
+        ("breakup email late-payer --format ", ["text", "md", "html", "pdf", "eml"]),
+    ],
+)
+def test_shell_completion(line: str, expected: list[str]) -> None:
+    """bash completion (the README's `eval "$(_BREAKUP_COMPLETE=bash_source breakup)"`)."""
+    words = line.split()
+    env = {**os.environ, "_BREAKUP_COMPLETE": "bash_complete", "COMP_WORDS": line,
+           "COMP_CWORD": str(len(words) if line.endswith(" ") else len(words) - 1)}  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "breakup"], env=env, capture_output=True, text=True)
+    found = [item.split(",", 1)[1] for item in result.stdout.split() if "," in item]
+    for item in expected:
+        assert item in found, (line, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts_exist_for_each_shell(shell: str) -> None:
+    env = {**os.environ, "_BREAKUP_COMPLETE": f"{shell}_source"}
+    result = subprocess.run([sys.executable, "-m", "breakup"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0 and "breakup" in result.stdout
+
+
+def test_an_unusable_locale_in_the_environment_never_stops_a_command(runner: CliRunner) -> None:
+    for value in ("xx_YY.UTF-8", "tlh", "es_XX.UTF-8"):
+        result = runner.invoke(cli, ["email", "diva", "--lang", "en"], env={"LANG": value})
+        assert result.exit_code == 0, (value, result.output)
+        result = runner.invoke(cli, ["archetypes"], env={"LC_ALL": value})
+        assert result.exit_code == 0, (value, result.output)
