@@ -12,7 +12,6 @@ from typing import Any
 
 from breakup.errors import InputError, ProfileError
 
-_EMAIL = re.compile(r"[^@\s<>\"(),;:\[\]\\]+@[^@\s<>\"(),;:\[\]\\]+\.[^@\s<>\"(),;:\[\]\\.]+")
 _AMOUNT = re.compile(r"\d+(?:[.,]\d{1,2})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]")
@@ -143,13 +142,10 @@ def parse_currency(value: str, option: str) -> str:
 
 
 def parse_email(value: str, option: str) -> str:
-    """Read a plain email address (no display name, no line breaks)."""
-    text = value.strip()
-    if not _EMAIL.fullmatch(text):
-        raise InputError(
-            f"invalid email address {value!r} for {option}: use the form name@example.com"
-        )
-    return text
+    """Read a plain email address (no display name, no line breaks), as the draft writes it."""
+    from breakup.mail import parse_address  # the .eml builder's rules, checked up front
+
+    return parse_address(value, option)
 
 
 def single_line(value: str, option: str) -> str:
