@@ -133,7 +133,7 @@ def identity(cells: dict[str, str]) -> str:
     """What makes a row this row wherever it is read from: its id, else client and contact."""
     if ident := (cells.get("id") or "").strip():
         return "id:" + ident.casefold()
-    parts = [(cells.get(c) or "").strip().casefold() for c in ("client", "contact", "client_email")]
+    parts = [(cells.get(c) or "").strip().casefold() for c in ("client", "contact")]
     return "row:" + "|".join(parts)
 
 
@@ -224,7 +224,7 @@ class Folders:
         if ident in self.seen:
             raise InputError(
                 _(
-                    "the same client as row {other} (same client, contact and email): give each "
+                    "the same client as row {other} (same client and contact): give each "
                     "row its own value in an id column"
                 ).format(other=self.seen[ident])
             )

@@ -118,12 +118,12 @@ CLIENTS = (
 FIXES = [("carlos@hotelmirador", "carlos@hotelmirador.mx"), ("30/02/2027", "28/02/2027"),
          ("sctop-shifter", "scope-shifter")]  # fmt: skip
 STEPS = [
+    "breakup batch clients.csv -o out --dry-run",
     "breakup batch clients.csv -o out",
     "# fix the two rows in out/failed.csv, then:",
     "breakup batch out/failed.csv -o out",
-    "breakup batch clients.csv -o out",
-    "breakup batch clients.csv -o out --resume",
-    "breakup batch clients.csv -o out2 --dry-run",
+    "breakup batch out/failed.csv -o out",
+    "breakup batch out/failed.csv -o out --resume",
 ]
 
 
