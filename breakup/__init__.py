@@ -1,3 +1,3 @@
 """breakup: end a client relationship cleanly, in English or Spanish."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

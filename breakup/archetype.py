@@ -76,7 +76,7 @@ SCHEMA: dict[str, Field] = {
     "to_writing": _f("text", "how to move the rest to writing (spoken)"),
     "incident_record": _f("bool", "the notes keep a record of incidents", False),
     "not_offered": _f("texts", "what the user does not offer, beyond the usual (user)", []),
-    "have_at_hand": _f("texts", "what to have in front of you on the call, beyond the facts (user)", []),
+    "have_at_hand": _f("texts", "what to have in front of you on the call (user)", []),
     "referral_intro": _f("text", "the referral letter's first paragraph (client)"),
     "boundaries": _f(
         "table",
@@ -130,8 +130,11 @@ _EXPECTED = {
 }
 
 
-def check(module: Any, where: str) -> Archetype:
-    """Check an evaluated archetype.j2 against the schema; fill in the optional names."""
+def check(module: Any, file: Callable[[], str]) -> Archetype:
+    """Check an evaluated archetype.j2 against the schema; fill in the optional names.
+
+    `file` names the archetype's file for a message (asked only when there is one).
+    """
     found = Archetype()
     for name, field in SCHEMA.items():
         value = getattr(module, name, None)
@@ -141,14 +144,14 @@ def check(module: Any, where: str) -> Archetype:
                     _(
                         "{file}: the archetype does not set {name!r} ({doc}): see README, "
                         "'Adding an archetype'"
-                    ).format(file=where, name=name, doc=field.doc)
+                    ).format(file=file(), name=name, doc=field.doc)
                 )
             found[name] = list(field.default) if isinstance(field.default, list) else field.default
             continue
         if not _CHECKS[field.kind](value):
             raise TemplateError(
                 _("{file}: {name!r} must be {expected}").format(
-                    file=where, name=name, expected=_EXPECTED[field.kind]
+                    file=file(), name=name, expected=_EXPECTED[field.kind]
                 )
             )
         found[name] = value
@@ -166,7 +169,7 @@ def check(module: Any, where: str) -> Archetype:
             )
             raise TemplateError(
                 _("{file}: the table {name!r} {problem}").format(
-                    file=where, name=name, problem=problem
+                    file=file(), name=name, problem=problem
                 )
             )
     for number, reaction in enumerate(found["reactions"], 1):
@@ -177,7 +180,7 @@ def check(module: Any, where: str) -> Archetype:
         ):
             raise TemplateError(
                 _('{file}: reaction {number} needs "says" and "reply" texts').format(
-                    file=where, number=number
+                    file=file(), number=number
                 )
             )
     return found

@@ -80,17 +80,18 @@ def store(source: Path, kind: str, value: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def jinja_cache(html: bool) -> Any:
+def jinja_cache(html: bool, sandboxed: bool = True) -> Any:
     """A Jinja bytecode cache in the cache folder, or None.
 
     Templates compiled for HTML (autoescaping) differ from those compiled for text, and
-    Jinja's cache keys do not tell them apart: each kind gets a folder of its own.
+    those compiled for the sandbox from the others; Jinja's cache keys do not tell them
+    apart: each kind gets a folder of its own.
     """
     folder = cache_dir()
     if folder is None:
         return None
     from jinja2 import FileSystemBytecodeCache
 
-    sub = folder / ("jinja-html" if html else "jinja-text")
+    sub = folder / f"jinja-{'html' if html else 'text'}-{'sandbox' if sandboxed else 'trusted'}"
     sub.mkdir(exist_ok=True)
     return FileSystemBytecodeCache(str(sub))

@@ -234,17 +234,22 @@ class ContainedLoader(FileSystemLoader):
 
 @functools.cache
 def environment(lang: str, region: str | None, register: str, html: bool,
-                user_templates: Path | None = None) -> BoundedSandbox:  # fmt: skip
+                user_templates: Path | None = None) -> Any:  # fmt: skip
     """Build the Jinja environment for one chain of catalogs and output kind.
 
-    User templates (--templates) overlay the built-in ones; every template renders in the
-    sandbox, with StrictUndefined so a missing value fails instead of leaving a gap.
+    User templates (--templates) overlay the built-in ones and make the environment Jinja's
+    bounded sandbox; breakup's own templates alone are trusted and render without it (the
+    client's data is never template code either way). StrictUndefined everywhere: a missing
+    value fails instead of leaving a gap.
     """
+    from jinja2 import Environment
+
     from breakup import cache
 
     builtin = resources.templates_dir()
     search = [builtin] if user_templates is None else [user_templates, builtin]
-    env = BoundedSandbox(
+    kind = Environment if user_templates is None else BoundedSandbox
+    env = kind(
         loader=ContainedLoader([str(p) for p in search]),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         undefined=StrictUndefined,
@@ -253,7 +258,9 @@ def environment(lang: str, region: str | None, register: str, html: bool,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=strip_controls,
-        bytecode_cache=cache.jinja_cache(html),
+        bytecode_cache=cache.jinja_cache(html, sandboxed=user_templates is not None),
+        # A command reads each template once: no need to check them for changes on every use.
+        auto_reload=False,
     )
     # Must agree with `trimmed = true` in babel.cfg, or extracted ids will not match.
     env.policies["ext.i18n.trimmed"] = True

@@ -138,6 +138,7 @@ def _without_year(pattern: str) -> str:
     return re.sub(r"^y+[.,]?\s*(?:'[^']*'\s*)?", "", pattern).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """Write an amount in a currency as the locale does ("4.250,00 €", "$4,250.00")."""
     import re

@@ -85,6 +85,7 @@ def environment(lang: str, locale: str, register: str, html: bool, templates: Pa
     return catalog.environment(lang, languages.region_of(locale), register, html, templates)
 
 
+@functools.lru_cache(maxsize=256)
 def default_register(archetype: str, lang: str, templates: Path | None = None) -> str:
     """Return the register an archetype's documents use unless told otherwise."""
     return str(
@@ -119,7 +120,7 @@ def load_archetype(
         )
     name = f"archetypes/{archetype}/archetype.j2"
     module = evaluate(env, name, ctx)
-    return schema.check(module, _template_path(env, name))
+    return schema.check(module, lambda: _template_path(env, name))
 
 
 def evaluate(env: Any, name: str, ctx: dict[str, Any]) -> Any:
@@ -190,6 +191,9 @@ def _no_referral_message(profile: Profile, service: str | None) -> str:
     ).format(where=where)
 
 
+_LAST_ARCHETYPE: list[Any] = []
+
+
 def _render(
     document: str,
     archetype: str,
@@ -242,7 +246,16 @@ def _render(
     kind = registry.DOCUMENTS[document]
     if kind.needs_referrals and not ctx["referrals"]:
         raise InputError(_no_referral_message(profile, facts.service))
-    a = load_archetype(archetype, lang, locale, register, templates, ctx)
+    # The text and the HTML part of a mail draft share the archetype's texts: the values in
+    # them are the same (HTML escapes at output), so the second render reuses the first's.
+    key = (archetype, lang, locale, register, templates, facts, id(profile), today, kit,
+           document, fmt == "md", ctx["printed"])  # fmt: skip
+    if _LAST_ARCHETYPE and _LAST_ARCHETYPE[0] == key:
+        a = _LAST_ARCHETYPE[1]
+    else:
+        a = load_archetype(archetype, lang, locale, register, templates, ctx)
+        # The profile is kept with the key: alive, its id cannot be another profile's.
+        _LAST_ARCHETYPE[:] = [key, a, profile]
     if a.talk_first:
         ctx["after_call"] = True
     if document == "boundaries" and a.boundaries is None:
