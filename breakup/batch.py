@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from breakup import facts, languages, registry, sheet
 from breakup.errors import BreakupError, InputError, OutputError
-from breakup.i18n import _
+from breakup.i18n import _, ngettext
 from breakup.models import ClientFacts, Profile
 from breakup.output import safe_name
 
@@ -122,6 +122,11 @@ class Job(NamedTuple):
 # --- reading a row ----------------------------------------------------------------------
 
 
+def column(name: str) -> str:
+    """A column named in a message ("column end_date")."""
+    return _("column {name}").format(name=name)
+
+
 def _label(cells: dict[str, str], number: int) -> str:
     for column in ("client", "contact"):
         if value := (cells.get(column) or "").strip():
@@ -176,7 +181,7 @@ def parse_row(row: sheet.Row, settings: Settings) -> Job:
         )
     except InputError as error:
         problems.append(
-            str(error).replace("--lang", "column lang").replace("--locale", "column locale")
+            str(error).replace("--lang", column("lang")).replace("--locale", column("locale"))
         )
     register = settings.register
     if typed := (cells.get("register") or "").strip():
@@ -188,7 +193,7 @@ def parse_row(row: sheet.Row, settings: Settings) -> Job:
             )
     raw = {f.name: cells.get(f.name, "") for f in facts.FACTS}
     found = facts.read(
-        raw, locale or None, lambda fact: f"column {fact.name}", serials=True, problems=problems
+        raw, locale or None, lambda fact: column(fact.name), serials=True, problems=problems
     )
     if problems:
         raise InputError("\n".join(problems))
@@ -479,9 +484,12 @@ def _first_pass(source: sheet.Source, out_dir: Path, settings: Settings) -> Fold
             done += 1
     if done and not (settings.resume or settings.force):
         raise InputError(
-            _(
-                "{out} already holds documents for {count} rows of this file: pass --resume to "
-                "write only what is missing, or --force to write them again"
+            ngettext(
+                "{out} already holds the documents of {count} row of this file: pass --resume "
+                "to write only what is missing, or --force to write them again",
+                "{out} already holds the documents of {count} rows of this file: pass --resume "
+                "to write only what is missing, or --force to write them again",
+                done,
             ).format(out=out_dir, count=done)
         )
     return folders

@@ -155,6 +155,10 @@ def interface_language(
     finally:
         gettext.dgettext, gettext.dngettext = original  # type: ignore[assignment]
         i18n.set_language(previous)
+        # Click translates some words of a command when it builds it: a command built in one
+        # language is built again in the next (tests run many in one process).
+        if messages:
+            cli.commands.clear()
 
 
 def guess_language(argv: list[str], environ: Any) -> str | None:

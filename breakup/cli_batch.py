@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from breakup.cli import load_profile, profile_option, templates_option
-from breakup.i18n import _
+from breakup.i18n import _, ngettext
 from breakup.registry import DOCUMENTS, FORMATS
 
 # Failed rows printed in full on stderr; the rest are counted (all are in the failed file).
@@ -191,27 +191,40 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
             err=True,
         )
     if summary.failed > SHOWN_FAILURES:
+        more = summary.failed - SHOWN_FAILURES
         click.echo(
-            _("... and {count} more failed rows").format(count=summary.failed - SHOWN_FAILURES),
+            ngettext("... and {count} more failed row", "... and {count} more failed rows", more)
+            .format(count=more),
             err=True,
         )
     if dry_run:
-        line = _(
-            "Dry run: {ok} of {rows} rows would be written into {out}; nothing was written."
+        line = ngettext(
+            "Dry run: {ok} of {rows} row would be written into {out}; nothing was written.",
+            "Dry run: {ok} of {rows} rows would be written into {out}; nothing was written.",
+            summary.rows,
         ).format(ok=summary.written, rows=summary.rows, out=out_dir)
     else:
-        line = _("Wrote the documents of {written} of {rows} rows into {out}.").format(
-            written=summary.written, rows=summary.rows, out=out_dir
-        )
+        line = ngettext(
+            "Wrote the documents of {written} of {rows} row into {out}.",
+            "Wrote the documents of {written} of {rows} rows into {out}.",
+            summary.rows,
+        ).format(written=summary.written, rows=summary.rows, out=out_dir)
         if summary.skipped:
-            line += " " + _("{count} already complete (skipped).").format(count=summary.skipped)
+            line += " " + ngettext(
+                "{count} already complete (skipped).", "{count} already complete (skipped).",
+                summary.skipped,
+            ).format(count=summary.skipped)
     if summary.failures:
         line += " " + (
-            _("{count} failed: fix them in {path} and run it again.").format(
-                count=summary.failed, path=summary.failed_path
-            )
+            ngettext(
+                "{count} failed: fix it in {path} and run that file again.",
+                "{count} failed: fix them in {path} and run that file again.",
+                summary.failed,
+            ).format(count=summary.failed, path=summary.failed_path)
             if summary.failed_path
-            else _("{count} would fail.").format(count=summary.failed)
+            else ngettext("{count} would fail.", "{count} would fail.", summary.failed).format(
+                count=summary.failed
+            )
         )
     click.echo(line, err=True)
     if summary.stale_failed is not None:
@@ -232,9 +245,12 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
         hints = column_hints()
         lines = "\n".join(f"  - {hints[key]}" for key in sorted(summary.missing))
         click.echo(
-            _(
+            ngettext(
+                "Warning: {count} row has placeholders in [brackets]; fill them in before "
+                "sending (--strict makes such a row fail). They come from:\n{lines}",
                 "Warning: {count} rows have placeholders in [brackets]; fill them in before "
-                "sending (--strict makes such a row fail). They come from:\n{lines}"
+                "sending (--strict makes such a row fail). They come from:\n{lines}",
+                summary.rows_with_placeholders,
             ).format(count=summary.rows_with_placeholders, lines=lines),
             err=True,
         )

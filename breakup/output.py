@@ -100,7 +100,7 @@ def write_all(files: Sequence[tuple[Path, str | bytes]], *, force: bool = False)
         taken = [str(path) for path, _data in files if exists(path)]
         if taken:
             raise OutputError(
-                _("{paths} already exist(s): choose another name or pass --force").format(
+                _("{paths} already exist: choose other names or pass --force").format(
                     paths=", ".join(taken)
                 )
                 if len(taken) > 1

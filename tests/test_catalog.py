@@ -74,6 +74,8 @@ def _sparse() -> list[Path]:
         if not folder.is_dir() or folder.name == "archetypes":
             continue
         for po in folder.rglob("*.po"):
+            if po.stem not in ("messages", "informal"):
+                continue  # the interface's catalogs (cli.po, click.po) are checked elsewhere
             base = po.name == "messages.po" and "_" not in folder.name
             if not base:
                 found.append(po)
