@@ -381,3 +381,17 @@ def test_every_question_is_an_option() -> None:
     assert command is not None
     options = {opt for p in command.params for opt in p.opts}
     assert {q.option for q in QUESTIONS} <= options
+
+
+def test_the_readme_session_is_real(runner: CliRunner) -> None:
+    """The README's piped session is what the command prints, questions and worksheet."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Deciding first: `breakup decide`", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```text\n", 1)[1].split("```", 1)[0]
+    command, shown = block.split("    breakup decide\n", 1)
+    piped = re.search(r"printf '(.*)'", command)
+    assert piped is not None
+    result = runner.invoke(cli, ["decide"], input=piped[1].replace("\\n", "\n"))
+    assert result.exit_code == 0
+    expected = shown.removesuffix("...\n")
+    assert result.output.startswith(expected)
