@@ -395,3 +395,20 @@ def test_the_readme_session_is_real(runner: CliRunner) -> None:
     assert result.exit_code == 0
     expected = shown.removesuffix("...\n")
     assert result.output.startswith(expected)
+
+
+def test_your_own_archetype_is_a_problem_to_choose(runner: CliRunner, tmp_path: Path) -> None:
+    """--templates: a user's archetype is listed with its description and can be chosen."""
+    source = resources.templates_dir() / "archetypes" / "diva" / "archetype.j2"
+    text = source.read_text(encoding="utf-8").replace(
+        '_("Needs far more of your time than the engagement can support.")',
+        '"Asks for the moon, every week."')  # fmt: skip
+    mine = tmp_path / "mine" / "archetypes" / "moon"
+    mine.mkdir(parents=True)
+    (mine / "archetype.j2").write_text(text, encoding="utf-8")
+    code, out, err = invoke(runner, "--templates", str(tmp_path / "mine"), "--client", "Acme",
+                            input="moon\n")  # fmt: skip
+    assert code == 0, err
+    assert "moon           Asks for the moon, every week." in err
+    assert "The archetype that fits: moon. Asks for the moon, every week." in out
+    assert "    breakup boundaries moon --client Acme\n" in out
