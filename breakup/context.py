@@ -74,6 +74,11 @@ class Day:
         return _format_date(self.value, self._locale, "short")
 
     @property
+    def medium(self) -> str:
+        """The day, month and year, no weekday ("October 10, 2026"): for a past date."""
+        return _format_date(self.value, self._locale, "medium")
+
+    @property
     def spoken(self) -> str:
         return _format_date(self.value, self._locale, "spoken")
 
@@ -102,7 +107,7 @@ class Missing(Day):
     def full(self) -> str:
         return self._text
 
-    short = spoken = iso = full
+    short = medium = spoken = iso = full
 
 
 @functools.lru_cache(maxsize=4096)
@@ -123,8 +128,10 @@ def _pattern(locale: str, form: str) -> str:
 
     lang = (languages.parse_locale(locale) or ("en", None))[0]
     comma = languages.language(lang).weekday_comma if lang in languages.languages() else True
-    pattern = get_date_format("long" if form == "short" else "full", locale=locale).pattern
-    if form != "full":
+    pattern = get_date_format(
+        "long" if form in ("short", "medium") else "full", locale=locale
+    ).pattern
+    if form not in ("full", "medium"):
         pattern = _without_year(pattern)
     return pattern if comma else re.sub(r"(E{4}),\s*", r"\1 ", pattern)
 
@@ -163,6 +170,11 @@ def format_list(items: list[str], locale: str) -> str:
     from babel.lists import format_list as babel_format_list
 
     return babel_format_list(items, locale=locale)
+
+
+def working_day_before(day: date) -> date:
+    """Move a Saturday or Sunday to the Friday before (a deadline falls before a weekend)."""
+    return day - timedelta(days=day.weekday() - 4) if day.weekday() >= 5 else day
 
 
 def working_day(day: date) -> date:
@@ -266,8 +278,8 @@ def build(
 
     overdue = facts.overdue
     final_due = facts.final_due
-    if final_due is None and facts.final_invoice is not None and end is not None:
-        final_due = end + timedelta(days=profile.defaults.payment_days)
+    if final_due is None and facts.final_invoice != 0 and end is not None:
+        final_due = working_day(end + timedelta(days=profile.defaults.payment_days))
     pay_by = facts.pay_by or end
     referrals = [r for r in profile.referrals if r.offers(facts.service)]
     contact = facts.contact or ""
@@ -331,7 +343,13 @@ def build(
         "overdue_placeholder": placeholders["outstanding"],
         "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
         "final_due": day(final_due),
+        # No amount given: the documents still say a final invoice will follow (0: none).
+        "final_invoice_expected": facts.final_invoice != 0,
         "work": [user(item) for item in facts.work],
+        "handover_items": [user(item) for item in facts.handover],
+        "notice_by": day(working_day_before(end - timedelta(days=facts.notice_days)))
+        if end is not None and facts.notice_days
+        else None,
         "hours": format_number(facts.hours, locale) if facts.hours is not None else None,
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
         "hours_count": 1 if facts.hours == 1 else 2,
@@ -364,6 +382,14 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
     }
 
 
+def _weekday(value: date) -> str:
+    from babel.dates import format_date
+
+    from breakup import i18n
+
+    return format_date(value, "EEEE", locale=i18n.language())
+
+
 # The sample profile's sender (templates/samples/breakup.toml): a document signed with it
 # was not meant to be sent.
 SAMPLE_SENDER_EMAIL = "maria@estudiolumen.es"
@@ -380,6 +406,12 @@ def warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
             ).format(path=profile.source, name=profile.sender.name)
         )
     end = facts.end_date
+    if end is not None and end.weekday() >= 5:
+        found.append(
+            _(
+                "the end date {date} is a {weekday}: a last working day usually falls on a weekday"
+            ).format(date=end.isoformat(), weekday=_weekday(end))
+        )
     if end is not None and end < today:
         found.append(_("the end date {date} is in the past").format(date=end.isoformat()))
     if facts.pay_by is not None and facts.pay_by < today:

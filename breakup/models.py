@@ -125,8 +125,10 @@ class ClientFacts:
       end_date (the last day of work), notice_days (the contract's notice period);
       invoices (overdue ones), outstanding (the overdue balance; default: their sum),
       pay_by (deadline for the overdue balance), final_invoice (amount for the remaining
-      work), final_due (its due date; default: payment_days after the end), currency;
-      work (what will be finished before the end), hours (the hours available until then);
+      work; 0 for none), final_due (its due date; default: payment_days after the end),
+      currency;
+      work (what will be finished before the end), handover (what will be handed over),
+      hours (the hours available until then);
       relation ("friend" or "relative", for a family friend);
       after_call (the email confirms a call already held), call_date (that call's date).
     """
@@ -145,6 +147,7 @@ class ClientFacts:
     final_due: date | None = None
     currency: str | None = None
     work: tuple[str, ...] = ()
+    handover: tuple[str, ...] = ()
     hours: Decimal | None = None
     relation: str | None = None
     after_call: bool = False
