@@ -51,12 +51,36 @@ class Referral(Person):
 
 
 @dataclass(frozen=True)
+class CheckConfig:
+    """What `breakup check` leaves out, from a profile's [check] table or a project file.
+
+    Fields: disable (category ids such as "venting", or "category/rule" ids such as
+    "threat/legal"), allow (phrases never reported, matched like the rules: case, accents
+    and quote style aside), source (where it was read, for messages; "" when built in).
+    """
+
+    disable: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    source: str = ""
+
+    def merged(self, other: CheckConfig) -> CheckConfig:
+        """Return both configurations in one: what either disables or allows."""
+        sources = ", ".join(s for s in (self.source, other.source) if s)
+        return CheckConfig(
+            disable=tuple(dict.fromkeys(self.disable + other.disable)),
+            allow=tuple(dict.fromkeys(self.allow + other.allow)),
+            source=sources,
+        )
+
+
+@dataclass(frozen=True)
 class Profile:
     """The user's own settings, read from breakup.toml.
 
     Fields: sender (the user signing the documents), referrals (providers to recommend),
-    lang, locale and currency (defaults for the options of the same name), source (the
-    file it came from, or None for the built-in empty profile).
+    lang, locale and currency (defaults for the options of the same name), check (what
+    `breakup check` leaves out), source (the file it came from, or None for the built-in
+    empty profile).
     """
 
     sender: Person = field(default_factory=Person)
@@ -64,6 +88,7 @@ class Profile:
     lang: str | None = None
     locale: str | None = None
     currency: str | None = None
+    check: CheckConfig = field(default_factory=CheckConfig)
     source: Path | None = None
 
 
@@ -164,7 +189,9 @@ def single_line(value: str, option: str) -> str:
 _PERSON_KEYS = ("name", "company", "email", "phone")
 _REFERRAL_KEYS = (*_PERSON_KEYS, "services", "note")
 _DEFAULTS_KEYS = ("lang", "locale", "currency")
-_TOP_KEYS = ("sender", "referrals", "defaults")
+_TOP_KEYS = ("sender", "referrals", "defaults", "check")
+_CHECK_KEYS = ("disable", "allow")
+_CHECK_ID = re.compile(r"[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*)?")
 
 
 def _unknown_key(key: str, valid: tuple[str, ...], where: str, path: Path) -> ProfileError:
@@ -219,6 +246,42 @@ def _referral(data: Any, number: int, path: Path) -> Referral:
     )
 
 
+def parse_check_config(data: Any, where: str, path: Path) -> CheckConfig:
+    """Validate a [check] table (or a project file's top level) into a CheckConfig.
+
+    `where` names the table in messages, e.g. "[check]"; `path` is the file it came from.
+    """
+    from breakup.i18n import _
+
+    if not isinstance(data, dict):
+        message = _("{path}: {where} must be a table, e.g. [check]")
+        raise ProfileError(message.format(path=path, where=where))
+    for key in data:
+        if key not in _CHECK_KEYS:
+            raise _unknown_key(key, _CHECK_KEYS, where, path)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, example in (("disable", '["venting", "threat/legal"]'), ("allow", '["good luck"]')):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            raise ProfileError(
+                _(
+                    "{path}: {key} in {where} must be a list of non-empty strings, e.g. {example}"
+                ).format(path=path, key=key, where=where, example=example)
+            )
+        lists[key] = tuple(item.strip() for item in value)
+    for ident in lists["disable"]:
+        if not _CHECK_ID.fullmatch(ident):
+            raise ProfileError(
+                _(
+                    "{path}: {ident!r} in {where} disable is not a category or rule id: write "
+                    '"category" or "category/rule", e.g. "venting" or "threat/legal"'
+                ).format(path=path, ident=ident, where=where)
+            )
+    return CheckConfig(disable=lists["disable"], allow=lists["allow"], source=str(path))
+
+
 def load_profile(path: Path) -> Profile:
     """Read and validate a profile TOML file."""
     try:
@@ -253,6 +316,7 @@ def load_profile(path: Path) -> Profile:
         lang=_text(defaults, "lang", "defaults", path) or None,
         locale=_text(defaults, "locale", "defaults", path) or None,
         currency=_text(defaults, "currency", "defaults", path) or None,
+        check=parse_check_config(data.get("check", {}), "[check]", path),
         source=path,
     )
 
