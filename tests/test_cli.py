@@ -219,9 +219,12 @@ def test_check_exit_codes_and_json(runner: CliRunner, tmp_path: Path) -> None:
     draft.write_text("Hola:\nEstoy harta de sus excusas.\n", encoding="utf-8")
     found = runner.invoke(cli, ["check", str(draft), "--lang", "es", "--format", "json"])
     assert found.exit_code == 1
-    findings = json.loads(found.stdout)
+    (report,) = json.loads(found.stdout)["files"]
+    findings = report["findings"]
     assert [(f["line"], f["category"]) for f in findings] == [(2, "venting"), (2, "blame")]
-    assert set(findings[0]) == {"line", "column", "category", "label", "match", "advice"}
+    assert set(findings[0]) == {
+        "line", "column", "end_line", "end_column", "category", "rule", "label", "match", "advice",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
