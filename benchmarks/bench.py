@@ -176,6 +176,72 @@ def check_speed(runs: int) -> list[str]:
     ]
 
 
+def check_scale(runs: int, work: Path) -> list[str]:
+    """The tone check on adversarial and large drafts: time grows linearly, memory is bounded."""
+    sys.path.insert(0, str(HERE.parent))
+    from breakup.check import MAX_DRAFT_BYTES, check_text
+
+    check_text("warm up", "en")
+
+    def median_time(text: str) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            check_text(text, "en")
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    lines = ["| draft | median | vs 4x smaller |", "|---|---:|---:|"]
+    previous = None
+    for count in (10_000, 40_000, 160_000):
+        value = median_time("so " * count)
+        ratio = f"{value / previous:.1f}x" if previous else ""
+        lines.append(f'| `"so " * {count:,}` | {value * 1000:.0f} ms | {ratio} |')
+        previous = value
+    # A large letter of ordinary sentences, just under the limit, through the CLI.
+    sentence = ("Thank you for the years of work together. The invoice of 15 January is still "
+                "unpaid, and we will send the files by Friday.\n\n")  # fmt: skip
+    draft = work / "large.txt"
+    draft.write_text(sentence * ((MAX_DRAFT_BYTES - 1024) // len(sentence)), encoding="utf-8")
+    small = work / "small.txt"
+    small.write_text(sentence * 20, encoding="utf-8")
+    env = {**os.environ, "LANG": "C"}
+    for name, path in (("2 KB", small), ("10 MB", draft)):
+        results = [check_cli(str(path), env) for _ in range(3)]
+        wall = statistics.median(r[0] for r in results)
+        peak = statistics.median(r[1] for r in results)
+        lines.append(f"| CLI, {name} letter | {wall:.2f} s | peak RSS {peak / 1024:.0f} MiB |")
+    return lines
+
+
+# The child reports its own high-water mark: a forked child's ru_maxrss starts from the
+# parent's, and this benchmark's parent has grown by then.
+_REPORT_PEAK = (
+    "import atexit, sys\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            sys.stderr.write('peak ' + line.split()[1] + '\\n')\n"
+    "atexit.register(peak)\n"
+    "from breakup.cli import main\n"
+    "sys.argv = ['breakup', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+def check_cli(path: str, env: dict[str, str]) -> tuple[float, int]:
+    """Run `breakup check PATH`; return its wall time (s) and its own peak RSS (KiB)."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _REPORT_PEAK, "check", path, "--lang", "en"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, check=False)  # fmt: skip
+    elapsed = time.perf_counter() - start
+    peaks = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("peak ")]
+    if result.returncode != 0 or not peaks:
+        raise SystemExit(f"failed: breakup check {path}: {result.stderr}")
+    return elapsed, int(peaks[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per command (median)")
@@ -203,6 +269,8 @@ def main() -> None:
             print("\n".join(memory(3, work)))
         print("\n## Tone check\n")
         print("\n".join(check_speed(args.runs)))
+        print("\n## Tone check at scale\n")
+        print("\n".join(check_scale(args.runs, work)))
 
 
 if __name__ == "__main__":

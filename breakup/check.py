@@ -7,28 +7,45 @@ addresses the writer in the register asked for (Spanish: "usted" or "tú"):
 
     from breakup.check import check_text, format_findings
     print(format_findings(check_text(draft, "es", "informal"), "es", "text"))
+
+`check_draft` also picks the draft's language (see `choose_language`), and `report` turns
+the results of several drafts into text, JSON or one line per finding, a line at a time.
+The draft is matched a paragraph at a time, so time grows linearly with its length and
+memory stays bounded; a draft over MAX_DRAFT_BYTES is refused.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import json
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from breakup.errors import BreakupError, InputError
+from breakup.i18n import _
+from breakup.models import CheckConfig
+from breakup.profile import parse_check_config
 from breakup.resources import LOCALES_DIR
 
 RULES_FILE = "tone.toml"
-FORMATS = ("text", "json")
+PROJECT_FILE = ".breakup-check.toml"
+FORMATS = ("text", "json", "line")
+JSON_VERSION = 1
+# Larger drafts are refused: a draft is a letter, and this keeps time and memory bounded.
+MAX_DRAFT_BYTES = 10 * 1024 * 1024
 # Same names as breakup.catalog.REGISTERS; not imported, to keep `breakup check` light.
 REGISTERS = ("formal", "informal")
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
+# A paragraph longer than this is matched in pieces cut at a line break (or a space).
+_PIECE = 20_000
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 # Curly and typographic quotes fold to their ASCII forms, so "you’re" matches "you're".
 _QUOTES = {**dict.fromkeys("‘’‚‛′ʼ´`", "'"), **dict.fromkeys("“”„‟″«»", '"')}
 _MACRO = r"\{([a-z_][a-z0-9_]*)\}"
@@ -42,49 +59,87 @@ _ALLOW_REACH = 200
 _NON_ASCII = r"[^\x00-\x7f]"
 # A word in capitals, given a character class of the capitals present in the draft.
 _CAPS_WORD = r"(?<!\w){0}+(?:['’]{0}+)*(?!\w)"
-_CAPS_GAP = r"[,;:]?[^\S\n]+"
+_CAPS_GAP = re.compile(r"[,;:]?[^\S\n]+")
+# The end of a sentence: its closing marks (and quotes) before a space, or a blank line.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)|\n[^\S\n]*\n")
 # A space before a quantifier, or inside a character class, would not mean what it says.
 _MISPLACED_SPACE = r" [?*+]| \{\d|\[[^\]]* [^\]]*\]"
+# A group repeated without bound, "(...)*", "(...)+" or "(...){2,}": at every word of a
+# long run ("so so so ...") the engine would retry the whole run, in quadratic time.
+_UNBOUNDED_GROUP = re.compile(r"(?<!\\)\)(?:[*+]|\{\d*,\})")
+_ID = r"[a-z][a-z0-9_-]*"
+_DIRECTIVE = re.compile(r"breakup-check:[^\S\n]*(ignore|disable|enable)\b([^\n]*)", re.I)
+_COMMENT_OPENERS = re.compile(r"(?:<!--|#|//|/\*|\[//\]:\s*#\s*\(|[%;])[^\S\n]*\Z")
 
 
 @dataclass(frozen=True)
 class Finding:
     """One phrase worth rewording.
 
-    Fields: line and column (1-based, column in characters of the original text),
-    category (stable id such as "blame"), label (the category's localized name),
+    Fields: line and column of its first character, end_line and end_column just past its
+    last (all 1-based; columns count characters of the original text), category (stable
+    id such as "blame"), rule (stable id of the rule within the category, such as
+    "legal", or None for a rule without one), label (the category's localized name),
     match (the text exactly as in the draft) and advice (what to write instead, in the
     register asked for).
     """
 
     line: int
     column: int
+    end_line: int
+    end_column: int
     category: str
+    rule: str | None
     label: str
     match: str
     advice: str
 
 
+class DraftResult(NamedTuple):
+    """A checked draft: its name as given ("-" for stdin), the language it was checked in,
+    its findings (possibly still to be computed) and a note for the user ("" for none)."""
+
+    file: str
+    lang: str
+    findings: Iterable[Finding]
+    note: str = ""
+
+
+class LanguageChoice(NamedTuple):
+    """The language a draft is checked in, the one it reads as (None when unclear), and a
+    note for the user ("" for none)."""
+
+    lang: str
+    detected: str | None
+    note: str
+
+
 _Advice = tuple[str, str]
+# A pattern table: its patterns, its own advice (None: the category's) and its rule id.
+_Entry = tuple[list[str], _Advice | None, str | None]
+# start, end (in the piece), category index, rule id, advice
+_Span = tuple[int, int, int, str | None, str]
 
 
 class _Category(NamedTuple):
     """A compiled category: one alternation of all its patterns and of its allow patterns.
 
     Each advice is a pair indexed like REGISTERS: (formal, informal); the informal one is
-    the formal one when the file gives no variant. A pattern with its own advice is a
-    named group "a<n>"; its advice is advices[n].
+    the formal one when the file gives no variant. A pattern table with its own advice or
+    id is a named group "a<n>"; its advice is advices[n] and its id rules[n].
     """
 
     id: str
     label: str
     advice: _Advice
     regex: re.Pattern[str] | None
-    advices: tuple[_Advice, ...]
+    advices: tuple[_Advice | None, ...]
+    rules: tuple[str | None, ...]
     allow: re.Pattern[str] | None
     caps: bool
     acronyms: frozenset[str]
     caps_min_letters: int
+    merge: bool
 
 
 class _Rules(NamedTuple):
@@ -109,56 +164,279 @@ def available_languages() -> list[str]:
     return sorted(p.parent.name for p in LOCALES_DIR.glob(f"*/{RULES_FILE}") if p.is_file())
 
 
-def check_text(text: str, lang: str, register: str = "formal") -> list[Finding]:
+def check_text(
+    text: str, lang: str, register: str = "formal", config: CheckConfig | None = None
+) -> list[Finding]:
     """Return the findings in `text`, sorted by line then column.
 
-    The advice addresses the writer in `register` ("formal" or "informal"). Raise
-    InputError for an unknown language or register, BreakupError for an invalid rule file.
+    The advice addresses the writer in `register` ("formal" or "informal"); `config`
+    leaves out categories, rules and phrases. Raise InputError for an unknown language or
+    register, a draft over MAX_DRAFT_BYTES or a bad inline comment, BreakupError for an
+    invalid rule file.
     """
+    return list(iter_findings(text, lang, register, config))
+
+
+def iter_findings(
+    text: str, lang: str, register: str = "formal", config: CheckConfig | None = None
+) -> Iterator[Finding]:
+    """Yield the findings of check_text one by one, a paragraph at a time."""
     if register not in REGISTERS:
-        raise InputError(f"unknown register {register!r}: use formal or informal")
+        message = _("unknown register {register!r}: use formal or informal")
+        raise InputError(message.format(register=register))
+    if len(text) > MAX_DRAFT_BYTES:
+        raise InputError(too_large_message("-"))
     pick = REGISTERS.index(register)
     rules = _rules_for(lang)
-    folded, origin = _fold(text)
-    spans: list[tuple[int, int, int, str]] = []  # start, end, category index, advice
-    for index, category in enumerate(rules.categories):
-        if category.regex is not None:
-            for m in category.regex.finditer(folded):
-                if category.allow is not None and _allowed(category.allow, folded, m):
-                    continue
-                start, end = _original_span(m.start(), m.end(), origin, text)
-                group = m.lastgroup
-                advice = category.advices[int(group[1:])] if group else category.advice
-                spans.append((start, end, index, advice[pick]))
-        if category.caps:
-            advice_text = category.advice[pick]
-            spans.extend((s, e, index, advice_text) for s, e in _caps_runs(text, category))
-    return _findings(text, spans, rules.categories)
+    config = config or CheckConfig()
+    validate_config(config)
+    disabled = frozenset(config.disable)
+    allow = _phrases_regex(config.allow)
+    ignores = _Ignores(text)
+    return _findings(text, rules, pick, disabled, allow, ignores)
 
 
-def format_findings(findings: Sequence[Finding], lang: str, fmt: str) -> str:
-    """Return the findings as "text" (a line each, then a summary line) or as "json".
+def check_draft(
+    text: str,
+    file: str = "-",
+    *,
+    lang: str | None = None,
+    forced: bool = False,
+    register: str = "formal",
+    config: CheckConfig | None = None,
+) -> DraftResult:
+    """Check a draft in the language it reads as, and say so when that is not `lang`.
 
-    Text quotes each match with the language's quotation marks. The result has no
-    trailing newline. Raise InputError for an unknown format or language.
+    `lang` is the language in use (None for none), `forced` says it was asked for
+    explicitly (--lang) and wins over the draft's. When the draft is too short or mixed to
+    tell, and reads clean in the language in use, it is also checked in the others: it
+    is never passed as clean only because its language was guessed wrong.
+    """
+    choice = choose_language(text, lang, forced, file)
+    findings = iter_findings(text, choice.lang, register, config)
+    if forced or choice.detected is not None:
+        return DraftResult(file, choice.lang, findings, choice.note)
+    found = list(findings)
+    if not found:
+        for other in available_languages():
+            if other != choice.lang:
+                found = check_text(text, other, register, config)
+                if found:
+                    message = _(
+                        "Note: cannot tell which language {file} is in; it reads clean as "
+                        "{used} but not as {other}, so it is checked as {other} (use --lang "
+                        "to choose)."
+                    ).format(
+                        file=_draft_name(file),
+                        used=_language_name(choice.lang),
+                        other=_language_name(other),
+                    )
+                    return DraftResult(file, other, found, message)
+    return DraftResult(file, choice.lang, found, choice.note)
+
+
+def choose_language(
+    text: str, lang: str | None, forced: bool = False, file: str = "-"
+) -> LanguageChoice:
+    """Pick the language to check `text` in, from the one in use and the draft's own.
+
+    Without `forced`, a draft that clearly reads as another language with rules is
+    checked in that language, with a note saying so. With no language in use, an unclear
+    draft is checked in English.
+    """
+    from breakup.detect import detect_language
+
+    if lang is not None:
+        _rules_for(lang)  # an unknown language is an error before anything is read
+    detected = detect_language(text)
+    if detected is not None and detected not in available_languages():
+        detected = None
+    if lang is None:
+        return LanguageChoice(detected or "en", detected, "")
+    if detected is None or detected == lang:
+        return LanguageChoice(lang, detected, "")
+    names = {
+        "file": _draft_name(file),
+        "draft": _language_name(detected),
+        "used": _language_name(lang),
+        "lang": lang,
+    }
+    if forced:
+        message = _("Note: {file} reads as {draft}, but --lang {lang} asks for {used}; "
+                    "checking it as {used}.")  # fmt: skip
+        return LanguageChoice(lang, detected, message.format(**names))
+    message = _("Note: {file} reads as {draft}; checking it as {draft} (use --lang {lang} "
+                "to force {used}).")  # fmt: skip
+    return LanguageChoice(detected, detected, message.format(**names))
+
+
+def _language_name(lang: str) -> str:
+    return _(LANGUAGE_NAMES[lang]) if lang in LANGUAGE_NAMES else lang
+
+
+def _draft_name(file: str) -> str:
+    return _("the draft") if file == "-" else file
+
+
+def too_large_message(file: str) -> str:
+    """Return the error for a draft over MAX_DRAFT_BYTES."""
+    message = _("{file} is larger than {limit} MB, the most breakup check reads: a draft is a "
+                "letter, so split it and check each part")  # fmt: skip
+    return message.format(file=_draft_name(file), limit=MAX_DRAFT_BYTES // (1024 * 1024))
+
+
+# Configuration ---------------------------------------------------------------------------
+
+
+def known_ids() -> frozenset[str]:
+    """Return every category id and "category/rule" id, in any language."""
+    return _known_ids(LOCALES_DIR)
+
+
+@functools.cache
+def _known_ids(locales: Path) -> frozenset[str]:
+    ids: set[str] = set()
+    for lang in available_languages():
+        for category in _rules_for(lang).categories:
+            ids.add(category.id)
+            ids.update(f"{category.id}/{rule}" for rule in category.rules if rule)
+    return frozenset(ids)
+
+
+def validate_config(config: CheckConfig) -> None:
+    """Raise InputError when `config` disables a category or rule that no rule file has."""
+    unknown = [ident for ident in config.disable if ident not in known_ids()]
+    if unknown:
+        categories = sorted(i for i in known_ids() if "/" not in i)
+        message = _("{source}: unknown category or rule {ident!r} in disable: the categories "
+                    "are {categories} (rules: see `breakup check --list-rules`)")  # fmt: skip
+        raise InputError(
+            message.format(
+                source=config.source or "[check]",
+                ident=unknown[0],
+                categories=", ".join(categories),
+            )
+        )
+
+
+def find_project_config(folder: Path) -> Path | None:
+    """Return the nearest .breakup-check.toml in `folder` or its parents.
+
+    The search stops at the repository's root (a folder with .git), the home folder or
+    the root of the file system.
+    """
+    home = Path.home()
+    for parent in (folder, *folder.parents):
+        candidate = parent / PROJECT_FILE
+        if candidate.is_file():
+            return candidate
+        if (parent / ".git").exists() or parent == home:
+            return None
+    return None
+
+
+def load_project_config(path: Path) -> CheckConfig:
+    """Read a .breakup-check.toml: the keys of a profile's [check] table, at the top level."""
+    from breakup.errors import ProfileError
+
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        message = _("cannot read {path}: {reason}")
+        raise ProfileError(message.format(path=path, reason=exc.strerror)) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        message = _("{path}: invalid TOML: {reason}")
+        raise ProfileError(message.format(path=path, reason=exc)) from None
+    return parse_check_config(data, PROJECT_FILE, path)
+
+
+def list_rules(lang: str) -> list[tuple[str, str]]:
+    """Return (id, label) for each category and each rule with an id, in file order."""
+    rows: list[tuple[str, str]] = []
+    for category in _rules_for(lang).categories:
+        rows.append((category.id, category.label))
+        rows.extend((f"{category.id}/{rule}", "") for rule in dict.fromkeys(category.rules) if rule)
+    return rows
+
+
+# Reporting -------------------------------------------------------------------------------
+
+
+def format_findings(findings: Sequence[Finding], lang: str, fmt: str, file: str = "-") -> str:
+    """Return one draft's findings as "text", "json" or "line" (see `report`).
+
+    The result has no trailing newline. Raise InputError for an unknown format or language.
+    """
+    return "\n".join(report([DraftResult(file, lang, findings)], fmt))
+
+
+def report(drafts: Iterable[DraftResult], fmt: str, *, show_file: bool = False) -> Iterator[str]:
+    """Yield the report of the drafts, a line at a time, as findings come.
+
+    - "text": "line:column: label: «match» — advice" for each finding, then a summary line
+      ("2 findings", or the all-clear); with `show_file`, each line starts with "file:".
+    - "line": "file:line:column: category: «match» — advice" for each finding, nothing
+      else ("-" is written <stdin>).
+    - "json": one JSON document, {"version": 1, "files": [{"file", "lang", "findings":
+      [...], "summary": {"findings", "categories"}}], "summary": {"files", "findings"}};
+      a finding has the fields of Finding. The README documents the schema.
     """
     if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r} for --format: choose one of {', '.join(FORMATS)}")
-    rules = _rules_for(lang)
+        message = _("unknown format {fmt!r} for --format: choose one of {choices}")
+        raise InputError(message.format(fmt=fmt, choices=", ".join(FORMATS)))
     if fmt == "json":
-        import json  # Only this branch needs it; importing it up front slows every command.
+        yield from _json_report(drafts)
+        return
+    for draft in drafts:
+        rules = _rules_for(draft.lang)
+        name = "<stdin>" if draft.file == "-" else draft.file
+        prefix = f"{name}:" if show_file or fmt == "line" else ""
+        count = 0
+        for f in draft.findings:
+            count += 1
+            quoted = f"{rules.quote_open}{' '.join(f.match.split())}{rules.quote_close}"
+            label = f.category if fmt == "line" else f.label
+            yield f"{prefix}{f.line}:{f.column}: {label}: {quoted} — {f.advice}"
+        if fmt == "text":
+            summary = rules.one if count == 1 else rules.other.format(count=count)
+            yield f"{prefix} {summary if count else rules.clean}".lstrip()
 
-        return json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=2)
-    if not findings:
-        return rules.clean
-    lines = [
-        f"{f.line}:{f.column}: {f.label}: "
-        f"{rules.quote_open}{' '.join(f.match.split())}{rules.quote_close} — {f.advice}"
-        for f in findings
-    ]
-    count = len(findings)
-    lines.append(rules.one if count == 1 else rules.other.format(count=count))
-    return "\n".join(lines)
+
+def _json_report(drafts: Iterable[DraftResult]) -> Iterator[str]:
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    yield "{"
+    yield f'  "version": {JSON_VERSION},'
+    yield '  "files": ['
+    files = total = 0
+    for draft in drafts:
+        if files:
+            yield "    },"
+        files += 1
+        _rules_for(draft.lang)
+        yield "    {"
+        yield f'      "file": {dumps(draft.file)},'
+        yield f'      "lang": {dumps(draft.lang)},'
+        yield '      "findings": ['
+        categories: dict[str, int] = {}
+        previous = None
+        for finding in draft.findings:
+            if previous is not None:
+                yield f"        {previous},"
+            previous = dumps(asdict(finding))
+            categories[finding.category] = categories.get(finding.category, 0) + 1
+        if previous is not None:
+            yield f"        {previous}"
+        count = sum(categories.values())
+        total += count
+        yield "      ],"
+        yield f'      "summary": {dumps({"findings": count, "categories": categories})}'
+    if files:
+        yield "    }"
+    yield "  ],"
+    yield f'  "summary": {dumps({"files": files, "findings": total})}'
+    yield "}"
 
 
 # Loading the rules ---------------------------------------------------------------------
@@ -168,8 +446,9 @@ def _rules_for(lang: str) -> _Rules:
     """Return the compiled rules of `lang`, or raise InputError naming the valid languages."""
     path = LOCALES_DIR / lang / RULES_FILE
     if not (re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", lang) and path.is_file()):
-        choices = ", ".join(available_languages()) or "none installed"
-        raise InputError(f"unknown language {lang!r} for --lang: choose one of {choices}")
+        choices = ", ".join(available_languages()) or _("none installed")
+        message = _("unknown language {lang!r} for --lang: choose one of {choices}")
+        raise InputError(message.format(lang=lang, choices=choices))
     return _load_rules(path)
 
 
@@ -228,23 +507,25 @@ def _compile_macros(table: dict[str, Any]) -> dict[str, str]:
 _MESSAGE_KEYS = {"clean", "one", "other", "quote_open", "quote_close"}
 _CATEGORY_KEYS = {
     "id", "label", "advice", "advice_informal", "patterns", "allow", "boundaries", "caps",
-    "acronyms", "caps_min_letters",
+    "acronyms", "caps_min_letters", "merge",
 }  # fmt: skip
 
 
 def _compile_category(table: dict[str, Any], number: int, macros: dict[str, str]) -> _Category:
     _check_keys(table, f"category #{number}", _CATEGORY_KEYS, {"id", "label", "advice"})
     ident = _text(table["id"], f"category #{number} id")
-    if not re.fullmatch(r"[a-z][a-z0-9_-]*", ident):
+    if not re.fullmatch(_ID, ident):
         raise _RuleError(f"category #{number}: id {ident!r} must use a-z, 0-9, - and _")
     where = f"category {ident!r}"
-    # Each entry: its patterns and their own advice (None for the category's advice).
-    entries: list[tuple[list[str], _Advice | None]] = []
+    entries: list[_Entry] = []
     for item in _array(table.get("patterns", []), f"{where} patterns"):
         if isinstance(item, dict):
-            entries.append(_advised_patterns(item, where))
+            entries.append(_pattern_table(item, where))
         else:
-            entries.append(([_text(item, f"{where} patterns")], None))
+            entries.append(([_text(item, f"{where} patterns")], None, None))
+    rule_ids = [entry[2] for entry in entries if entry[2]]
+    if len(set(rule_ids)) != len(rule_ids):
+        raise _RuleError(f"{where}: two pattern tables have the same id")
     allow = [_text(a, f"{where} allow") for a in _array(table.get("allow", []), f"{where} allow")]
     boundaries = _flag(table.get("boundaries", True), f"{where} boundaries")
     caps = _flag(table.get("caps", False), f"{where} caps")
@@ -254,33 +535,58 @@ def _compile_category(table: dict[str, Any], number: int, macros: dict[str, str]
         raise _RuleError(f"{where}: caps_min_letters must be a whole number of at least 2")
     if not entries and not caps:
         raise _RuleError(f"{where}: give patterns, or caps = true")
+    if not boundaries:
+        for entry in entries:
+            for pattern in entry[0]:
+                if not pattern.startswith("(?<!"):
+                    raise _RuleError(
+                        f"{where}: with boundaries = false, pattern {pattern!r} must begin "
+                        "with a lookbehind (?<!...) that keeps it from starting inside a run "
+                        "of what it matches"
+                    )
     return _Category(
         id=ident,
         label=_text(table["label"], f"{where} label"),
         advice=_advice(table, where),
-        regex=_join(entries, macros, where, boundaries),
-        advices=tuple(advice or ("", "") for _, advice in entries),
-        allow=_join([([a], None) for a in allow], macros, f"{where} allow", boundaries),
+        regex=_join(
+            [(p, a is not None or r is not None) for p, a, r in entries], macros, where, boundaries
+        ),  # fmt: skip
+        advices=tuple(entry[1] for entry in entries),
+        rules=tuple(entry[2] for entry in entries),
+        allow=_join([([a], False) for a in allow], macros, f"{where} allow", boundaries),
         caps=caps,
         acronyms=frozenset(_text(a, f"{where} acronyms") for a in acronyms),
         caps_min_letters=minimum,
+        merge=_flag(table.get("merge", False), f"{where} merge"),
     )
 
 
-def _advised_patterns(item: dict[str, Any], where: str) -> tuple[list[str], _Advice]:
-    """Read { pattern = "...", advice = "..." } or { patterns = [...], advice = "..." }.
+def _pattern_table(
+    item: dict[str, Any], where: str
+) -> tuple[list[str], _Advice | None, str | None]:
+    """Read { pattern = "..." } or { patterns = [...] }, with advice and/or an id.
 
-    Either form may also give advice_informal.
+    Either form may also give advice_informal (with advice).
     """
-    known = {"pattern", "patterns", "advice", "advice_informal"}
-    _check_keys(item, f"{where} pattern table", known, {"advice"})
+    known = {"id", "pattern", "patterns", "advice", "advice_informal"}
+    _check_keys(item, f"{where} pattern table", known, set())
     if ("pattern" in item) == ("patterns" in item):
         raise _RuleError(f"{where}: a pattern table needs either pattern or patterns")
+    if "advice" not in item and "id" not in item:
+        raise _RuleError(f"{where}: a pattern table needs an advice, an id, or both")
+    if "advice_informal" in item and "advice" not in item:
+        raise _RuleError(f"{where}: a pattern table with advice_informal needs advice")
     items = [item["pattern"]] if "pattern" in item else item["patterns"]
     patterns = [_text(p, f"{where} patterns") for p in _array(items, f"{where} patterns")]
     if not patterns:
         raise _RuleError(f"{where}: a pattern table needs at least one pattern")
-    return patterns, _advice(item, f"{where} pattern")
+    rule = None
+    if "id" in item:
+        rule = _text(item["id"], f"{where} pattern id")
+        if not re.fullmatch(_ID, rule):
+            raise _RuleError(f"{where}: rule id {rule!r} must use a-z, 0-9, - and _")
+    advice = _advice(item, f"{where} pattern") if "advice" in item else None
+    return patterns, advice, rule
 
 
 def _advice(table: dict[str, Any], where: str) -> _Advice:
@@ -292,23 +598,30 @@ def _advice(table: dict[str, Any], where: str) -> _Advice:
 
 
 def _join(
-    entries: list[tuple[list[str], _Advice | None]],
+    entries: list[tuple[list[str], bool]],
     macros: dict[str, str],
     where: str,
     boundaries: bool,
 ) -> re.Pattern[str] | None:
     """Compile all patterns into one alternation; on failure, name the culprit.
 
-    Only entries with their own advice become named groups (a<n>): a group at the start
-    of an alternative stops the engine from skipping it on its first letter, so it is
-    slower than a plain alternative.
+    Only entries that need telling apart (own advice or id) become named groups (a<n>):
+    a group at the start of an alternative stops the engine from skipping it on its first
+    letter, so it is slower than a plain alternative.
     """
     if not entries:
         return None
     parts = []
-    for number, (patterns, advice) in enumerate(entries):
-        body = "|".join(f"(?:{_expand(p, macros, where)})" for p in patterns)
-        parts.append(f"(?P<a{number}>{body})" if advice is not None else body)
+    for number, (patterns, named) in enumerate(entries):
+        expanded = [_expand(p, macros, where) for p in patterns]
+        for pattern, body in zip(patterns, expanded, strict=True):
+            if _UNBOUNDED_GROUP.search(body):
+                raise _RuleError(
+                    f"{where}: pattern {pattern!r} repeats a group without bound, which "
+                    "makes a long draft slow to check; bound it, e.g. (?:{intens} ){0,3}"
+                )
+        body = "|".join(f"(?:{e})" for e in expanded)
+        parts.append(f"(?P<a{number}>{body})" if named else body)
     start, end = (_START, _END) if boundaries else ("", "")
     try:
         regex = re.compile(f"{start}(?:{'|'.join(parts)}){end}")
@@ -317,7 +630,7 @@ def _join(
     except re.error:
         pass
     # Compiling is most of the loading time, so patterns are compiled one by one only here.
-    for pattern in (p for patterns, _ in entries for p in patterns):
+    for pattern in (p for entry in entries for p in entry[0]):
         try:
             alone = re.compile(_expand(pattern, macros, where))
         except re.error as exc:
@@ -390,6 +703,162 @@ def _flag(value: Any, where: str) -> bool:
 # Matching ------------------------------------------------------------------------------
 
 
+def _findings(
+    text: str,
+    rules: _Rules,
+    pick: int,
+    disabled: frozenset[str],
+    allow: re.Pattern[str] | None,
+    ignores: _Ignores,
+) -> Iterator[Finding]:
+    """Match the draft a piece at a time and yield its findings in order."""
+    line = 1  # the line the current piece starts on
+    line_start = 0  # offset in `text` of that line's first character
+    position = 0
+    for start, end in _pieces(text):
+        newlines = text.count("\n", position, start)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", position, start) + 1
+        position = start
+        piece = text[start:end]
+        spans = _piece_spans(piece, rules, pick, disabled, allow)
+        if not spans:
+            continue
+        starts = [0, *(m.end() for m in re.finditer("\n", piece))]
+        seen: set[tuple[int, int]] = set()
+        for first, last, index, rule, advice in spans:
+            if (first, last) in seen:
+                continue
+            seen.add((first, last))
+            row = bisect.bisect_right(starts, first)
+            end_row = bisect.bisect_right(starts, last - 1) if last > first else row
+            category = rules.categories[index]
+            if ignores.ignored(line + row - 1, category.id, rule):
+                continue
+            yield Finding(
+                line=line + row - 1,
+                column=_column(start, first, starts[row - 1], line_start, row),
+                end_line=line + end_row - 1,
+                end_column=_column(start, last, starts[end_row - 1], line_start, end_row),
+                category=category.id,
+                rule=rule,
+                label=category.label,
+                match=piece[first:last],
+                advice=advice,
+            )
+
+
+def _column(piece_start: int, offset: int, row_start: int, line_start: int, row: int) -> int:
+    """Return the 1-based column of `offset` in a piece, whose first row may begin mid-line."""
+    if row == 1:
+        return piece_start + offset - line_start + 1
+    return offset - row_start + 1
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of the paragraphs, long ones cut at a line break or a space."""
+    start = 0
+    for m in _PARAGRAPH_BREAK.finditer(text):
+        yield from _cut(text, start, m.start() + 1)
+        start = m.start() + 1
+    yield from _cut(text, start, len(text))
+
+
+def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while end - start > _PIECE:
+        limit = start + _PIECE
+        cut = text.rfind("\n", start, limit)
+        if cut <= start:
+            cut = max(text.rfind(" ", start, limit), text.rfind("\t", start, limit))
+        cut = cut + 1 if cut > start else limit
+        yield start, cut
+        start = cut
+    if end > start:
+        yield start, end
+
+
+def _piece_spans(
+    piece: str,
+    rules: _Rules,
+    pick: int,
+    disabled: frozenset[str],
+    allow: re.Pattern[str] | None,
+) -> list[_Span]:
+    """Return the spans to report in one piece, sorted, merged where a category asks."""
+    folded, origin = _fold(piece)
+    allowed = [m.span() for m in allow.finditer(folded)] if allow is not None else []
+    spans: list[_Span] = []
+    for index, category in enumerate(rules.categories):
+        if category.id in disabled:
+            continue
+        found: list[_Span] = []
+        if category.regex is not None:
+            for m in category.regex.finditer(folded):
+                if category.allow is not None and _allowed(category.allow, folded, m):
+                    continue
+                if allowed and _overlaps(allowed, m.start(), m.end()):
+                    continue
+                group = m.lastgroup
+                number = int(group[1:]) if group else -1
+                rule = category.rules[number] if group else None
+                if rule is not None and f"{category.id}/{rule}" in disabled:
+                    continue
+                own = category.advices[number] if group else None
+                advice = (own or category.advice)[pick]
+                first, last = _original_span(m.start(), m.end(), origin, piece)
+                found.append((first, last, index, rule, advice))
+        if category.caps:
+            for first, last in _caps_runs(piece, category):
+                if allowed and _overlaps(allowed, *_folded_span(first, last, origin)):
+                    continue
+                found.append((first, last, index, None, category.advice[pick]))
+        if category.merge and len(found) > 1:
+            found = _merge_by_sentence(piece, found)
+        spans.extend(found)
+    spans.sort(key=lambda s: (s[0], -s[1], s[2]))
+    return spans
+
+
+def _merge_by_sentence(piece: str, spans: list[_Span]) -> list[_Span]:
+    """Merge the spans of one category that fall in the same sentence into one."""
+    spans.sort()
+    ends = [m.end() for m in _SENTENCE_END.finditer(piece)]
+    merged = [spans[0]]
+    for span in spans[1:]:
+        first, last, index, rule, advice = merged[-1]
+        # A sentence ends between the two when a sentence end falls in [last, span start].
+        boundary = bisect.bisect_left(ends, last)
+        if boundary < len(ends) and ends[boundary] <= span[0]:
+            merged.append(span)
+        else:
+            merged[-1] = (first, max(last, span[1]), index, rule, advice)
+    return merged
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Tell whether [start, end) overlaps one of the sorted, non-overlapping `spans`."""
+    index = bisect.bisect_right(spans, (end, end)) - 1
+    while index >= 0 and spans[index][1] > start:
+        if spans[index][0] < end:
+            return True
+        index -= 1
+    return False
+
+
+@functools.cache
+def _phrases_regex(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Compile allowed phrases: folded like the draft, any run of spaces for a space."""
+    if not phrases:
+        return None
+    bodies = sorted(
+        (r"\s+".join(re.escape(word) for word in _fold(p)[0].split()) for p in phrases),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(f"(?<!\\w)(?:{'|'.join(bodies)})(?!\\w)")
+
+
 @functools.cache
 def _fold_char(char: str) -> str:
     """Return `char` in lower case without accents, or the ASCII form of a quote."""
@@ -432,6 +901,13 @@ def _original_span(start: int, end: int, origin: list[int] | None, text: str) ->
     return first, last
 
 
+def _folded_span(start: int, end: int, origin: list[int] | None) -> tuple[int, int]:
+    """Map an original span to the folded text (the inverse of _original_span)."""
+    if origin is None:
+        return start, end
+    return bisect.bisect_left(origin, start), bisect.bisect_left(origin, end)
+
+
 def _allowed(allow: re.Pattern[str], folded: str, m: re.Match[str]) -> bool:
     """Tell whether an allow pattern matches text overlapping the match `m`."""
     window = allow.finditer(folded, max(0, m.start() - _ALLOW_REACH), m.end() + _ALLOW_REACH)
@@ -447,7 +923,7 @@ def _caps_runs(text: str, category: _Category) -> Iterator[tuple[int, int]]:
     for m in re.finditer(_CAPS_WORD.format(f"[{re.escape(capitals)}]"), text):
         if text[m.start() : m.end()] in category.acronyms:
             continue
-        if run and re.fullmatch(_CAPS_GAP, text[run[-1][1] : m.start()]):
+        if run and _CAPS_GAP.fullmatch(text, run[-1][1], m.start()):
             run.append(m.span())
             continue
         if run and _shouted(run, category.caps_min_letters):
@@ -462,30 +938,95 @@ def _shouted(run: list[tuple[int, int]], min_letters: int) -> bool:
     return longest >= min_letters or (len(run) >= 2 and longest >= 2)
 
 
-def _findings(
-    text: str, spans: list[tuple[int, int, int, str]], categories: Sequence[_Category]
-) -> list[Finding]:
-    """Sort the spans, report each exact span once, and turn offsets into line:column."""
-    spans.sort(key=lambda s: (s[0], -s[1], s[2]))
-    line_starts = [0]
-    if spans:
-        line_starts.extend(m.end() for m in re.finditer("\n", text))
-    findings: list[Finding] = []
-    seen: set[tuple[int, int]] = set()
-    for start, end, index, advice in spans:
-        if (start, end) in seen:
-            continue
-        seen.add((start, end))
-        line = bisect.bisect_right(line_starts, start)
-        category = categories[index]
-        findings.append(
-            Finding(
-                line=line,
-                column=start - line_starts[line - 1] + 1,
-                category=category.id,
-                label=category.label,
-                match=text[start:end],
-                advice=advice,
-            )
-        )
-    return findings
+# Inline comments -----------------------------------------------------------------------
+
+
+class _Ignores:
+    """The lines that inline comments leave out, read once from the whole draft.
+
+    `breakup-check: ignore` at the end of a line leaves out that line; on a line of its
+    own (a comment and nothing else), the next line with text. `breakup-check: disable`
+    leaves out everything from its line to a `breakup-check: enable`. Each may name
+    categories or "category/rule" ids (`ignore venting, threat/legal`); anything after
+    "--" is a comment.
+    """
+
+    def __init__(self, text: str) -> None:
+        # line -> ids left out (empty: everything)
+        self.lines: dict[int, frozenset[str]] = {}
+        # From block_lines[i] on, block_states[i] is left out (None: nothing; empty: all).
+        self.block_lines: list[int] = []
+        self.block_states: list[frozenset[str] | None] = []
+        if _DIRECTIVE.search(text) is None:
+            return
+        disabled: set[str] | None = None  # None: nothing; empty: everything
+        line = 1
+        position = 0
+        for m in _DIRECTIVE.finditer(text):
+            line += text.count("\n", position, m.start())
+            position = m.start()
+            ids = self._ids(m.group(2), line)
+            kind = m.group(1).lower()
+            if kind == "ignore" and self._alone(text, m):
+                self._ignore_next(text, m.end(), line, ids)
+            elif kind == "ignore":
+                self.lines[line] = ids
+            elif kind == "disable":
+                everything = not ids or disabled == set()
+                disabled = set() if everything else (disabled or set()) | ids
+                self._block_from(line, frozenset(disabled))
+            else:
+                if ids and disabled:
+                    disabled -= ids
+                else:
+                    disabled = None
+                self._block_from(line, frozenset(disabled) if disabled else None)
+
+    def _ignore_next(self, text: str, after: int, line: int, ids: frozenset[str]) -> None:
+        """Leave out the next line with text after the comment's line."""
+        end = text.find("\n", after)
+        while end != -1:
+            line += 1
+            following = text.find("\n", end + 1)
+            content = text[end + 1 : following if following != -1 else len(text)]
+            if content.strip():
+                self.lines[line] = ids
+                return
+            end = following
+
+    @staticmethod
+    def _alone(text: str, m: re.Match[str]) -> bool:
+        """Tell whether the comment is alone on its line (nothing but comment marks)."""
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = _COMMENT_OPENERS.sub("", text[line_start : m.start()])
+        after = m.group(2).split("-->", 1)[1] if "-->" in m.group(2) else ""
+        return not re.search(r"\w", before) and not re.search(r"\w", after)
+
+    @staticmethod
+    def _ids(rest: str, line: int) -> frozenset[str]:
+        words = rest.split("--", 1)[0].replace("*/", " ").replace(")", " ")
+        ids = frozenset(w for w in re.split(r"[\s,]+", words) if w)
+        known = known_ids()
+        for ident in ids:
+            if ident not in known:
+                message = _("line {line}: unknown category or rule {ident!r} in a breakup-check "
+                            "comment; see `breakup check --list-rules`")  # fmt: skip
+                raise InputError(message.format(line=line, ident=ident))
+        return ids
+
+    def ignored(self, line: int, category: str, rule: str | None) -> bool:
+        """Tell whether a finding of `category` (and `rule`) on `line` is left out."""
+        for ids in (self.lines.get(line), self._block(line)):
+            if ids is None:
+                continue
+            if not ids or category in ids or (rule and f"{category}/{rule}" in ids):
+                return True
+        return False
+
+    def _block_from(self, line: int, state: frozenset[str] | None) -> None:
+        self.block_lines.append(line)
+        self.block_states.append(state)
+
+    def _block(self, line: int) -> frozenset[str] | None:
+        index = bisect.bisect_right(self.block_lines, line) - 1
+        return self.block_states[index] if index >= 0 else None

@@ -89,17 +89,40 @@ class Defaults:
 
 
 @dataclass(frozen=True)
+class CheckConfig:
+    """What `breakup check` leaves out, from a profile's [check] table or a project file.
+
+    Fields: disable (category ids such as "venting", or "category/rule" ids such as
+    "threat/legal"), allow (phrases never reported, matched like the rules: case, accents
+    and quote style aside), source (where it was read, for messages; "" when built in).
+    """
+
+    disable: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    source: str = ""
+
+    def merged(self, other: CheckConfig) -> CheckConfig:
+        """Return both configurations in one: what either disables or allows."""
+        sources = ", ".join(s for s in (self.source, other.source) if s)
+        return CheckConfig(
+            disable=tuple(dict.fromkeys(self.disable + other.disable)),
+            allow=tuple(dict.fromkeys(self.allow + other.allow)),
+            source=sources,
+        )
+
+
+@dataclass(frozen=True)
 class Profile:
     """The user's own settings, read from breakup.toml.
 
-    Fields: sender, referrals (providers to recommend), defaults, check (the tone check's
-    settings, as read), source (the file it came from, or None for the empty profile).
+    Fields: sender, referrals (providers to recommend), defaults, check (what `breakup
+    check` leaves out), source (the file it came from, or None for the empty profile).
     """
 
     sender: Sender = field(default_factory=Sender)
     referrals: tuple[Referral, ...] = ()
     defaults: Defaults = field(default_factory=Defaults)
-    check: dict[str, Any] = field(default_factory=dict)
+    check: CheckConfig = field(default_factory=CheckConfig)
     source: Path | None = None
 
 

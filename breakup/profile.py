@@ -7,13 +7,14 @@ valid one suggested.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from breakup.errors import BreakupError, ProfileError
 from breakup.i18n import _
-from breakup.models import VOICES, Defaults, Profile, Referral, Sender
+from breakup.models import VOICES, CheckConfig, Defaults, Profile, Referral, Sender
 
 _PERSON_KEYS = ("name", "company", "email", "phone")
 _SENDER_KEYS = (*_PERSON_KEYS, "voice")
@@ -92,7 +93,6 @@ def _profile(data: dict[str, Any], path: Path) -> Profile:
         raise ProfileError(
             _("{path}: referrals must be written as [[referrals]] tables").format(path=path)
         )
-    check = _table(data.get("check", {}), "check", path)
     voice = _text(sender, "voice", "sender", path) or None
     if voice is not None and voice not in VOICES:
         choices = " or ".join(f'"{v}"' for v in VOICES)
@@ -103,9 +103,45 @@ def _profile(data: dict[str, Any], path: Path) -> Profile:
         sender=Sender(**_person_fields(sender, "sender", path), voice=voice),
         referrals=tuple(_referral(item, n, path) for n, item in enumerate(referrals, 1)),
         defaults=_defaults(defaults, path),
-        check=check,
+        check=parse_check_config(data.get("check", {}), "[check]", path),
         source=path,
     )
+
+
+_CHECK_KEYS = ("disable", "allow")
+_CHECK_ID = re.compile(r"[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*)?")
+
+
+def parse_check_config(data: Any, where: str, path: Path) -> CheckConfig:
+    """Validate a [check] table (or a project file's top level) into a CheckConfig.
+
+    `where` names the table in messages, e.g. "[check]"; `path` is the file it came from.
+    """
+    if not isinstance(data, dict):
+        message = _("{path}: {where} must be a table, e.g. [check]")
+        raise ProfileError(message.format(path=path, where=where))
+    _known(data, _CHECK_KEYS, where, path)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, example in (("disable", '["venting", "threat/legal"]'), ("allow", '["good luck"]')):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            raise ProfileError(
+                _(
+                    "{path}: {key} in {where} must be a list of non-empty strings, e.g. {example}"
+                ).format(path=path, key=key, where=where, example=example)
+            )
+        lists[key] = tuple(item.strip() for item in value)
+    for ident in lists["disable"]:
+        if not _CHECK_ID.fullmatch(ident):
+            raise ProfileError(
+                _(
+                    "{path}: {ident!r} in {where} disable is not a category or rule id: write "
+                    '"category" or "category/rule", e.g. "venting" or "threat/legal"'
+                ).format(path=path, ident=ident, where=where)
+            )
+    return CheckConfig(disable=lists["disable"], allow=lists["allow"], source=str(path))
 
 
 def _defaults(table: dict[str, Any], path: Path) -> Defaults:

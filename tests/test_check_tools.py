@@ -1,0 +1,489 @@
+"""breakup check as a writer's tool: the draft's language, configuration, inline comments,
+report formats, the pre-commit hook, exit codes, size limits and linear time."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from breakup import check
+from breakup.check import check_text
+from breakup.cli import cli
+from breakup.errors import InputError, ProfileError
+from breakup.models import CheckConfig, load_profile
+
+ROOT = Path(__file__).resolve().parents[1]
+SPANISH = "Es usted un moroso."
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Run from an empty folder: no profile, no BREAKUP_* variables, LANG=C."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("LANG", "C")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    for name in [n for n in os.environ if n.startswith("BREAKUP_") and n != "BREAKUP_CACHE_DIR"]:
+        monkeypatch.delenv(name)
+    return CliRunner()
+
+
+def run_module(args: list[str], cwd: Path, **options: object) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m breakup` as a user would, with LANG=C and no profile around."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(cwd),
+        "XDG_CONFIG_HOME": str(cwd / "config"),
+        "LANG": "C",
+        "BREAKUP_CACHE_DIR": os.environ["BREAKUP_CACHE_DIR"],
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "breakup", *args], cwd=cwd, env=env, capture_output=True,
+        check=False, **options,
+    )  # type: ignore[call-overload, no-any-return]  # fmt: skip
+
+
+# The language --------------------------------------------------------------------------
+
+
+def test_a_spanish_draft_on_stdin_with_lang_c_and_no_profile_exits_1(tmp_path: Path) -> None:
+    """The issue's case: `printf 'Es usted un moroso.' | breakup check` is never clean."""
+    result = run_module(["check"], tmp_path, input=SPANISH.encode())
+    assert result.returncode == 1, result.stderr
+    assert "juicio personal" in result.stdout.decode()
+
+
+def test_a_draft_in_another_language_than_the_profiles_is_checked_in_its_own(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "breakup.toml").write_text('[defaults]\nlang = "en"\n', "utf-8")
+    result = runner.invoke(cli, ["check"], input=SPANISH)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Note: the draft reads as Spanish; checking it as Spanish (use --lang en to force "
+        "English).\n"
+    )
+    assert "juicio personal" in result.stdout
+
+
+def test_breakup_lang_alone_does_not_force_the_language(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BREAKUP_LANG", "en")
+    result = runner.invoke(cli, ["check"], input=SPANISH)
+    assert result.exit_code == 1 and "reads as Spanish" in result.stderr
+
+
+def test_lang_on_the_command_line_forces_the_language_and_says_so(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["check", "--lang", "en"], input=SPANISH)
+    assert result.exit_code == 0
+    assert "reads as Spanish, but --lang en asks for English" in result.stderr
+
+
+def test_a_draft_too_short_to_tell_is_checked_in_every_language(runner: CliRunner) -> None:
+    """ "Ya era hora" reads clean as English; checked as Spanish too, it is not clean."""
+    result = runner.invoke(cli, ["check"], input="Ya era hora")
+    assert result.exit_code == 1
+    assert "cannot tell which language the draft is in" in result.stderr
+    assert "alivio por irse" in result.stdout
+
+
+def test_a_clean_short_draft_stays_clean(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["check"], input="OK.")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_the_language_is_chosen_per_file(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("You never pay on time.", "utf-8")
+    (tmp_path / "b.txt").write_text(SPANISH, "utf-8")
+    result = runner.invoke(cli, ["check", "--format", "json", "a.txt", "b.txt"])
+    data = json.loads(result.stdout)
+    assert [(f["file"], f["lang"]) for f in data["files"]] == [("a.txt", "en"), ("b.txt", "es")]
+
+
+# Configuration: the profile's [check] table and .breakup-check.toml ---------------------
+
+
+def test_the_profile_accepts_a_check_table(tmp_path: Path) -> None:
+    path = tmp_path / "breakup.toml"
+    path.write_text('[check]\ndisable = ["venting", "threat/legal"]\nallow = ["tough"]\n', "utf-8")
+    profile = load_profile(path)
+    assert profile.check == CheckConfig(("venting", "threat/legal"), ("tough",), str(path))
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ('[check]\ndisable = "venting"\n', "disable in [check] must be a list of non-empty"),
+        ('[check]\nallow = [""]\n', "allow in [check] must be a list of non-empty strings"),
+        ("[check]\ndisabled = []\n", "unknown key 'disabled' in [check]: did you mean 'disable'?"),
+        ('[check]\ndisable = ["Venting!"]\n', "is not a category or rule id"),
+        ("check = 3\n", "[check] must be a table"),
+    ],
+    ids=["not-a-list", "empty-phrase", "typo", "bad-id", "not-a-table"],
+)
+def test_a_bad_check_table_is_refused_with_the_fix(
+    tmp_path: Path, table: str, problem: str
+) -> None:
+    path = tmp_path / "breakup.toml"
+    path.write_text(table, "utf-8")
+    with pytest.raises(ProfileError, match=None) as info:
+        load_profile(path)
+    assert problem in str(info.value) and str(path) in str(info.value)
+
+
+def test_disable_a_category_or_one_rule() -> None:
+    text = "I'm fed up. Our lawyers will call. See you in court."
+    assert {f.category for f in check_text(text, "en")} == {"venting", "threat"}
+    no_venting = check_text(text, "en", config=CheckConfig(disable=("venting",)))
+    assert {f.category for f in no_venting} == {"threat"}
+    no_legal = check_text(text, "en", config=CheckConfig(disable=("threat/legal",)))
+    assert [f.category for f in no_legal] == ["venting"]
+
+
+def test_allowed_phrases_match_like_the_rules() -> None:
+    """Case, accents, curly quotes and line breaks aside, an allowed phrase is never reported."""
+    config = CheckConfig(allow=("It’s your fault",))
+    assert check_text("IT'S YOUR\nFAULT, said the song.", "en", config=config) == []
+    spanish = CheckConfig(allow=("estoy harta",))
+    assert check_text("Estoy HARTA de esperar.", "es", config=spanish) == []
+    assert check_text("Estoy harta.", "es") != []
+
+
+def test_an_unknown_id_names_where_it_came_from() -> None:
+    config = CheckConfig(disable=("ventin",), source="/x/.breakup-check.toml")
+    with pytest.raises(InputError, match=r"^/x/.breakup-check.toml: unknown category or rule"):
+        check_text("hello", "en", config=config)
+
+
+def test_the_project_file_is_found_up_to_the_repository_root(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    drafts = repo / "clients" / "acme"
+    drafts.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (tmp_path / check.PROJECT_FILE).write_text('disable = ["venting"]\n', "utf-8")
+    assert check.find_project_config(drafts) is None  # above the repository: not read
+    (repo / check.PROJECT_FILE).write_text('disable = ["venting"]\n', "utf-8")
+    assert check.find_project_config(drafts) == repo / check.PROJECT_FILE
+    config = check.load_project_config(repo / check.PROJECT_FILE)
+    assert config.disable == ("venting",)
+
+
+def test_a_project_file_beside_the_draft_applies_on_the_command_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "draft.md").write_text("I'm fed up.\n", "utf-8")
+    assert runner.invoke(cli, ["check", "draft.md"]).exit_code == 1
+    (tmp_path / check.PROJECT_FILE).write_text('disable = ["venting"]\n', "utf-8")
+    result = runner.invoke(cli, ["check", "draft.md"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_profiles_check_table_applies_on_the_command_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    profile = tmp_path / "mine.toml"
+    profile.write_text('[check]\nallow = ["fed up"]\n', "utf-8")
+    result = runner.invoke(cli, ["check", "--profile", str(profile)], input="I'm fed up.")
+    assert result.exit_code == 0
+
+
+def test_a_broken_project_file_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / check.PROJECT_FILE).write_text("disable = [\n", "utf-8")
+    result = runner.invoke(cli, ["check"], input="Hello.")
+    assert result.exit_code == 2 and "invalid TOML" in result.stderr
+
+
+def test_list_rules_prints_the_ids_a_config_can_disable(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["check", "--list-rules"])
+    lines = result.stdout.splitlines()
+    assert "threat  threat" in lines and "threat/legal" in lines
+    assert (
+        "venting  desahogo emocional"
+        in runner.invoke(cli, ["check", "--list-rules", "--lang", "es"]).stdout.splitlines()
+    )
+
+
+# Inline comments -------------------------------------------------------------------------
+
+IGNORED = [
+    ("markdown-line-before", "<!-- breakup-check: ignore -->\nYou never pay on time.\n"),
+    ("markdown-end-of-line", "You never pay on time. <!-- breakup-check: ignore -->\n"),
+    ("text-line-before", "# breakup-check: ignore\n\nYou never pay on time.\n"),
+    ("text-end-of-line", "You never pay on time.  # breakup-check: ignore\n"),
+    ("by-category", "<!-- breakup-check: ignore blame -->\nYou never pay on time.\n"),
+    ("by-rule", "You're a deadbeat. <!-- breakup-check: ignore judging/name-calling -->"),
+    ("block", "<!-- breakup-check: disable -->\nYou never pay.\nI'm fed up.\n"),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in IGNORED], ids=[n for n, _ in IGNORED])
+def test_an_inline_comment_leaves_a_finding_out(text: str) -> None:
+    assert check_text(text, "en") == []
+
+
+def test_an_ignore_comment_reaches_only_its_line_and_its_categories() -> None:
+    text = (
+        "<!-- breakup-check: ignore venting -- we mean it -->\n"
+        "I'm fed up and you never pay on time.\n"
+        "I'm fed up.\n"
+    )
+    assert [(f.line, f.category) for f in check_text(text, "en")] == [
+        (2, "blame"),
+        (3, "venting"),
+    ]
+
+
+def test_a_disabled_block_ends_at_enable() -> None:
+    text = (
+        "<!-- breakup-check: disable venting -->\nI'm fed up.\n"
+        "<!-- breakup-check: enable -->\nI'm fed up.\n"
+    )
+    assert [f.line for f in check_text(text, "en")] == [4]
+
+
+def test_an_unknown_id_in_a_comment_is_an_error() -> None:
+    with pytest.raises(InputError, match="line 2: unknown category or rule 'ventng'"):
+        check_text("Hello.\n<!-- breakup-check: ignore ventng -->\nI'm fed up.", "en")
+
+
+# Formats and exit codes -----------------------------------------------------------------
+
+
+def test_json_on_the_command_line_is_one_document_for_all_files(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "a.md").write_text("Thank you.\n", "utf-8")
+    (tmp_path / "b.md").write_text("Hello.\nYou never pay on time!!\n", "utf-8")
+    result = runner.invoke(cli, ["check", "a.md", "b.md", "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["version"] == 1 and data["summary"] == {"files": 2, "findings": 2}
+    (first, second) = data["files"]
+    assert first["findings"] == []
+    assert [(f["line"], f["column"], f["category"]) for f in second["findings"]] == [
+        (2, 1, "blame"),
+        (2, 22, "shouting"),
+    ]
+
+
+def test_the_line_format_on_the_command_line(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "draft.txt").write_text("Hi.\nI'm fed up.\n", "utf-8")
+    result = runner.invoke(cli, ["check", "draft.txt", "-f", "line"])
+    assert result.exit_code == 1
+    assert result.stdout.startswith('draft.txt:2:5: venting: "fed up" — ')
+    stdin = runner.invoke(cli, ["check", "-f", "line"], input="I'm fed up.")
+    assert stdin.stdout.startswith("<stdin>:1:5: venting: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code"),
+    [
+        (["check"], "Thank you for the work.", 0),
+        (["check"], "You never pay.", 1),
+        (["check", "nowhere.md"], None, 2),
+        (["check", "--lang", "fr"], "hello", 2),
+        (["check", "--format", "xml"], "hello", 2),
+        (["check", "-", "-"], "hello", 2),
+        (["check", "."], None, 2),
+    ],
+    ids=["clean", "findings", "missing-file", "language", "format", "stdin-twice", "folder"],
+)
+def test_exit_codes(runner: CliRunner, args: list[str], stdin: str | None, code: int) -> None:
+    """0 clean, 1 findings, 2 any error: a script can tell "fix the draft" from "fix the call"."""
+    result = runner.invoke(cli, args, input=stdin)
+    assert result.exit_code == code, result.output
+    if code == 2:
+        assert result.stderr.startswith("Error: ") or "Usage:" in result.stderr
+
+
+def test_an_invalid_rule_file_exits_2_not_1(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 1 means findings; a broken installation must not look like one."""
+    (tmp_path / "locales" / "en").mkdir(parents=True)
+    (tmp_path / "locales" / "en" / "tone.toml").write_text("oops =\n", "utf-8")
+    monkeypatch.setattr(check, "LOCALES_DIR", tmp_path / "locales")
+    result = runner.invoke(cli, ["check", "--lang", "en"], input="hello")
+    assert result.exit_code == 2 and "invalid TOML" in result.stderr
+
+
+def test_a_non_utf8_draft_is_a_clean_error(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "latin1.txt").write_bytes("Estoy harta, señora.".encode("latin-1"))
+    result = runner.invoke(cli, ["check", "latin1.txt"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: latin1.txt is not UTF-8 text (byte 16 cannot be read): save it as UTF-8\n"
+    )
+    piped = runner.invoke(cli, ["check"], input=b"\xff\xfe hello")
+    assert piped.exit_code == 2 and piped.stderr.startswith("Error: the draft is not UTF-8")
+
+
+def test_a_closed_stdin_is_a_clean_error(tmp_path: Path) -> None:
+    """`breakup check <&-`: one Error line, never a traceback or "unexpected"."""
+    result = run_module(["check"], tmp_path, stdin=None, preexec_fn=lambda: os.close(0))
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "Error: no draft to read: standard input is closed; give a FILE, or pipe the draft in\n"
+    )
+
+
+# The pre-commit hook --------------------------------------------------------------------
+
+
+def hook() -> dict[str, str]:
+    """The hook's keys, read as plain text (the project does not depend on a YAML parser)."""
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text("utf-8")
+    entries = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert entries[0] == "- id: breakup-check"
+    pairs = [line.removeprefix("- ").strip().split(": ", 1) for line in entries]
+    return {key: value for key, value in pairs}
+
+
+def test_the_pre_commit_hook_declares_a_python_hook_for_drafts() -> None:
+    keys = hook()
+    assert keys["language"] == "python"
+    assert keys["entry"].startswith("breakup check")
+    assert keys["types"] == "[text]"
+    assert keys["files"] == r"\.(md|markdown|txt)$"
+
+
+def test_the_hooks_entry_checks_every_file_it_is_given(runner: CliRunner, tmp_path: Path) -> None:
+    """pre-commit appends the staged files to the entry: a clean one and one with findings."""
+    (tmp_path / "ok.md").write_text("# Handover\n\nThe files are attached.\n", "utf-8")
+    (tmp_path / "angry.txt").write_text("Hola.\nEstoy harta de sus excusas.\n", "utf-8")
+    words = shlex.split(hook()["entry"])
+    assert words[0] == "breakup"
+    result = runner.invoke(cli, [*words[1:], "ok.md", "angry.txt"])
+    assert result.exit_code == 1
+    assert [line.split(": ")[0] for line in result.stdout.splitlines()] == [
+        "angry.txt:2:7",
+        "angry.txt:2:16",
+    ]
+    assert runner.invoke(cli, [*words[1:], "ok.md"]).exit_code == 0
+
+
+# Size and time --------------------------------------------------------------------------
+
+
+def test_a_draft_over_the_limit_is_refused_before_it_is_read(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    with open(tmp_path / "huge.txt", "wb") as handle:
+        handle.truncate(check.MAX_DRAFT_BYTES + 1)  # sparse: nothing is written
+    result = runner.invoke(cli, ["check", "huge.txt"])
+    assert result.exit_code == 2
+    assert "huge.txt is larger than 10 MB" in result.stderr
+    with pytest.raises(InputError, match="larger than 10 MB"):
+        check_text("a" * (check.MAX_DRAFT_BYTES + 1), "en")
+
+
+def test_a_draft_over_the_limit_on_stdin_is_refused(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["check"], input=b"a" * (check.MAX_DRAFT_BYTES + 1))
+    assert result.exit_code == 2 and "the draft is larger than 10 MB" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '"(?:{intens} )*sorry"',
+        '"(?:very )+sorry"',
+        '"(?:so ){2,}sorry"',
+    ],
+    ids=["star", "plus", "open-range"],
+)
+def test_the_loader_refuses_an_unbounded_repeated_group(
+    table: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By construction no rule can retry a run of words from each of its words."""
+    rules = (
+        '[messages]\nclean = "c"\none = "1"\nother = "{count}"\n[macros]\nintens = ["so"]\n'
+        f'[[category]]\nid = "apology"\nlabel = "a"\nadvice = "b"\npatterns = [{table}]\n'
+    )
+    (tmp_path / "xx").mkdir()
+    (tmp_path / "xx" / "tone.toml").write_text(rules, "utf-8")
+    monkeypatch.setattr(check, "LOCALES_DIR", tmp_path)
+    with pytest.raises(Exception, match="repeats a group without bound"):
+        check_text("so sorry", "xx")
+
+
+def test_a_punctuation_pattern_must_start_at_the_start_of_its_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = (
+        '[messages]\nclean = "c"\none = "1"\nother = "{count}"\n'
+        '[[category]]\nid = "shouting"\nlabel = "a"\nadvice = "b"\nboundaries = false\n'
+        "patterns = ['\\?\\?*!']\n"
+    )
+    (tmp_path / "xx").mkdir()
+    (tmp_path / "xx" / "tone.toml").write_text(rules, "utf-8")
+    monkeypatch.setattr(check, "LOCALES_DIR", tmp_path)
+    with pytest.raises(Exception, match="must begin with a lookbehind"):
+        check_text("??!", "xx")
+
+
+def best_time(function: Callable[[], object], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+ADVERSARIAL = ["so ", "you are so ", "es usted muy ", "!?", "?", "NO ", "é ", "«x» "]
+
+
+@pytest.mark.parametrize("unit", ADVERSARIAL, ids=repr)
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_time_grows_linearly_with_repeated_words(unit: str, lang: str) -> None:
+    """Four times the text takes about four times as long (quadratic would be sixteen).
+
+    A ratio within one run, not a timed threshold: benchmarks/bench.py has the timings.
+    """
+    check_text("warm up", lang)
+    small = best_time(lambda: check_text(unit * 4_000, lang))
+    large = best_time(lambda: check_text(unit * 16_000, lang))
+    assert large / max(small, 1e-3) < 9
+
+
+def test_a_long_run_is_matched_in_pieces_of_bounded_size() -> None:
+    """`"so " * 40000` once took a minute: now no piece is longer than check._PIECE."""
+    text = "so " * 40_000
+    pieces = list(check._pieces(text))
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(end - start <= check._PIECE for start, end in pieces)
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False))
+    assert check_text(text, "en") == []
+
+
+def test_a_long_paragraph_is_cut_without_losing_positions() -> None:
+    filler = "The files are attached. " * 2_000  # 48,000 characters, no line break
+    text = "Hello,\n" + filler + "You never pay on time." + filler + "\n\nI'm fed up."
+    findings = check_text(text, "en")
+    assert [(f.line, f.category) for f in findings] == [(2, "blame"), (4, "venting")]
+    (blame, _) = findings
+    assert blame.column == len(filler) + 1
+    assert text.splitlines()[1][blame.column - 1 :].startswith(blame.match)
+
+
+def test_the_readmes_json_example_is_what_the_tool_prints(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    shown = readme.split("with *Hello,* and *you never call back.* on", 1)[1]
+    shown = shown.split("```json\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "draft.txt").write_text("Hello,\nyou never call back.\n", "utf-8")
+    result = runner.invoke(cli, ["check", "draft.txt", "--format", "json"])
+    assert result.stdout == shown
