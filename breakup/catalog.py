@@ -39,7 +39,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 def archetype_ids(extra: Path | None = None) -> list[str]:
     """List the archetypes: every folder of templates/archetypes with an archetype.j2."""
-    return list(_archetype_ids(resources.templates_dir(), extra))
+    # Resolved: a relative folder means another folder once the working directory changes.
+    return list(_archetype_ids(resources.templates_dir(), extra.resolve() if extra else None))
 
 
 @functools.cache

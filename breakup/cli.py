@@ -340,7 +340,7 @@ def render_options(params: dict[str, Any]) -> dict[str, Any]:
         "lang": lang,
         "locale": locale,
         "register": None if formal is None else ("formal" if formal else "informal"),
-        "templates": params["templates_dir"],
+        "templates": params["templates_dir"].resolve() if params["templates_dir"] else None,
     }
 
 

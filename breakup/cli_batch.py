@@ -146,7 +146,7 @@ def make(name: str) -> click.Command:
             resume=resume,
             dry_run=dry_run,
             strict=strict,
-            templates=templates_dir,
+            templates=templates_dir.resolve() if templates_dir else None,
         )
         if sys.stderr.isatty() and not dry_run:
             from breakup.sheet import open_source

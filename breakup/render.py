@@ -82,7 +82,10 @@ def _placeholders(env: Any) -> dict[str, str]:
 
 def environment(lang: str, locale: str, register: str, html: bool, templates: Path | None) -> Any:
     """The Jinja environment for a language, the region of a locale, a register and kind."""
-    return catalog.environment(lang, languages.region_of(locale), register, html, templates)
+    # Resolved: a relative folder is another folder once the working directory changes, and
+    # the environments are cached.
+    folder = templates.resolve() if templates is not None else None
+    return catalog.environment(lang, languages.region_of(locale), register, html, folder)
 
 
 @functools.lru_cache(maxsize=256)

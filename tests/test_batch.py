@@ -45,7 +45,7 @@ def test_one_folder_per_client_with_the_kit(runner: CliRunner) -> None:
     code, _out, err = run(runner, "clients.csv", "-o", "out")
     assert code == 0, err
     assert files(Path("out/acme")) == KIT
-    assert "Wrote the documents of 1 of 1 rows" in err
+    assert "Wrote the documents of 1 of 1 row into out." in err
 
 
 def test_files_are_private(runner: CliRunner) -> None:
@@ -254,7 +254,7 @@ def test_strict_fails_a_row_with_placeholders(runner: CliRunner) -> None:
     code, _out, err = run(runner, "clients.csv", "-o", "out", "--strict")
     assert code == 1 and "column contact" in err and "column end_date" in err
     code, _out, err = run(runner, "clients.csv", "-o", "out2")
-    assert code == 0 and "1 rows have placeholders" in err and "column contact" in err
+    assert code == 0 and "1 row has placeholders" in err and "column contact" in err
 
 
 def test_a_user_archetype_in_the_archetype_column(runner: CliRunner) -> None:

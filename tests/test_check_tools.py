@@ -19,7 +19,8 @@ from breakup import check
 from breakup.check import check_text
 from breakup.cli import cli
 from breakup.errors import InputError, ProfileError
-from breakup.models import CheckConfig, load_profile
+from breakup.models import CheckConfig
+from breakup.profile import load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 SPANISH = "Es usted un moroso."

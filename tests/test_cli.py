@@ -115,7 +115,7 @@ def test_init_without_input_writes_the_sample_and_warns_about_its_sender(runner:
     result = runner.invoke(cli, ["init", "--no-input"])
     assert result.exit_code == 0 and Path("breakup.toml").is_file() and Path("clients.csv").is_file()
     email = runner.invoke(cli, ["email", "diva"])
-    assert "sample sender" in email.stderr
+    assert "(María Fernández)" in email.stderr  # in Spanish: the sample profile says lang = "es"
 
 
 def test_init_asks_and_writes_the_answers(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
