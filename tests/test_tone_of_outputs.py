@@ -1,0 +1,43 @@
+"""What breakup writes for someone else passes its own tone check, in every language and register."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import FACTS, TODAY
+
+from breakup import catalog, languages, registry
+from breakup.check import check_text
+from breakup.models import Profile
+from breakup.render import render
+
+GRID = [
+    (arch, lang, register)
+    for arch in catalog.archetype_ids()
+    for lang in languages.languages()
+    for register in ("formal", "informal")
+]
+IDS = ["-".join(case) for case in GRID]
+SENT = [name for name, doc in registry.DOCUMENTS.items() if doc.audience != "user"]
+
+
+@pytest.mark.parametrize(("arch", "lang", "register"), GRID, ids=IDS)
+@pytest.mark.parametrize("document", SENT)
+def test_documents_sent_to_someone_pass_the_check(document: str, arch: str, lang: str,
+                                                  register: str, profile: Profile) -> None:  # fmt: skip
+    body = render(document, arch, facts=FACTS, profile=profile, lang=lang, register=register,
+                  today=TODAY).body  # fmt: skip
+    assert check_text(body, lang) == []
+
+
+@pytest.mark.parametrize(("arch", "lang", "register"), GRID, ids=IDS)
+def test_every_spoken_line_passes_the_check(arch: str, lang: str, register: str,
+                                            profile: Profile) -> None:  # fmt: skip
+    script = render("script", arch, facts=FACTS, profile=profile, lang=lang, register=register,
+                    today=TODAY).body  # fmt: skip
+    replies = re.findall(r"^  → (.+)$", script, re.M)
+    spoken = re.findall(r"^> (.+)$", script, re.M)
+    assert len(replies) >= 6 and len(spoken) >= 3
+    for line in replies + spoken:
+        assert check_text(line, lang) == [], line
