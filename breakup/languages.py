@@ -29,7 +29,9 @@ class Region(NamedTuple):
     Fields: code (e.g. "MX"), currency (ISO 4217), paper ("A4" or "letter"), dictionary
     (hunspell's name, e.g. "es_MX"), date_order ("dmy" or "mdy"), quotes (opening and
     closing quotation marks), late_payment_law (a checklist line on statutory late-payment
-    interest where the region has such a law, in the language's words; "" elsewhere).
+    interest where the region has such a law, in the language's words; "" elsewhere),
+    forbidden (words of the language's other regions that this region's documents must not
+    use; checked by the tests).
     """
 
     code: str
@@ -39,6 +41,7 @@ class Region(NamedTuple):
     date_order: str
     quotes: tuple[str, str]
     late_payment_law: str
+    forbidden: tuple[str, ...] = ()
 
 
 class Language(NamedTuple):
@@ -107,6 +110,7 @@ def _load(folder: Path) -> Language:
                 date_order=str(table.get("date_order", "dmy")),
                 quotes=_pair(table.get("quotes", ['"', '"'])),
                 late_payment_law=str(table.get("late_payment_law", "")),
+                forbidden=tuple(str(w) for w in table.get("forbidden", [])),
             )
             for code, table in data.get("regions", {}).items()
         }
