@@ -380,6 +380,13 @@ def single_line(value: str, option: str, *, limit: int = 500) -> str:
                 option=option
             )
         )
+    if re.search("[\ud800-\udfff]", value):
+        # What a terminal or a file gave as bytes that are not UTF-8 (Python keeps them as
+        # lone surrogates): they would print as garbage in a letter.
+        raise InputError(
+            _("{option} holds bytes that are not UTF-8 text: type it again, or check the "
+              "terminal's encoding").format(option=option)
+        )  # fmt: skip
     text = _INVISIBLE.sub("", value.replace("\t", " ")).strip()
     if len(text) > limit:
         raise InputError(

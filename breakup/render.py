@@ -135,6 +135,7 @@ def evaluate(env: Any, name: str, ctx: dict[str, Any]) -> Any:
         JinjaTemplateError,
         BreakupError,
         RecursionError,
+        UnicodeDecodeError,
         MemoryError,
         sandbox.RenderTimeout,
     ) as error:
@@ -161,6 +162,10 @@ def template_error(error: BaseException, name: str) -> BreakupError:
         )
     if isinstance(error, RecursionError):
         return TemplateError(_("{name}: the template calls itself without end").format(name=name))
+    if isinstance(error, UnicodeDecodeError):
+        return TemplateError(
+            _("{name}: the template is not UTF-8 text: save it as UTF-8").format(name=name)
+        )
     if isinstance(error, MemoryError):
         return TemplateError(_("{name}: the template used too much memory").format(name=name))
     if isinstance(error, TemplateNotFound):

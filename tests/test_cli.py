@@ -212,3 +212,31 @@ def test_an_unusable_locale_in_the_environment_never_stops_a_command(runner: Cli
         assert result.exit_code == 0, (value, result.output)
         result = runner.invoke(cli, ["archetypes"], env={"LC_ALL": value})
         assert result.exit_code == 0, (value, result.output)
+
+
+def test_bytes_that_are_not_utf8_in_an_option_are_refused(runner: CliRunner) -> None:
+    """A terminal in another encoding hands Python lone surrogates: refused, not printed."""
+    result = runner.invoke(cli, ["email", "diva", "--client", "\udcff\udcfeAcme"])
+    assert result.exit_code == 2 and "not UTF-8" in result.stderr
+
+
+def test_a_template_that_is_not_utf8(runner: CliRunner) -> None:
+    Path("mine/documents").mkdir(parents=True)
+    Path("mine/documents/email.j2").write_bytes(b"\xff\xfe caf\xe9")
+    result = runner.invoke(cli, ["email", "diva", "--templates", "mine"])
+    assert result.exit_code == 1 and "not UTF-8 text" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_stdout_on_a_full_disk_is_one_error_line() -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "breakup", "email", "diva"], stdout=full,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.count("Error:") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_line_break_in_the_senders_name_is_named_as_such(runner: CliRunner) -> None:
+    Path("p.toml").write_text('[sender]\nname = "Ann\\nBcc: x@y.com"\nemail = "a@b.co"\n', encoding="utf-8")
+    result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml", "-f", "eml"])
+    assert result.exit_code == 2 and "sender.name must be a single line" in result.stderr
