@@ -16,33 +16,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import hashlib
-import json
 import os
-import secrets
-import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from breakup import facts, languages, registry, sheet
+from breakup import facts, languages, outdir, registry, sheet
 from breakup.errors import BreakupError, InputError, OutputError
 from breakup.i18n import _, ngettext
 from breakup.models import ClientFacts, Profile
-from breakup.output import safe_name
-
-MARKER = ".breakup-row.json"
-LOCK = ".breakup.lock"
-TMP_SUFFIX = ".breakup-tmp"
-_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(10)),
-    *(f"lpt{i}" for i in range(10)),
-}
 
 
 class Settings(NamedTuple):
@@ -68,17 +51,6 @@ class Settings(NamedTuple):
 
 
 @dataclasses.dataclass
-class Failure:
-    """A row that failed: its number, who it was for, every reason, and where it came from."""
-
-    number: int
-    label: str
-    reasons: list[str]
-    cells: dict[str, str]
-    raw: str
-
-
-@dataclasses.dataclass
 class Planned:
     """What a dry run would write for a row: its folder, file names and placeholders."""
 
@@ -95,7 +67,7 @@ class Summary:
     rows: int = 0
     written: int = 0
     skipped: int = 0
-    failures: list[Failure] = dataclasses.field(default_factory=list)
+    failures: list[sheet.Failed] = dataclasses.field(default_factory=list)
     planned: list[Planned] = dataclasses.field(default_factory=list)
     failed_path: Path | None = None
     stale_failed: Path | None = None
@@ -132,24 +104,6 @@ def _label(cells: dict[str, str], number: int) -> str:
         if value := (cells.get(column) or "").strip():
             return value
     return _("row {number}").format(number=number)
-
-
-def identity(cells: dict[str, str]) -> str:
-    """What makes a row this row wherever it is read from: its id, else client and contact."""
-    if ident := (cells.get("id") or "").strip():
-        return "id:" + ident.casefold()
-    parts = [(cells.get(c) or "").strip().casefold() for c in ("client", "contact")]
-    return "row:" + "|".join(parts)
-
-
-def _folder_base(cells: dict[str, str], number: int) -> str:
-    name = (cells.get("id") or cells.get("client") or cells.get("contact") or "").strip()
-    base = safe_name(name, fallback=f"row-{number}")
-    return f"{base}-client" if base in _RESERVED else base
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 
 def parse_row(row: sheet.Row, settings: Settings) -> Job:
@@ -200,187 +154,6 @@ def parse_row(row: sheet.Row, settings: Settings) -> Job:
     if found.currency is None and settings.currency:
         found = dataclasses.replace(found, currency=settings.currency)
     return Job(row.number, archetype, found, lang, locale, register)
-
-
-# --- folders ----------------------------------------------------------------------------
-
-
-def _read_marker(folder: Path) -> str | None:
-    try:
-        fd = os.open(folder / MARKER, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, encoding="utf-8") as handle:
-            return str(json.loads(handle.read(4096)).get("identity"))
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-class Folders:
-    """Settles each row's folder: its name if free or already its own, else the name with a
-    short hash of its identity. Decided in the first pass, so the second only looks them up."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        self.taken: dict[str, str] = {}  # folder -> identity, for this run
-        self.of_row: dict[int, str] = {}  # position -> folder
-        self.seen: dict[str, int] = {}  # identity -> row number, for duplicates
-
-    def settle(self, position: int, number: int, cells: dict[str, str]) -> str:
-        ident = identity(cells)
-        if ident in self.seen:
-            raise InputError(
-                _(
-                    "the same client as row {other} (same client and contact): give each "
-                    "row its own value in an id column"
-                ).format(other=self.seen[ident])
-            )
-        self.seen[ident] = number
-        base = _folder_base(cells, number)
-        for name in (base, f"{base}-{_short_hash(ident)}"):
-            owner = self.taken.get(name)
-            if owner is None:
-                path = self.out_dir / name
-                if os.path.lexists(path):
-                    owner = _read_marker(path) if path.is_dir() and not path.is_symlink() else "-"
-                if owner is None and os.path.lexists(path):
-                    owner = "-"  # a folder breakup did not make
-            if owner in (None, ident):
-                self.taken[name] = ident
-                self.of_row[position] = name
-                return name
-        raise InputError(
-            _("no free folder for this row in {out}: {base}/ and its variant are taken").format(
-                out=self.out_dir, base=base
-            )
-        )
-
-
-def _open_folder(out_dir: Path, name: str, ident: str, create: bool) -> int:
-    """Open (and make) a row's folder without following links; claim it with the marker."""
-    path = out_dir / name
-    if create:
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(path, 0o700)
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as error:
-        if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK) or path.is_symlink():
-            raise InputError(
-                _(
-                    "{path} is a link or a file, not a folder: breakup writes only into folders "
-                    "it made; move it away"
-                ).format(path=path)
-            ) from None
-        raise
-    if not create:
-        return fd
-    if _read_marker(path) is None:
-        data = json.dumps({"identity": ident, "by": "breakup"}).encode()
-        try:
-            marker = os.open(
-                MARKER,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
-                0o600,
-                dir_fd=fd,
-            )
-            with os.fdopen(marker, "wb") as handle:
-                handle.write(data)
-        except FileExistsError:
-            pass
-    return fd
-
-
-def _present(fd: int, name: str) -> bool:
-    try:
-        os.stat(name, dir_fd=fd, follow_symlinks=False)
-    except FileNotFoundError:
-        return False
-    return True
-
-
-def _clean_temporaries(fd: int) -> None:
-    """Remove what a killed batch left half-written (only ever breakup's own temporary files)."""
-    for entry in os.listdir(fd):
-        if entry.startswith(".") and entry.endswith(TMP_SUFFIX):
-            with contextlib.suppress(OSError):
-                os.unlink(entry, dir_fd=fd)
-
-
-def _write_into(fd: int, name: str, data: bytes, force: bool, where: Path) -> None:
-    """Write a file in a folder opened by fd: exclusive temporary, then link (or rename)."""
-    tmp = f".{name}.{secrets.token_hex(6)}{TMP_SUFFIX}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    handle = os.open(tmp, flags | getattr(os, "O_CLOEXEC", 0), 0o600, dir_fd=fd)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
-        finally:
-            os.close(handle)
-        if force:
-            try:
-                mode = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
-            except FileNotFoundError:
-                mode = stat.S_IFREG
-            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
-                raise OutputError(
-                    _("{path} is not a regular file: breakup will not replace it").format(
-                        path=where / name
-                    )
-                )
-            os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
-        else:
-            try:
-                os.link(tmp, name, src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
-            except FileExistsError:
-                raise OutputError(
-                    _("{path} already exists (another run wrote it meanwhile)").format(
-                        path=where / name
-                    )
-                ) from None
-            os.unlink(tmp, dir_fd=fd)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp, dir_fd=fd)
-        raise
-
-
-# --- the lock ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def locked(out_dir: Path) -> Iterator[None]:
-    """Hold the output folder for this batch; another batch into it stops with a clear error."""
-    path = out_dir / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(
-                _(
-                    "another breakup batch is writing into {out}: wait for it to finish, or choose "
-                    "another folder"
-                ).format(out=out_dir)
-            ) from None
-        except ImportError:  # pragma: no cover - Windows
-            import msvcrt
-
-            try:
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-            except OSError:
-                raise OutputError(
-                    _(
-                        "another breakup batch is writing into {out}: wait for it to finish, or "
-                        "choose another folder"
-                    ).format(out=out_dir)
-                ) from None
-        yield
-    finally:
-        os.close(fd)
 
 
 # --- running ----------------------------------------------------------------------------
@@ -460,16 +233,27 @@ def run(
         raise OutputError(
             _("cannot create {path}: {reason}").format(path=out_dir, reason=error.strerror)
         ) from None
-    with locked(out_dir):
+    with outdir.locked(out_dir):
         folders = _first_pass(source, out_dir, settings)
         _second_pass(source, out_dir, settings, folders, summary, progress)
-        _write_failed(source, out_dir, summary)
+        _failed_file(source, out_dir, summary)
     return summary
 
 
-def _first_pass(source: sheet.Source, out_dir: Path, settings: Settings) -> Folders:
+def _failed_file(source: sheet.Source, out_dir: Path, summary: Summary) -> None:
+    """Write the failed rows; an earlier failed file is replaced only by one with failures:
+    it is never deleted."""
+    target = sheet.failed_path(source, out_dir)
+    if summary.failures:
+        summary.failed_path = target
+        sheet.write_failed(source, target, summary.failures)
+    elif target.exists() and target.resolve() != source.path.resolve():
+        summary.stale_failed = target
+
+
+def _first_pass(source: sheet.Source, out_dir: Path, settings: Settings) -> outdir.Folders:
     """Settle every row's folder and refuse to redo an earlier run by accident."""
-    folders = Folders(out_dir)
+    folders = outdir.Folders(out_dir)
     names = [name for _doc, name in file_names(settings)]
     done = 0
     for row in sheet.rows(source):
@@ -506,7 +290,7 @@ def _second_pass(
     source: sheet.Source,
     out_dir: Path,
     settings: Settings,
-    folders: Folders,
+    folders: outdir.Folders,
     summary: Summary,
     progress: Callable[[int], None] | None,
 ) -> None:
@@ -521,7 +305,7 @@ def _work(
     source: sheet.Source,
     out_dir: Path,
     settings: Settings,
-    folders: Folders,
+    folders: outdir.Folders,
     summary: Summary,
     progress: Callable[[int], None] | None,
     part: int,
@@ -551,7 +335,7 @@ def _work(
             if getattr(error, "fatal", False):
                 raise
             reasons = ([row.hint] if row.hint else []) + str(error).split("\n")
-            summary.failures.append(Failure(row.number, label, reasons, row.cells, row.raw))
+            summary.failures.append(sheet.Failed(row.number, label, reasons, row.cells, row.raw))
         if progress is not None:
             progress(1)
 
@@ -560,7 +344,7 @@ def _forked(
     source: sheet.Source,
     out_dir: Path,
     settings: Settings,
-    folders: Folders,
+    folders: outdir.Folders,
     summary: Summary,
     progress: Callable[[int], None] | None,
     parts: int,
@@ -606,8 +390,8 @@ def _forked(
                 progress(len(chunk))
     errors: list[BaseException] = []
     for pid, result_read in children:
-        with os.fdopen(result_read, "rb") as handle:
-            data = handle.read()
+        with os.fdopen(result_read, "rb") as results:
+            data = results.read()
         os.waitpid(pid, 0)
         report = pickle.loads(data) if data else BreakupError(_("a worker stopped unexpectedly"))
         if isinstance(report, BaseException):
@@ -644,13 +428,13 @@ def _write_row(
     names: list[tuple[str, str]],
     summary: Summary,
 ) -> bool:
-    ident = identity(row.cells)
+    ident = outdir.identity(row.cells)
     path = out_dir / folder
     fresh = not os.path.lexists(path)
-    fd = _open_folder(out_dir, folder, ident, create=True)
+    fd = outdir.open_folder(out_dir, folder, ident, create=True)
     try:
-        _clean_temporaries(fd)
-        present = {name for _doc, name in names if _present(fd, name)}
+        outdir.clean_temporaries(fd)
+        present = {name for _doc, name in names if outdir.present(fd, name)}
         if settings.resume:
             todo = {name for _doc, name in names} - present
             if not todo:
@@ -668,18 +452,18 @@ def _write_row(
             files, missing = render_row(job, settings, names, todo)
         except BreakupError:
             if fresh:
-                _remove_new_folder(fd, path)
+                outdir.remove_new_folder(fd, path)
             raise
         if missing and settings.strict:
             if fresh:
-                _remove_new_folder(fd, path)
+                outdir.remove_new_folder(fd, path)
             raise InputError(_placeholder_reason(missing))
         if missing:
             summary.rows_with_placeholders += 1
             summary.missing.update(missing)
         for name, data in files:
             try:
-                _write_into(fd, name, data, settings.force, path)
+                outdir.write_into(fd, name, data, settings.force, path)
             except OSError as error:
                 if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
                     failure = OutputError(
@@ -697,13 +481,6 @@ def _write_row(
         return True
     finally:
         os.close(fd)
-
-
-def _remove_new_folder(fd: int, path: Path) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(MARKER, dir_fd=fd)
-    with contextlib.suppress(OSError):
-        os.rmdir(path)
 
 
 def column_hints() -> dict[str, str]:
@@ -729,7 +506,7 @@ def _placeholder_reason(missing: set[str]) -> str:
 
 
 def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: Summary) -> Summary:
-    folders = Folders(out_dir)
+    folders = outdir.Folders(out_dir)
     names = file_names(settings)
     for row in sheet.rows(source):
         summary.rows += 1
@@ -749,77 +526,6 @@ def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: S
             summary.written += 1
         except BreakupError as error:
             summary.failures.append(
-                Failure(row.number, label, str(error).split("\n"), row.cells, row.raw)
+                sheet.Failed(row.number, label, str(error).split("\n"), row.cells, row.raw)
             )
     return summary
-
-
-# --- the failed file --------------------------------------------------------------------
-
-
-def _neutral(value: str) -> str:
-    """Give a cell a spreadsheet would run as a formula a leading apostrophe (read back as typed)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _write_failed(source: sheet.Source, out_dir: Path, summary: Summary) -> None:
-    """Write the failed rows in the input's own form, ready to fix and run again.
-
-    CSV: the same columns, delimiter, encoding and BOM, with `row` (the row number in the
-    first file, kept across reruns) and `reason`. JSON Lines: each original object with
-    "row" and "reason" added, or the original text in "line" when it was not valid JSON.
-    An earlier failed file is replaced only by one with failures: it is never deleted.
-    """
-    if source.kind == "jsonl":
-        target = out_dir / "failed.jsonl"
-    else:
-        target = out_dir / "failed.csv"
-    if not summary.failures:
-        if target.exists() and target.resolve() != source.path.resolve():
-            summary.stale_failed = target
-        return
-    summary.failed_path = target
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}{TMP_SUFFIX}")
-    if source.kind == "jsonl":
-        lines = []
-        for failure in summary.failures:
-            try:
-                data = json.loads(failure.raw)
-                if not isinstance(data, dict):
-                    raise ValueError
-            except (ValueError, RecursionError):
-                data = {"line": failure.raw}
-            data.update({sheet.ROW: failure.number, sheet.REASON: " / ".join(failure.reasons)})
-            line = json.dumps(data, ensure_ascii=False)
-            try:
-                line.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate: kept as its JSON escape
-                line = json.dumps(data)
-            lines.append(line)
-        payload = ("\n".join(lines) + "\n").encode("utf-8")
-    else:
-        import csv
-        import io
-
-        columns = [h for h in source.header if h and h not in (sheet.ROW, sheet.REASON)]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=source.delimiter, lineterminator="\r\n")
-        writer.writerow([*columns, sheet.ROW, sheet.REASON])
-        for failure in summary.failures:
-            writer.writerow(
-                [_neutral(failure.cells.get(c, "")) for c in columns]
-                + [failure.number, _neutral(" / ".join(failure.reasons))]
-            )
-        encoding = "cp1252" if source.encoding == "cp1252" else "utf-8"
-        payload = (("\ufeff" if source.bom else "") + buffer.getvalue()).encode(
-            encoding, errors="replace" if encoding == "cp1252" else "surrogateescape"
-        )
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

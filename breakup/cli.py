@@ -153,7 +153,7 @@ def interface_language(
     try:
         yield
     finally:
-        gettext.dgettext, gettext.dngettext = original  # type: ignore[assignment]
+        gettext.dgettext, gettext.dngettext = original
         i18n.set_language(previous)
         # Click translates some words of a command when it builds it: a command built in one
         # language is built again in the next (tests run many in one process).

@@ -193,8 +193,9 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
     if summary.failed > SHOWN_FAILURES:
         more = summary.failed - SHOWN_FAILURES
         click.echo(
-            ngettext("... and {count} more failed row", "... and {count} more failed rows", more)
-            .format(count=more),
+            ngettext(
+                "... and {count} more failed row", "... and {count} more failed rows", more
+            ).format(count=more),
             err=True,
         )
     if dry_run:
@@ -211,7 +212,8 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
         ).format(written=summary.written, rows=summary.rows, out=out_dir)
         if summary.skipped:
             line += " " + ngettext(
-                "{count} already complete (skipped).", "{count} already complete (skipped).",
+                "{count} already complete (skipped).",
+                "{count} already complete (skipped).",
                 summary.skipped,
             ).format(count=summary.skipped)
     if summary.failures:

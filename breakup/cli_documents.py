@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def _complete_archetypes(ctx: click.Context, param: click.Parameter, incomplete:
     return [a for a in archetype_ids(templates) if a.startswith(incomplete)]
 
 
-def _format_option(choices: list[str]) -> Any:
+def _format_option(choices: list[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "-f",
         "--format",

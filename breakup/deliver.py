@@ -36,8 +36,13 @@ def open_file(path: Path) -> None:
         )
     try:
         # The opener hands the file to the application and returns at once.
-        subprocess.run([opener, target], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=30, check=False)
+        subprocess.run(
+            [opener, target],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError) as error:
         raise OutputError(
             _("cannot open {path}: {problem}").format(path=path, problem=error)

@@ -76,7 +76,9 @@ FACTS: tuple[Fact, ...] = (
         "outstanding", "amount", "AMOUNT", "The overdue balance. Default: the sum of the invoices."
     ),
     Fact("pay_by", "date", "DATE", "Deadline for the overdue balance. Default: the end date."),
-    Fact("final_invoice", "amount", "AMOUNT", "The final invoice for the remaining work (0: none)."),
+    Fact(
+        "final_invoice", "amount", "AMOUNT", "The final invoice for the remaining work (0: none)."
+    ),
     Fact(
         "final_due",
         "date",
@@ -85,7 +87,13 @@ FACTS: tuple[Fact, ...] = (
     ),
     Fact("currency", "currency", "CODE", "ISO 4217 code. Default: the profile, else the region's."),
     Fact("work", "list", "TEXT", "Work you will finish before the end (repeatable).", True),
-    Fact("handover", "list", "TEXT", "What you will hand over, e.g. the ledger files (repeatable).", True),
+    Fact(
+        "handover",
+        "list",
+        "TEXT",
+        "What you will hand over, e.g. the ledger files (repeatable).",
+        True,
+    ),
     Fact("hours", "hours", "HOURS", "The hours you have available until the end date."),
     Fact(
         "relation",

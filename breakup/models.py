@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 VOICES = ("I", "we")
 RELATIONS = ("friend", "relative")

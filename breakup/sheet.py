@@ -9,10 +9,13 @@ row makes that row fail, with its reason, and the others are still read.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import json
+import os
 import re
-from collections.abc import Iterator
+import secrets
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,6 +45,17 @@ class Source(NamedTuple):
     delimiter: str
     header: list[str]
     lines: int
+
+
+class Failed(NamedTuple):
+    """A row that failed, as its failed file keeps it. Fields: number, label (who it was for),
+    reasons, cells, raw (the original line of a JSON Lines row)."""
+
+    number: int
+    label: str
+    reasons: list[str]
+    cells: dict[str, str]
+    raw: str
 
 
 class Row(NamedTuple):
@@ -284,3 +298,70 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                 cells[name] = text
             number = _number(cells.get(ROW, ""), line_number)
             yield Row(number, position, cells, raw, problem)
+
+
+# --- the failed file -------------------------------------------------------------------------
+
+
+def _neutral(value: str) -> str:
+    """Prefix with an apostrophe a cell a spreadsheet would run as a formula (read back as typed)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def failed_path(source: Source, out_dir: Path) -> Path:
+    """Where the failed rows of a file go: failed.csv, or failed.jsonl for JSON Lines."""
+    return out_dir / ("failed.jsonl" if source.kind == "jsonl" else "failed.csv")
+
+
+def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> None:
+    """Write the failed rows in the input's own form, ready to fix and run again.
+
+    CSV: the same columns, delimiter, encoding and BOM, with `row` (the row number in the
+    first file, kept across reruns) and `reason`. JSON Lines: each original object with
+    "row" and "reason" added, or the original text in "line" when it was not valid JSON.
+    The file is written whole (a temporary file, then a rename).
+    """
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.breakup-tmp")
+    if source.kind == "jsonl":
+        lines = []
+        for failure in failures:
+            try:
+                data = json.loads(failure.raw)
+                if not isinstance(data, dict):
+                    raise ValueError
+            except (ValueError, RecursionError):
+                data = {"line": failure.raw}
+            data.update({ROW: failure.number, REASON: " / ".join(failure.reasons)})
+            line = json.dumps(data, ensure_ascii=False)
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: kept as its JSON escape
+                line = json.dumps(data)
+            lines.append(line)
+        payload = ("\n".join(lines) + "\n").encode("utf-8")
+    else:
+        import csv
+        import io
+
+        columns = [h for h in source.header if h and h not in (ROW, REASON)]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=source.delimiter, lineterminator="\r\n")
+        writer.writerow([*columns, ROW, REASON])
+        for failure in failures:
+            writer.writerow(
+                [_neutral(failure.cells.get(c, "")) for c in columns]
+                + [failure.number, _neutral(" / ".join(failure.reasons))]
+            )
+        encoding = "cp1252" if source.encoding == "cp1252" else "utf-8"
+        payload = (("\ufeff" if source.bom else "") + buffer.getvalue()).encode(
+            encoding, errors="replace" if encoding == "cp1252" else "surrogateescape"
+        )
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
