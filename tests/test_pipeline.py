@@ -1,0 +1,203 @@
+"""One pipeline: a batch row gives exactly what the document commands give for the same facts,
+and the settings a batch or a profile supplies reach the documents."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import io
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, TODAY
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from breakup import batch, catalog, registry
+from breakup.cli import cli
+from breakup.errors import InputError
+from breakup.models import ClientFacts, Invoice
+from breakup.profile import load_profile
+from breakup.publish import publish
+
+PROFILE = load_profile(DATA / "profile.toml")
+NAMES = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+                min_size=1, max_size=30).map(str.strip).filter(bool)  # fmt: skip
+ROW = st.fixed_dictionaries(
+    {
+        "archetype": st.sampled_from(catalog.archetype_ids()),
+        "client": NAMES,
+        "contact": st.one_of(st.just(""), NAMES),
+        "lang": st.sampled_from(["en", "es"]),
+        "register": st.sampled_from(["", "formal", "informal"]),
+        "end_date": st.one_of(st.just(""), st.dates(date(2027, 1, 1), date(2027, 12, 31)).map(str)),
+        "outstanding": st.one_of(st.just(""), st.decimals(0, 99999, places=2).map(str)),
+        "invoice": st.one_of(st.just(""), st.just("F-1:100:2026-10-01 | F-2:250.50")),
+        "service": st.sampled_from(["", "web design", "branding", "accounting"]),
+        "work": st.one_of(st.just(""), st.just("the logo | the <b>site</b>")),
+        "relation": st.sampled_from(["", "friend", "relative"]),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROW, min_size=2, max_size=6, unique_by=lambda r: (r["client"], r["contact"])))
+def test_a_batch_row_gives_what_the_commands_give(rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Many rows of several shapes and values, in one batch: each document equals, byte for
+    byte, the one rendered alone for the same facts (the .eml up to its Date and Message-ID)."""
+    out = tmp_path_factory.mktemp("out")
+    source = out.parent / f"{out.name}.csv"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    source.write_text(buffer.getvalue(), encoding="utf-8")
+    documents = tuple(registry.DOCUMENTS)
+    summary = batch.run(source, out, batch.Settings(documents=documents, fmt="md", profile=PROFILE,
+                                                    today=TODAY))  # fmt: skip
+    from breakup import sheet
+
+    for row in sheet.rows(sheet.open_source(source)):
+        job = batch.parse_row(row, batch.Settings(documents=documents, fmt="md", profile=PROFILE))
+        try:
+            alone = {
+                document: publish(document, job.archetype, "md", facts=job.facts, profile=PROFILE,
+                                  lang=job.lang, locale=job.locale, register=job.register,
+                                  today=TODAY).data
+                for document in documents
+            }  # fmt: skip
+        except InputError:  # a row that fails alone fails in the batch too, and writes nothing
+            assert any(f.number == row.number for f in summary.failures)
+            continue
+        folder = out / summary_folder(out, row.cells)
+        for document, data in alone.items():
+            name = f"{registry.DOCUMENTS[document].stem}.md"
+            assert (folder / name).read_bytes() == data, (row.cells, document)
+
+
+def summary_folder(out: Path, cells: dict[str, str]) -> str:
+    from breakup import outdir
+
+    ident = outdir.identity(cells)
+    for candidate in out.iterdir():
+        if candidate.is_dir() and outdir.read_marker(candidate) == ident:
+            return candidate.name
+    raise AssertionError(f"no folder for {cells}")
+
+
+def _eml_parts(data: bytes) -> tuple[str, str, str]:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None and html is not None
+    return str(message["Subject"]), str(text.get_content()), str(html.get_content())
+
+
+def test_batch_drafts_escape_html_like_the_command(runner: CliRunner) -> None:
+    Path("c.csv").write_text(
+        "archetype,client,contact,client_email,lang,end_date\n"
+        'diva,"<script>x</script> & Co","<b>Ann</b>",ann@example.com,en,2027-01-15\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["batch", "c.csv", "-o", "out", "--only", "email", "-f", "eml",
+                                 "--profile", str(DATA / "profile.toml")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (draft,) = Path("out").glob("*/email.eml")
+    _subject, text, html = _eml_parts(draft.read_bytes())
+    assert "<b>Ann</b>" in text and "&lt;b&gt;Ann&lt;/b&gt;" in html and "<b>Ann" not in html
+
+
+@pytest.mark.parametrize(
+    ("cell", "register"),
+    [("formal", "formal"), ("informal", "informal"), ("usted", "formal"), ("tú", "informal"), ("tu", "informal"), ("", "formal")],
+)
+def test_the_register_column_and_its_aliases(cell: str, register: str) -> None:
+    from breakup import sheet
+
+    row = sheet.Row(2, 1, {"archetype": "diva", "lang": "es", "register": cell}, "", "")
+    job = batch.parse_row(row, batch.Settings(documents=("email",), fmt="text", profile=PROFILE))
+    assert (job.register or "formal") == register
+
+
+def test_the_batch_defaults_fill_empty_cells() -> None:
+    from breakup import sheet
+
+    row = sheet.Row(2, 1, {"archetype": "diva"}, "", "")
+    settings = batch.Settings(documents=("email",), fmt="text", profile=PROFILE, lang="es",
+                              locale="es_MX", currency="MXN", register="informal")  # fmt: skip
+    job = batch.parse_row(row, settings)
+    assert (job.lang, job.locale, job.facts.currency, job.register) == ("es", "es_MX", "MXN", "informal")
+    with_cells = sheet.Row(2, 1, {"archetype": "diva", "lang": "en", "currency": "GBP"}, "", "")
+    job = batch.parse_row(with_cells, settings)
+    assert (job.lang, job.facts.currency) == ("en", "GBP")
+
+
+def test_jsonl_bad_lines_and_misspelt_keys_fail_with_their_reason(runner: CliRunner) -> None:
+    lines = [
+        json.dumps({"archetype": "diva", "client": "Good", "lang": "en"}),
+        "[1, 2]",
+        json.dumps({"archetype": "diva", "clinet": "Typo"}),
+    ]
+    Path("c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["batch", "c.jsonl", "-o", "out", "--profile", str(DATA / "profile.toml")])
+    assert result.exit_code == 1
+    assert "each line must be a JSON object" in result.stderr
+    assert "unknown key 'clinet': did you mean 'client'?" in result.stderr
+    failed = [json.loads(line) for line in Path("out/failed.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert failed[0]["line"] == "[1, 2]" and failed[0]["row"] == 2
+    assert failed[1]["clinet"] == "Typo" and "reason" in failed[1]
+
+
+def test_force_and_resume_contradict(runner: CliRunner) -> None:
+    Path("c.csv").write_text("archetype\ndiva\n", encoding="utf-8")
+    result = runner.invoke(cli, ["batch", "c.csv", "-o", "out", "--force", "--resume"])
+    assert result.exit_code == 2 and "contradict" in result.stderr
+
+
+def test_the_profiles_language_locale_and_currency_reach_the_documents(runner: CliRunner) -> None:
+    Path("p.toml").write_text(
+        '[sender]\nname = "Ann Lee"\nemail = "ann@example.com"\n\n'
+        '[defaults]\nlang = "es"\nlocale = "es_MX"\ncurrency = "GBP"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["email", "late-payer", "--profile", "p.toml", "--outstanding", "1,250.00",
+                                 "--end-date", "2027-01-15"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Buen" in result.stdout or "Hola" in result.stdout  # Spanish
+    assert "GBP" in result.stdout or "£" in result.stdout  # the profile's currency, not the region's
+
+
+def test_lang_with_another_languages_locale_keeps_the_words_and_takes_the_formats(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["email", "diva", "--lang", "en", "--locale", "es_ES",
+                                 "--end-date", "2027-01-15"])  # fmt: skip
+    assert result.exit_code == 0
+    assert "I'm writing" in result.stdout and "15 de enero de 2027" in result.stdout
+
+
+def test_a_batch_that_stops_leaves_no_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "c.csv"
+    source.write_text("archetype,client,lang\ndiva,Acme,en\ndiva,Beta,en\n", encoding="utf-8")
+    out = tmp_path / "out"
+    from breakup import publish as publishing
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise batch.OutputError("the disk is full")
+
+    monkeypatch.setattr(publishing, "publish", broken)
+    summary = batch.run(source, out, batch.Settings(documents=("email",), fmt="text", profile=PROFILE))
+    assert summary.failed == 2
+    assert [p for p in out.iterdir() if p.is_dir()] == []
+
+
+def test_money_formats_without_a_currency_use_the_profiles(tmp_path: Path) -> None:
+    facts = ClientFacts(end_date=date(2027, 1, 15), invoices=(Invoice("A-1", Decimal("100")),))
+    from breakup.models import Defaults, Profile
+
+    profile = Profile(defaults=Defaults(currency="GBP"))
+    out = publish("email", "late-payer", "text", facts=facts, profile=profile, lang="en", today=TODAY)
+    assert "£100.00" in out.data.decode()
