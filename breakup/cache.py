@@ -16,6 +16,9 @@ from typing import Any
 
 from breakup import __version__
 
+# Bumped when BoundedSandbox changes the code templates compile to (see jinja_cache).
+_SANDBOX_CODE = 2
+
 
 @functools.cache
 def cache_dir() -> Path | None:
@@ -91,6 +94,8 @@ def jinja_cache(html: bool) -> Any:
         return None
     from jinja2 import FileSystemBytecodeCache
 
-    sub = folder / ("jinja-html" if html else "jinja-text")
+    # Jinja's keys hold only a template's name and source, not how the environment compiles
+    # it: the suffix changes with the code the sandbox compiles to (its intercepted operators).
+    sub = folder / f"jinja-{'html' if html else 'text'}-{_SANDBOX_CODE}"
     sub.mkdir(exist_ok=True)
     return FileSystemBytecodeCache(str(sub))

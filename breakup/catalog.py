@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
 from breakup.errors import CatalogError, InputError
 from breakup.resources import LOCALES_DIR, TEMPLATES_DIR
+from breakup.sandbox import BoundedSandbox
 
 SOURCE_LANG = "en"
 REGISTERS = ("formal", "informal")
@@ -161,27 +160,6 @@ def _strip_controls(value: Any) -> Any:
     return value
 
 
-# Bounds for what a template may build in memory with * and ** (user templates are untrusted).
-MAX_BUILT_LENGTH = 1_000_000
-MAX_EXPONENT = 10_000
-
-
-class BoundedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with * and ** bounded so a template cannot build a huge value."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                    if len(seq) * times > MAX_BUILT_LENGTH:
-                        raise SecurityError("a template tried to build a value too large")
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-            raise SecurityError("a template tried to compute a power too large")
-        return super().call_binop(context, operator, left, right)
-
-
 @functools.cache
 def environment(
     lang: str, register: str, html: bool, user_templates: Path | None = None
@@ -208,7 +186,5 @@ def environment(
     # Must agree with `trimmed = true` in babel.cfg, or extracted ids will not match.
     env.policies["ext.i18n.trimmed"] = True
     catalog = load_catalog(lang, register)
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        catalog.gettext, catalog.ngettext, newstyle=True
-    )
+    env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)
     return env

@@ -25,7 +25,7 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
 
-from breakup import catalog
+from breakup import catalog, sandbox
 from breakup.errors import BreakupError, InputError, TemplateError
 from breakup.models import ClientFacts, Person, Profile, greeting_name
 
@@ -37,7 +37,7 @@ DEFAULT_CURRENCY = "EUR"
 REMINDER_DAYS = (3, 7, 30)
 # Bounds on one render, so that a user template that loops without end stops with an error.
 RENDER_SECONDS = 10.0
-MAX_OUTPUT_CHARS = 2_000_000
+MAX_OUTPUT_CHARS = sandbox.MAX_OUTPUT_CHARS
 # The locale a language's formats follow when no region is given.
 _DEFAULT_REGION = {"en": "en_US", "es": "es_ES"}
 
