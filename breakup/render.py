@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-import signal
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,8 +23,9 @@ from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
 
 from breakup import catalog, sandbox
-from breakup.errors import BreakupError, InputError, TemplateError
+from breakup.errors import BreakupError, InputError, LimitError, TemplateError
 from breakup.models import ClientFacts, Person, Profile, greeting_name
+from breakup.sandbox import RenderTimeout, time_limit
 
 DOCUMENTS = ("email", "script", "referral", "notes")
 # Documents sent to the client: as a page they get a letterhead and the date.
@@ -36,7 +34,7 @@ FORMATS = ("text", "md", "html")
 DEFAULT_CURRENCY = "EUR"
 REMINDER_DAYS = (3, 7, 30)
 # Bounds on one render, so that a user template that loops without end stops with an error.
-RENDER_SECONDS = 10.0
+RENDER_SECONDS = sandbox.RENDER_SECONDS
 MAX_OUTPUT_CHARS = sandbox.MAX_OUTPUT_CHARS
 # The locale a language's formats follow when no region is given.
 _DEFAULT_REGION = {"en": "en_US", "es": "es_ES"}
@@ -202,15 +200,15 @@ def placeholders(env: Any) -> dict[str, str]:
 def evaluate(env: Any, name: str, context: dict[str, Any]) -> Any:
     """Evaluate a template as a module (its {% set %} values and macros), within bounds."""
     try:
-        with _time_limit(RENDER_SECONDS):
+        with time_limit(RENDER_SECONDS):
             return _make_module(env.get_template(name), context)
-    except (JinjaTemplateError, BreakupError, RecursionError, _RenderTimeout) as error:
+    except (JinjaTemplateError, BreakupError, RecursionError, RenderTimeout, MemoryError) as error:
         raise _template_error(error, name) from None
 
 
 @functools.lru_cache(maxsize=64)
 def _placeholders(env: Any) -> dict[str, str]:
-    module = env.get_template("placeholders.j2").make_module({})
+    module = evaluate(env, "placeholders.j2", {})
     # Not every fact has a placeholder: a missing --client-email just leaves To: empty.
     return {key: getattr(module, key) for key in HOW_TO_FILL if hasattr(module, key)}
 
@@ -306,32 +304,6 @@ def _no_referral_message(profile: Profile, service: str | None) -> str:
     )
 
 
-class _RenderTimeout(Exception):
-    """Raised inside a render that ran past RENDER_SECONDS."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds` (where the platform has SIGALRM, main thread)."""
-    if (
-        not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise _RenderTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _make_module(template: Template, context: dict[str, Any]) -> TemplateModule:
     """Evaluate a template as a module, stopping if its output grows past the bound."""
     ctx = template.new_context(context)
@@ -350,13 +322,15 @@ def _make_module(template: Template, context: dict[str, Any]) -> TemplateModule:
 def _template_error(error: Exception, name: str) -> BreakupError:
     if isinstance(error, BreakupError):
         return error
-    if isinstance(error, _RenderTimeout):
+    if isinstance(error, RenderTimeout):
         return TemplateError(
             f"{name}: rendering took longer than {RENDER_SECONDS:g} s: check "
             "the template for a loop that does not end"
         )
     if isinstance(error, RecursionError):
         return TemplateError(f"{name}: the template calls itself without end")
+    if isinstance(error, MemoryError):
+        return TemplateError(f"{name}: {sandbox.memory_message()}")
     if isinstance(error, TemplateNotFound):
         return TemplateError(f"template {error.name} not found")
     if isinstance(error, TemplateSyntaxError):
@@ -391,21 +365,22 @@ def archetype_module(
     env = catalog.environment(lang, register, False, templates)
     name = f"archetypes/{archetype}/archetype.j2"
     try:
-        if context is None:
-            placeholders = _placeholders(env)
-            context = build_context(
-                archetype,
-                ClientFacts(),
-                Profile(),
-                lang=lang,
-                locale=_DEFAULT_REGION.get(lang, lang),
-                register=register,
-                fmt="text",
-                today=date.today(),
-                placeholders=placeholders,
-            )
-        return _make_module(env.get_template(name), context)
-    except (JinjaTemplateError, BreakupError, RecursionError) as error:
+        with time_limit(RENDER_SECONDS):
+            if context is None:
+                placeholders = _placeholders(env)
+                context = build_context(
+                    archetype,
+                    ClientFacts(),
+                    Profile(),
+                    lang=lang,
+                    locale=_DEFAULT_REGION.get(lang, lang),
+                    register=register,
+                    fmt="text",
+                    today=date.today(),
+                    placeholders=placeholders,
+                )
+            return _make_module(env.get_template(name), context)
+    except (JinjaTemplateError, BreakupError, RecursionError, RenderTimeout, MemoryError) as error:
         raise _template_error(error, name) from None
 
 
@@ -444,11 +419,21 @@ def render(document: str, archetype: str, **options: Any) -> Document:
     templates (a folder overlaying the built-in templates), standalone (False for the
     parts of an .eml draft).
     """
+    where = f"{document} for {archetype}"
+    if options.get("templates") is not None and not sandbox.bounded():
+        # User templates are untrusted: the whole render runs in a child process, capped in
+        # memory and killed past the time limit (built-in ones stay here: no fork to pay).
+        try:
+            return sandbox.run_bounded(
+                render, document, archetype, seconds=RENDER_SECONDS, **options
+            )
+        except LimitError as error:
+            raise TemplateError(f"{where}: {error}") from None
     try:
-        with _time_limit(RENDER_SECONDS):
+        with time_limit(RENDER_SECONDS):
             return _render(document, archetype, **options)
-    except _RenderTimeout as error:
-        raise _template_error(error, f"{document} for {archetype}") from None
+    except (RenderTimeout, MemoryError) as error:
+        raise _template_error(error, where) from None
 
 
 def _render(

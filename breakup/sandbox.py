@@ -1,19 +1,28 @@
-"""Bounds on what a template may do: the Jinja sandbox that refuses to build huge values.
+"""Bounds on what a template may do: the Jinja sandbox, and the process a render runs in.
 
-User templates (--templates) are untrusted. BoundedSandbox refuses, before building it, any
-value a template asks for that is too large: a long string or list, a huge number, a wide
-padding, a text repeated by a join.
+User templates (--templates) are untrusted. Two layers keep one from exhausting the machine:
+
+- BoundedSandbox refuses, before building it, any value a template asks for that is too
+  large: a long string or list, a huge number, a wide padding, a text repeated by a join.
+- run_bounded runs a whole render in a forked child with a memory cap (RLIMIT_AS); the
+  parent kills it past the time limit. It is the backstop for what the first layer misses,
+  including C-level work that SIGALRM (time_limit) cannot interrupt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
+import os
 import re
+import signal
+import threading
+import time
 import types
 from collections import abc
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from typing import Any, NoReturn, TypeVar
 
 from jinja2 import Template, pass_environment
 from jinja2.environment import TemplateModule
@@ -29,8 +38,14 @@ from jinja2.sandbox import (
 from jinja2.utils import Namespace, generate_lorem_ipsum
 from markupsafe import Markup, soft_str
 
-# What one render may output (a template's output joined, as in a macro, is bounded so too).
+from breakup.errors import BreakupError, LimitError
+
+T = TypeVar("T")
+
+# One render: its time, its output, and the memory its process may add (run_bounded).
+RENDER_SECONDS = 10.0
 MAX_OUTPUT_CHARS = 2_000_000
+MAX_MEMORY_MB = 200
 # What one value built by a template may hold: characters of a string (or of the text of a
 # list or dict), items of a list; a padding width, precision or indent; a power.
 MAX_BUILT_LENGTH = 1_000_000
@@ -39,6 +54,8 @@ MAX_EXPONENT = 10_000
 # Below the 4,300 digits past which Python refuses to print an int.
 MAX_INT_DIGITS = 4_000
 _MAX_INT_BITS = MAX_INT_DIGITS * 3322 // 1000
+# How long the parent waits past the limit for the child's own report before killing it.
+_GRACE_SECONDS = 0.5
 
 TOO_LARGE = "a template tried to build a value too large"
 _TOO_BIG_NUMBER = "a template tried to compute a number too large"
@@ -693,3 +710,224 @@ def _checked_finalize(finalize: Callable[..., Any] | None) -> Callable[..., Any]
         return finalize(*args)
 
     return checked
+
+
+# --- time and memory: the process ---------------------------------------------------------
+
+
+class RenderTimeout(Exception):
+    """Raised inside a block that ran past its time_limit."""
+
+
+_memory_mb: int | None = None  # the cap limit_process set on this process, if any
+
+
+def bounded() -> bool:
+    """Tell whether this process already runs under limit_process (a render needs no fork)."""
+    return _memory_mb is not None
+
+
+def memory_message() -> str:
+    """Say that a template ran out of memory, with this process's cap if it has one."""
+    if _memory_mb is None:
+        return "the template used more memory than is available"
+    return f"the template used more than {_memory_mb} MB of memory"
+
+
+def _too_slow(seconds: float) -> str:
+    # The words render.py uses for the same limit, reached in Python code.
+    return (
+        f"rendering took longer than {seconds:g} s: check the template for a loop that does not end"
+    )
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise RenderTimeout in the block after `seconds` (with SIGALRM, in the main thread).
+
+    Nests: an inner limit never outlasts the one around it, which resumes after it. Only
+    Python code is interrupted: a C call runs to its end first (see run_bounded).
+    """
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    outer, _interval = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= seconds:
+        yield  # the enclosing limit comes first
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    started = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - time.monotonic() + started, 1e-3))
+
+
+def _address_space() -> int | None:
+    """Return this process's virtual size in bytes (what RLIMIT_AS counts), if /proc says."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def limit_process(memory_mb: int = MAX_MEMORY_MB) -> None:
+    """Cap this process's memory at its present size plus `memory_mb` (Linux: RLIMIT_AS).
+
+    For a process that renders untrusted templates and nothing else afterwards, such as a
+    forked batch worker: past the cap, allocations fail with MemoryError, which render()
+    reports as a TemplateError. Renders in the process then run in it (see bounded()).
+    """
+    global _memory_mb
+    _memory_mb = memory_mb
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    size = _address_space()
+    if size is not None:
+        limit = size + memory_mb * 2**20
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or limit < soft:
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def run_bounded(
+    func: Callable[..., T],
+    *args: Any,
+    seconds: float = RENDER_SECONDS,
+    memory_mb: int = MAX_MEMORY_MB,
+    **kwargs: Any,
+) -> T:
+    """Run func(*args, **kwargs) within `seconds` and `memory_mb`; return its result.
+
+    Where os.fork exists, func runs in a forked child under limit_process(memory_mb) and
+    time_limit(seconds), and the parent kills it (SIGKILL) if it has not answered half a
+    second after that. The result, or the exception func raised, comes back pickled. Without
+    fork (Windows), func runs here, under time_limit only. Past a bound: LimitError.
+    """
+    if not hasattr(os, "fork"):
+        try:
+            with time_limit(seconds):
+                return func(*args, **kwargs)
+        except RenderTimeout:
+            raise LimitError(_too_slow(seconds)) from None
+        except MemoryError:
+            raise LimitError(memory_message()) from None
+    import pickle
+
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        _child(write_end, func, args, kwargs, seconds, memory_mb)
+    os.close(write_end)
+    deadline = time.monotonic() + seconds + _GRACE_SECONDS
+    payload = None
+    try:
+        payload = _receive(read_end, deadline, memory_mb)
+    finally:
+        os.close(read_end)
+        if payload is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _pid, status = os.waitpid(pid, 0)
+    if payload is None:
+        if time.monotonic() >= deadline:
+            raise LimitError(_too_slow(seconds))
+        if os.WIFSIGNALED(status):
+            name = signal.Signals(os.WTERMSIG(status)).name
+            raise LimitError(f"rendering stopped: its process was killed by {name}")
+        raise LimitError("rendering stopped without a result")
+    ok, value = pickle.loads(payload)
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
+
+
+def _receive(fd: int, deadline: float, memory_mb: int) -> bytes | None:
+    """Read the child's answer (its length, then its pickle); None if it did not come."""
+    import selectors
+
+    data = bytearray()
+    wanted = 8
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while len(data) < wanted:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                return None
+            chunk = os.read(fd, min(wanted - len(data), 1 << 20))
+            if not chunk:
+                return None
+            data += chunk
+            if wanted == 8 and len(data) == 8:
+                wanted += int.from_bytes(data, "big")
+                if wanted > memory_mb * 2**20:
+                    return None
+    return bytes(data[8:])
+
+
+def _child(write_end: int, func: Callable[..., Any], args: tuple[Any, ...],
+           kwargs: dict[str, Any], seconds: float, memory_mb: int) -> NoReturn:  # fmt: skip
+    """Run func in the forked child, send back its result or error, and exit."""
+    import pickle
+
+    try:
+        try:
+            limit_process(memory_mb)
+            with time_limit(seconds):
+                answer: tuple[bool, Any] = (True, func(*args, **kwargs))
+        except BaseException as error:  # all of it goes back to the parent
+            answer = (False, _portable(error, seconds))
+        try:
+            data = pickle.dumps(answer)
+        except BaseException as error:  # an unpicklable result, or no memory left
+            data = pickle.dumps((False, _portable(error, seconds)))
+        data = len(data).to_bytes(8, "big") + data
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view) :]
+    finally:
+        os._exit(0)  # no atexit handlers, no flushing of buffers inherited from the parent
+
+
+def _portable(error: BaseException, seconds: float) -> BaseException:
+    """Return the child's exception in a form that pickles back to the parent."""
+    import pickle
+
+    if isinstance(error, RenderTimeout):
+        return LimitError(_too_slow(seconds))
+    if isinstance(error, MemoryError):
+        return LimitError(memory_message())
+    if isinstance(error, BreakupError):  # its message is all the user needs
+        return error
+    try:  # a bug: keep where it happened, for --debug and the report
+        import traceback
+
+        error.add_note("".join(traceback.format_exception(error)).rstrip())
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # an exception that does not survive the trip
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error

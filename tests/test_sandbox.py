@@ -1,8 +1,10 @@
 """User templates cannot exhaust memory or time: what a template builds is bounded before it
-is built. Each attack ends in one clean error, quickly, without the memory."""
+is built, and a render with --templates runs in a child process capped in memory and killed
+past its time limit. Each attack ends in one clean error, quickly, without the memory."""
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -15,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from breakup import catalog, render, sandbox
 from breakup.cli import cli
-from breakup.errors import TemplateError
+from breakup.errors import LimitError, TemplateError
 
 BIG = '{% set big = "x" * 1000000 %}'
 TOO_LARGE = "too large"
@@ -124,6 +126,30 @@ def peak() -> float:
     return mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def resident() -> float:
+    """This process's memory now (MiB), where /proc tells it; else its peak."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return peak()
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.fixture
+def grown(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """How much each child run_bounded waits for grew (MiB): its peak, less this process's
+    memory, which a forked child starts with."""
+    growth = []
+
+    def waitpid(pid: int, options: int) -> tuple[int, int]:
+        pid, status, usage = os.wait4(pid, options)
+        growth.append(mib(usage.ru_maxrss) - resident())
+        return pid, status
+
+    monkeypatch.setattr(os, "waitpid", waitpid)
+    return growth
+
+
 @pytest.fixture(autouse=True)
 def fresh_environments() -> Any:
     yield
@@ -139,7 +165,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 @pytest.mark.parametrize(("body", "message"), ATTACKS.values(), ids=ATTACKS.keys())
 def test_attack_ends_in_one_clean_error_in_time_and_memory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grown: list[float], body: str, message: str
 ) -> None:
     monkeypatch.setattr(render, "RENDER_SECONDS", 2.0)  # the attacks stopped by time: quickly
     root = overlay(tmp_path, {"documents/email.j2": body})
@@ -149,10 +175,11 @@ def test_attack_ends_in_one_clean_error_in_time_and_memory(
         render.render("email", "late-payer", lang="en", templates=root)
     assert time.monotonic() - start < SECONDS
     assert peak() - mine < MEMORY_MIB
+    assert all(growth < MEMORY_MIB for growth in grown)
     assert "email" in str(caught.value)  # it names the template
 
 
-def test_imported_module_text_is_bounded(tmp_path: Path) -> None:
+def test_imported_module_text_is_bounded(tmp_path: Path, grown: list[float]) -> None:
     files = {
         "documents/email.j2": '{% import "documents/notes.j2" as m %}{{ m ~ "" }}',
         "documents/notes.j2": "{% for i in range(100000) %}" + "x" * 100000 + "{% endfor %}",
@@ -162,6 +189,7 @@ def test_imported_module_text_is_bounded(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match=TOO_LARGE):
         render.render("email", "late-payer", lang="en", templates=root)
     assert peak() - mine < MEMORY_MIB
+    assert all(growth < MEMORY_MIB for growth in grown)
 
 
 @pytest.mark.parametrize("name", ["printf-width", "wordwrap", "join", "tilde-doubling"])
@@ -176,6 +204,132 @@ def test_attack_through_the_cli_is_one_error_line(
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "too large" in errors[0], result.stderr
     assert "Traceback" not in result.output
+
+
+# --- the backstop: what the checks let through ------------------------------------------------
+
+# C-level work an alarm cannot interrupt: a million comparisons of million-character strings.
+SLOW_IN_C = (
+    '{% set big = "x" * 999990 %}{% set l = [] %}{% for i in range(100) %}'
+    '{% do l.extend([big] * 10000) %}{% endfor %}{{ (big[:-1] ~ "y") in l }}'
+)
+# Many values, each within bounds: their sum is not.
+MANY_VALUES = (
+    '{% set big = "x" * 500000 %}{% set keep = [] %}{% for i in range(100000) %}'
+    "{% do keep.append(big ~ i) %}{% endfor %}{{ keep|length }}"
+)
+
+
+def test_c_level_work_is_killed_at_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "RENDER_SECONDS", 1.0)
+    root = overlay(tmp_path, {"documents/email.j2": SLOW_IN_C})
+    start = time.monotonic()
+    with pytest.raises(TemplateError, match=r"^email for late-payer: .*longer than 1 s"):
+        render.render("email", "late-payer", lang="en", templates=root)
+    assert time.monotonic() - start < 1.0 + 1.0
+
+
+def test_memory_past_the_cap_is_an_error(tmp_path: Path, grown: list[float]) -> None:
+    root = overlay(tmp_path, {"documents/email.j2": MANY_VALUES})
+    mine = peak()
+    with pytest.raises(TemplateError, match=f"more than {sandbox.MAX_MEMORY_MB} MB of memory"):
+        render.render("email", "late-payer", lang="en", templates=root)
+    assert peak() - mine < MEMORY_MIB
+    assert len(grown) == 1 and sandbox.MAX_MEMORY_MB / 2 < grown[0] < MEMORY_MIB
+
+
+def test_built_in_templates_render_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise AssertionError("a built-in render forked")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert "Dear" in render.render("email", "late-payer", lang="en").body
+
+
+def test_user_templates_render_in_a_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    forks = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    root = overlay(tmp_path, {"documents/email.j2": "Short: {{ client.name }}\n"})
+    doc = render.render("email", "late-payer", lang="en", templates=root)
+    assert doc.body.startswith("Short: ") and forks == [1]
+
+
+# --- archetype modules: rehearse and batch evaluate them in this process ----------------------
+
+LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+
+
+def test_looping_archetype_stops_rehearse(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "RENDER_SECONDS", 0.5)
+    root = overlay(tmp_path, {"archetypes/late-payer/archetype.j2": LOOP})
+    start = time.monotonic()
+    result = runner.invoke(cli, ["rehearse", "late-payer", "--templates", str(root)], input="\n")
+    assert time.monotonic() - start < SECONDS
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    assert "archetype.j2: rendering took longer than 0.5 s" in errors[0]
+
+
+def test_looping_archetype_fails_its_batch_row(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "RENDER_SECONDS", 0.5)
+    root = overlay(tmp_path, {"archetypes/late-payer/archetype.j2": LOOP})
+    (tmp_path / "clients.csv").write_text("archetype,client\nlate-payer,Acme\n", encoding="utf-8")
+    start = time.monotonic()
+    result = runner.invoke(cli, ["batch", "clients.csv", "-o", "out", "--templates", str(root)])
+    assert time.monotonic() - start < SECONDS
+    assert result.exit_code == 1, result.output
+    assert "0 of 1 rows" in result.stderr and "Traceback" not in result.output
+    failed = (tmp_path / "out" / "failed.csv").read_text(encoding="utf-8")
+    assert "archetype.j2: rendering took longer than 0.5 s" in failed
+
+
+# --- ordinary templates are untouched ---------------------------------------------------------
+
+OWN_ARCHETYPE = """\
+{% set default_register = "formal" %}
+{% set description = "Keeps changing the brief." %}
+{% set key_message = "The brief has changed too often for us to plan the work." %}
+{% set reason = "We plan our capacity months ahead." %}
+{% set tempted = ["You never know what you want."] %}
+{% set why = "It is about planning, not about the client." %}
+{% set keep_in_mind = ["Keep every change in writing."] %}
+{% set reactions = [["But it is a small change.", "Every change moves the plan."]] %}
+{% set notes_items = ["File every change request."] %}
+{% set email_paragraphs = [key_message ~ " " ~ reason] %}
+"""
+
+
+def test_readme_archetype_still_renders(runner: CliRunner, tmp_path: Path) -> None:
+    root = overlay(tmp_path, {"archetypes/scope-shifter/archetype.j2": OWN_ARCHETYPE})
+    for command in ("script", "email", "notes"):
+        result = runner.invoke(
+            cli, [command, "scope-shifter", "--templates", str(root), "--client", "Acme"]
+        )
+        assert result.exit_code == 0, result.output
+    assert (
+        "Every change moves the plan."
+        in runner.invoke(cli, ["script", "scope-shifter", "--templates", str(root)]).stdout
+    )
+
+
+def test_overridden_email_still_renders(tmp_path: Path) -> None:
+    body = "Dear {{ client.contact }},\n\n{{ a.email_paragraphs|join('\\n\\n') }}\n"
+    root = overlay(tmp_path, {"documents/email.j2": body})
+    doc = render.render("email", "late-payer", lang="en", templates=root)
+    assert doc.body.startswith("Dear ") and len(doc.body) > 100
 
 
 # Everyday uses of what is bounded: the bounded sandbox renders them as Jinja's own does.
@@ -196,3 +350,56 @@ def test_everyday_uses_render_as_in_jinja(autoescape: bool) -> None:
     plain = SandboxedEnvironment(autoescape=autoescape, extensions=["jinja2.ext.do"])
     bounded = sandbox.BoundedSandbox(autoescape=autoescape, extensions=["jinja2.ext.do"])
     assert bounded.from_string(EVERYDAY).render() == plain.from_string(EVERYDAY).render()
+
+
+# --- run_bounded, time_limit, limit_process -----------------------------------------------------
+
+
+def fail(message: str) -> None:
+    raise TemplateError(message)
+
+
+def test_run_bounded_returns_the_result_and_raises_the_error() -> None:
+    assert sandbox.run_bounded(pow, 2, 10) == 1024
+    with pytest.raises(TemplateError, match="^a message$"):
+        sandbox.run_bounded(fail, "a message")
+    with pytest.raises(ZeroDivisionError):
+        sandbox.run_bounded(divmod, 1, 0)
+    assert sandbox.run_bounded(sandbox.bounded) is True and not sandbox.bounded()
+
+
+def test_run_bounded_kills_c_level_work_past_the_limit() -> None:
+    start = time.monotonic()
+    with pytest.raises(LimitError, match="longer than 0.5 s"):
+        sandbox.run_bounded(sum, range(10**13), seconds=0.5)  # one C call, minutes long
+    assert time.monotonic() - start < 0.5 + 1.0
+
+
+def test_run_bounded_caps_memory(grown: list[float]) -> None:
+    with pytest.raises(LimitError, match="more than 64 MB of memory"):
+        sandbox.run_bounded(bytearray, 2**30, memory_mb=64)
+    assert len(grown) == 1 and grown[0] < 64
+
+
+def test_without_fork_it_runs_here_under_the_alarm(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "fork")
+
+    def spin() -> None:
+        while True:
+            pass
+
+    with pytest.raises(LimitError, match="longer than 0.2 s"):
+        sandbox.run_bounded(spin, seconds=0.2)
+
+
+def test_time_limits_nest() -> None:
+    start = time.monotonic()
+    with pytest.raises(sandbox.RenderTimeout), sandbox.time_limit(0.3):
+        with sandbox.time_limit(5):  # never outlasts the limit around it
+            time.sleep(2)
+    assert time.monotonic() - start < 1
+    with pytest.raises(sandbox.RenderTimeout), sandbox.time_limit(0.3):
+        with sandbox.time_limit(0.05):
+            pass
+        time.sleep(2)  # the outer limit resumes after the inner one
+    assert time.monotonic() - start < 2
