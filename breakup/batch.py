@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from breakup import facts, languages, outdir, registry, sheet
-from breakup.errors import BreakupError, InputError, OutputError
+from breakup.errors import BreakupError, InputError, OutputError, TemplateError
 from breakup.i18n import _, ngettext
 from breakup.models import ClientFacts, Profile
 
@@ -295,7 +295,9 @@ def _second_pass(
     progress: Callable[[int], None] | None,
 ) -> None:
     parts = worker_count(source.lines)
-    if parts == 1:
+    # User templates render in forked workers whatever the length: each worker has a memory
+    # cap, and the parent stops one that stops reporting (work Python cannot interrupt).
+    if parts == 1 and (settings.templates is None or not hasattr(os, "fork")):
         _work(source, out_dir, settings, folders, summary, progress, 0, 1)
         return
     _forked(source, out_dir, settings, folders, summary, progress, parts)
@@ -352,7 +354,13 @@ def _forked(
     """Render with one forked process per part; gather their summaries and failures."""
     import pickle
 
-    _warm_up(source, settings)
+    from breakup import sandbox
+
+    if settings.templates is None:
+        _warm_up(source, settings)
+    # With user templates, a worker reports every row, and one silent for longer than a row's
+    # time bound is stopped; without, every 16 rows (fewer system calls).
+    every = 1 if settings.templates is not None else 16
     tick_read, tick_write = os.pipe()
     children = []
     for part in range(parts):
@@ -364,16 +372,18 @@ def _forked(
             code = 0
             mine = Summary()
             try:
+                if settings.templates is not None:
+                    sandbox.limit_process()
                 count = 0
 
                 def tick(_n: int) -> None:
                     nonlocal count
                     count += 1
-                    if count % 16 == 0:
-                        os.write(tick_write, b"." * 16)
+                    if count % every == 0:
+                        os.write(tick_write, b"." * every)
 
                 _work(source, out_dir, settings, folders, mine, tick, part, parts)
-                os.write(tick_write, b"." * (count % 16))
+                os.write(tick_write, b"." * (count % every))
                 report: Any = mine
             except BaseException as error:  # reported to the parent, which raises it
                 report = error if isinstance(error, BreakupError) else BreakupError(str(error))
@@ -384,10 +394,14 @@ def _forked(
         os.close(result_write)
         children.append((pid, result_read))
     os.close(tick_write)
-    with os.fdopen(tick_read, "rb") as ticks:
-        while chunk := ticks.read1(4096):
-            if progress is not None:
-                progress(len(chunk))
+    try:
+        _listen(tick_read, [pid for pid, _fd in children], progress,
+                sandbox.RENDER_SECONDS + 2 if settings.templates is not None else None)  # fmt: skip
+    except TemplateError:
+        for pid, result_read in children:
+            os.close(result_read)
+            os.waitpid(pid, 0)
+        raise
     errors: list[BaseException] = []
     for pid, result_read in children:
         with os.fdopen(result_read, "rb") as results:
@@ -406,6 +420,31 @@ def _forked(
     summary.failures.sort(key=lambda failure: failure.number)
     if errors:
         raise errors[0]
+
+
+def _listen(fd: int, pids: list[int], progress: Callable[[int], None] | None,
+            silence: float | None) -> None:  # fmt: skip
+    """Count the workers' ticks until they are done; with a `silence` limit, stop them all
+    when none has ticked for that long (a row stuck in work Python cannot interrupt)."""
+    import select
+    import signal
+
+    with os.fdopen(fd, "rb") as ticks:
+        while True:
+            if silence is not None and not select.select([ticks], [], [], silence)[0]:
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                raise TemplateError(
+                    _("a row's rendering ran past {seconds:g} s in work that cannot be "
+                      "interrupted: check your templates for a huge or endless computation")
+                    .format(seconds=silence)
+                )  # fmt: skip
+            chunk = ticks.read1(4096)
+            if not chunk:
+                return
+            if progress is not None:
+                progress(len(chunk))
 
 
 def _warm_up(source: sheet.Source, settings: Settings) -> None:

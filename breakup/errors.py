@@ -23,6 +23,10 @@ class TemplateError(BreakupError):
     """Raised when a template fails to load or render; names the file and line."""
 
 
+class LimitError(TemplateError):
+    """Raised when a render ran past its time or memory bound (see breakup.sandbox)."""
+
+
 class CatalogError(BreakupError):
     """Raised when a translation catalog is missing, incomplete or invalid."""
 

@@ -260,8 +260,16 @@ def plan(
         archetype=archetype, lang=lang, difficulty=difficulty, seed=seed,
         opening=clean(f"{talk.opening} {a.decision}"), reactions=reactions,
         exit_line=clean(str(a.exit_line or "")), order=tuple(order), replay=replay,
-        rules=rules, texts=render.evaluate(env, "rehearsal.j2", ctx),
+        rules=rules, texts=_texts(render.evaluate(env, "rehearsal.j2", ctx), templates),
     )  # fmt: skip
+
+
+def _texts(module: Any, templates: Path | None) -> Any:
+    """The rehearsal's words: a user's rehearsal.j2 is called turn after turn, so its macros
+    run within the time bound too."""
+    from breakup import sandbox
+
+    return module if templates is None else sandbox.BoundedModule(module)
 
 
 def clean(text: str) -> str:

@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 
 from breakup import archetype as schema
 from breakup import catalog, context, languages, registry, sandbox
-from breakup.errors import BreakupError, CatalogError, InputError, TemplateError
+from breakup.errors import BreakupError, CatalogError, InputError, LimitError, TemplateError
 from breakup.i18n import _
 from breakup.models import ClientFacts, Profile
 
@@ -64,8 +64,18 @@ def render(document: str, archetype: str, **options: Any) -> Document:
     standalone (False for the parts of an .eml draft), kit (True when the document is part of
     a kit, so it may refer to the others).
     """
-    if options.get("templates") is not None:
-        return sandbox.run_bounded(_render, document, archetype, **options)
+    if options.get("templates") is not None and not sandbox.bounded():
+        # User templates are untrusted: the whole render runs in a child process, capped in
+        # memory and killed past the time limit (breakup's own stay here: no fork to pay).
+        try:
+            return sandbox.run_bounded(_render, document, archetype, seconds=RENDER_SECONDS,
+                                       **options)  # fmt: skip
+        except LimitError as error:
+            raise TemplateError(
+                _("{document} for {archetype}: {problem}").format(
+                    document=document, archetype=archetype, problem=error
+                )
+            ) from None
     return _render(document, archetype, **options)
 
 
@@ -167,7 +177,7 @@ def template_error(error: BaseException, name: str) -> BreakupError:
             _("{name}: the template is not UTF-8 text: save it as UTF-8").format(name=name)
         )
     if isinstance(error, MemoryError):
-        return TemplateError(_("{name}: the template used too much memory").format(name=name))
+        return TemplateError(f"{name}: {sandbox.memory_message()}")
     if isinstance(error, TemplateNotFound):
         return TemplateError(_("template {name} not found").format(name=error.name))
     if isinstance(error, TemplateSyntaxError):
