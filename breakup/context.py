@@ -145,6 +145,22 @@ def _without_year(pattern: str) -> str:
     return re.sub(r"^y+[.,]?\s*(?:'[^']*'\s*)?", "", pattern).strip()
 
 
+def spoken_money(amount: Decimal, currency: str, locale: str) -> str:
+    """An amount as said aloud: without the cents when there are none ("$2,400")."""
+    if amount != amount.to_integral_value():
+        return format_money(amount, currency, locale)
+    from babel.numbers import get_currency_precision
+
+    text = format_money(amount, currency, locale)
+    digits = get_currency_precision(currency)
+    if digits:
+        import re
+
+        # The decimal part is the zeros after the locale's decimal mark: drop it and the mark.
+        text = re.sub(rf"[.,]0{{{digits}}}(?!\d)", "", text, count=1)
+    return text
+
+
 @functools.lru_cache(maxsize=4096)
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """Write an amount in a currency as the locale does ("4.250,00 €", "$4,250.00")."""
@@ -340,6 +356,7 @@ def build(
             for i in facts.invoices
         ],
         "overdue": money(overdue) if overdue else None,
+        "overdue_spoken": spoken_money(overdue, currency, locale) if overdue else None,
         "overdue_placeholder": placeholders["outstanding"],
         "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
         "final_due": day(final_due),
