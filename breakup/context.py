@@ -203,7 +203,7 @@ def greeting_name(contact: str, lang: str, informal: bool = False) -> str:
 
     The first name ("Laura"), a compound one ("María José"), or a title with the surname
     ("Mr Doyle", "Dr van der Berg"), or with the first name where the language puts it there
-    ("D.ª Lucía"). A name that starts with a particle ("van der Berg") is kept whole.
+    ("doña Lucía", from "D.ª Lucía Pérez"). A name that starts with a particle ("van der Berg") is kept whole.
     """
     words = contact.split()
     if not words:
@@ -231,7 +231,9 @@ def greeting_name(contact: str, lang: str, informal: bool = False) -> str:
         folded(title) in data.titles_with_first_name
         or title.casefold() in data.titles_with_first_name
     ):
-        return " ".join([title, *_first_name(rest, data)])
+        # A greeting writes the title in full: "Buenos días, don Francisco:".
+        full = data.title_words.get(folded(title)) or data.title_words.get(title.casefold(), title)
+        return " ".join([full, *_first_name(rest, data)])
     if words[0].casefold() in data.particles or words[0][:1].islower():
         return contact.strip()
     return " ".join(_first_name(words, data))
@@ -348,6 +350,7 @@ def build(
         "pay_by": day(pay_by, placeholders["end_date"]),
         "pay_by_is_end": facts.pay_by is None or facts.pay_by == end,
         "call": day(facts.call_date),
+        "call_past": facts.call_date is not None and facts.call_date < today,
         "after_call": facts.after_call,
         "today": Day(today, locale),
         "notice_days": facts.notice_days,
@@ -357,6 +360,8 @@ def build(
         ],
         "overdue": money(overdue) if overdue else None,
         "overdue_spoken": spoken_money(overdue, currency, locale) if overdue else None,
+        # A count as said aloud: {{ spell(invoices|length) }} is "two" in a spoken line.
+        "spell": data.spell,
         "overdue_placeholder": placeholders["outstanding"],
         "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
         "final_due": day(final_due),

@@ -50,7 +50,9 @@ class Language(NamedTuple):
     Fields: code, name, default_region, registers (what a user may type, to "formal" or
     "informal"), titles (kept with the surname), titles_with_first_name, particles (start a
     surname), second_given_names (make a compound first name), regions (by code), folder,
-    weekday_comma (a comma after the weekday in a date: "Friday, January 15").
+    weekday_comma (a comma after the weekday in a date: "Friday, January 15"), numbers (the
+    words for 0 to 10, as a speaker says a count: "two invoices"), title_words (an abbreviated
+    title a greeting writes in full: "D." -> "don").
     """
 
     code: str
@@ -64,6 +66,12 @@ class Language(NamedTuple):
     regions: Mapping[str, Region]
     folder: Path
     weekday_comma: bool = True
+    numbers: tuple[str, ...] = ()
+    title_words: Mapping[str, str] = {}
+
+    def spell(self, count: int) -> str:
+        """Say a small count in words ("two"); larger counts, and counts without words, stay digits."""
+        return self.numbers[count] if 0 <= count < len(self.numbers) else str(count)
 
     def region(self, code: str | None) -> Region:
         """Return a region's conventions; an unknown region borrows the default's."""
@@ -132,6 +140,8 @@ def _load(folder: Path) -> Language:
             regions=regions,
             folder=folder,
             weekday_comma=bool(data.get("weekday_comma", True)),
+            numbers=tuple(str(w) for w in data.get("numbers", [])),
+            title_words={str(k).casefold(): str(v) for k, v in data.get("title_words", {}).items()},
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
         raise CatalogError(

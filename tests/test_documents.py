@@ -177,7 +177,9 @@ def test_reminders_fall_on_working_days(profile: Profile) -> None:
     [
         ("Laura Gómez", "es", "formal", "Laura"),
         ("María José Pérez", "es", "formal", "María José"),
-        ("Dª Lucía Torres", "es", "formal", "Dª Lucía"),
+        ("Dª Lucía Torres", "es", "formal", "doña Lucía"),
+        ("D. Francisco Ruiz", "es", "formal", "don Francisco"),
+        ("Don Francisco Ruiz", "es", "formal", "Don Francisco"),
         ("Sra. Torres", "es", "formal", "Sra. Torres"),
         ("Dr. Carlos Ibáñez", "es", "informal", "Carlos"),
         ("Mr Gary Doyle", "en", "formal", "Mr Doyle"),
@@ -276,3 +278,48 @@ def test_a_printed_letter_does_not_ask_to_reply_to_an_email(profile: Profile) ->
 def test_invoices_with_more_than_one_are_summed() -> None:
     facts = ClientFacts(invoices=(Invoice("A", Decimal("1.5")), Invoice("B", Decimal("2"))))
     assert facts.overdue == Decimal("3.5")
+
+
+@pytest.mark.parametrize(
+    ("call_date", "expected", "absent"),
+    [
+        (date(2026, 11, 27), "Thank you for talking with me on Friday, November 27.", "today"),
+        (TODAY, "Thank you for talking with me today.", "on Tuesday"),
+        (date(2026, 12, 3), "Thank you for talking with me today.", "on Thursday"),
+    ],
+    ids=["earlier-day", "same-day", "drafted-ahead"],
+)
+def test_the_email_after_the_call_names_the_call_day_only_when_it_was_earlier(
+    profile: Profile, call_date: date, expected: str, absent: str
+) -> None:
+    facts = dataclasses.replace(FACTS, call_date=call_date, after_call=True)
+    first = render("email", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    opening = first.split("\n\n")[2]
+    assert opening.startswith(expected) and absent not in opening.split(".")[0]
+
+
+def test_a_company_recommends_in_its_own_voice(profile: Profile) -> None:
+    body = render("email", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
+    assert "we can recommend Jorge Salas" in body and "I can recommend" not in body
+    solo = Profile(sender=Sender(name="Ann Lee"), referrals=profile.referrals)
+    body = render("email", "diva", facts=FACTS, profile=solo, lang="en", today=TODAY).body
+    assert "I can recommend Jorge Salas" in body and "We'd be glad" not in body
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_family_friend_notes_assume_no_contract(profile: Profile, lang: str) -> None:
+    """Between friends there is rarely a contract: the notes never point to one."""
+    facts = dataclasses.replace(FACTS, notice_days=0)
+    body = render("notes", "family-friend", facts=facts, profile=profile, lang=lang,
+                  register="informal", today=TODAY).body.casefold()  # fmt: skip
+    assert "contract" not in body and "contrato" not in body
+    assert ("conversation record" if lang == "en" else "registro de la conversación") in body
+    other = render("notes", "diva", facts=facts, profile=profile, lang=lang, today=TODAY).body
+    assert ("contract" if lang == "en" else "contrato") in other.casefold()
+
+
+def test_the_letter_leaves_the_hours_budget_to_the_script(profile: Profile) -> None:
+    facts = dataclasses.replace(FACTS, hours=Decimal(14))
+    email = render("email", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    script = render("script", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    assert "14 hours" not in email and "Hours left for this work: 14." in script

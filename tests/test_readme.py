@@ -197,3 +197,22 @@ def test_every_option_is_in_the_readme() -> None:
 def test_the_readme_names_real_files() -> None:
     for path in re.findall(r"`(tests/[\w/.-]+\.py)`", readme()):
         assert (README_PATH.parent / path).is_file(), path
+
+
+REHEARSAL_REPLIES = [
+    "Ok, thanks.",
+    "The end date stays the same, and the decision stands. Send me any proposal in writing.",
+    "We've always been clear about this!!",
+]
+REHEARSAL = "rehearse late-payer --seed 8 --client Acme --end-date 2027-01-15 --transcript acme.md"
+
+
+def test_the_rehearsal_session_is_real(update_goldens: bool, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    replies = "".join(f"{reply}\n" for reply in REHEARSAL_REPLIES)
+    code, out, err = run(shlex.split(REHEARSAL), stdin=replies)
+    assert code == 0, err
+    typed = replies.replace("\n", "\\n")
+    body = f'$ printf "{typed}" | \\\n    breakup {REHEARSAL}\n{out}{err}'
+    check_or_update("rehearsal session", body, update_goldens)
