@@ -203,7 +203,8 @@ def greeting_name(contact: str, lang: str, informal: bool = False) -> str:
 
     The first name ("Laura"), a compound one ("María José"), or a title with the surname
     ("Mr Doyle", "Dr van der Berg"), or with the first name where the language puts it there
-    ("doña Lucía", from "D.ª Lucía Pérez"). A name that starts with a particle ("van der Berg") is kept whole.
+    ("doña Lucía", from "D.ª Lucía Pérez"). A name that starts with a particle ("van der
+    Berg") is kept whole.
     """
     words = contact.split()
     if not words:

@@ -70,7 +70,7 @@ class Language(NamedTuple):
     title_words: Mapping[str, str] = {}
 
     def spell(self, count: int) -> str:
-        """Say a small count in words ("two"); larger counts, and counts without words, stay digits."""
+        """Say a small count in words ("two"); larger ones, or without words, stay digits."""
         return self.numbers[count] if 0 <= count < len(self.numbers) else str(count)
 
     def region(self, code: str | None) -> Region:

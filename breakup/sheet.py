@@ -304,7 +304,7 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
 
 
 def _neutral(value: str) -> str:
-    """Prefix with an apostrophe a cell a spreadsheet would run as a formula (read back as typed)."""
+    """Prefix with an apostrophe a cell a spreadsheet would run as a formula (read as typed)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.skipif(
     reason="Chromium not installed (apt-get install chromium)",
 )
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+         "--disable-background-networking", "--disable-component-update",
+         "--disable-sync"]  # fmt: skip
 HOSTILE = ClientFacts(
     client="<script>document.title='pwned'</script> & Sons",
     contact="<b>Zoë</b> Núñez",
@@ -50,9 +51,13 @@ def visible_text(tmp_path: Path, page: Path) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_client_data_shows_as_text_and_runs_nothing(tmp_path: Path, profile: Profile, lang: str) -> None:
+def test_client_data_shows_as_text_and_runs_nothing(
+    tmp_path: Path, profile: Profile, lang: str
+) -> None:
     page = tmp_path / "script.html"
-    out = publish("script", "late-payer", "html", facts=HOSTILE, profile=profile, lang=lang, today=TODAY)
+    out = publish(
+        "script", "late-payer", "html", facts=HOSTILE, profile=profile, lang=lang, today=TODAY
+    )
     page.write_bytes(out.data)
     dom = chromium(tmp_path, "--dump-dom", page.as_uri())
     assert "pwned</title>" not in dom and dom.count("<script") == 0
@@ -63,14 +68,18 @@ def test_client_data_shows_as_text_and_runs_nothing(tmp_path: Path, profile: Pro
 @pytest.mark.parametrize("document", list(registry.DOCUMENTS))
 def test_every_document_shows_its_text(tmp_path: Path, profile: Profile, document: str) -> None:
     page = tmp_path / f"{document}.html"
-    rendered = publish(document, "diva", "html", facts=FACTS, profile=profile, lang="es", today=TODAY)
+    rendered = publish(
+        document, "diva", "html", facts=FACTS, profile=profile, lang="es", today=TODAY
+    )
     page.write_bytes(rendered.data)
     text = " ".join(visible_text(tmp_path, page).split())
     assert " ".join(rendered.document.subject.split()) in text
 
 
 def _mail_html(profile: Profile, lang: str) -> str:
-    out = publish("email", "late-payer", "eml", facts=FACTS, profile=profile, lang=lang, today=TODAY)
+    out = publish(
+        "email", "late-payer", "eml", facts=FACTS, profile=profile, lang=lang, today=TODAY
+    )
     message = email.message_from_bytes(out.data, policy=email.policy.default)
     part = message.get_body(preferencelist=("html",))
     assert part is not None

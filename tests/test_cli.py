@@ -61,7 +61,11 @@ def test_every_summary_fits_on_one_line(runner: CliRunner) -> None:
     """`breakup --help` lists each command on one line of an 80-column terminal."""
     result = runner.invoke(cli, ["--help"], terminal_width=80)
     section = result.stdout.split("Commands:\n", 1)[1]
-    assert all(line.startswith("  ") and not line.startswith("   ") for line in section.splitlines() if line)
+    assert all(
+        line.startswith("  ") and not line.startswith("   ")
+        for line in section.splitlines()
+        if line
+    )
 
 
 def test_help_of_a_command(runner: CliRunner) -> None:
@@ -87,7 +91,9 @@ def test_archetypes_lists_user_archetypes(runner: CliRunner) -> None:
     source = resources.templates_dir() / "archetypes/scope-shifter/archetype.j2"
     mine.joinpath("archetype.j2").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     result = runner.invoke(cli, ["archetypes", "--templates", "mine"])
-    assert result.exit_code == 0 and "scope-creep" in result.stdout and "late-payer" in result.stdout
+    assert (
+        result.exit_code == 0 and "scope-creep" in result.stdout and "late-payer" in result.stdout
+    )
     env = runner.invoke(cli, ["archetypes", "--ids"], env={"BREAKUP_TEMPLATES": "mine"})
     assert "scope-creep" in env.stdout.split()
 
@@ -113,16 +119,23 @@ def test_config_shows_where_profiles_are_looked_for(runner: CliRunner) -> None:
 
 def test_init_without_input_writes_the_sample_and_warns_about_its_sender(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["init", "--no-input"])
-    assert result.exit_code == 0 and Path("breakup.toml").is_file() and Path("clients.csv").is_file()
+    assert (
+        result.exit_code == 0 and Path("breakup.toml").is_file() and Path("clients.csv").is_file()
+    )
     email = runner.invoke(cli, ["email", "diva"])
     assert "(María Fernández)" in email.stderr  # in Spanish: the sample profile says lang = "es"
 
 
-def test_init_asks_and_writes_the_answers(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_asks_and_writes_the_answers(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import breakup.cli_setup as setup
 
     monkeypatch.setattr(setup, "interactive", lambda: True)
-    answers = "Ana Torres\nTorres Web\nnot-an-email\nana@torresweb.es\n\nJorge Salas\njorge@salas.es\ndiseño web\n"
+    answers = (
+        "Ana Torres\nTorres Web\nnot-an-email\nana@torresweb.es\n\n"
+        "Jorge Salas\njorge@salas.es\ndiseño web\n"
+    )
     result = runner.invoke(cli, ["init", "--user"], input=answers)
     assert result.exit_code == 0, result.output
     profile = Path(os.environ["XDG_CONFIG_HOME"]) / "breakup" / "breakup.toml"
@@ -134,22 +147,30 @@ def test_init_asks_and_writes_the_answers(runner: CliRunner, monkeypatch: pytest
     assert str(profile) in config.stdout
 
 
-def test_init_in_spanish_asks_in_spanish(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_in_spanish_asks_in_spanish(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import breakup.cli_setup as setup
 
     monkeypatch.setattr(setup, "interactive", lambda: True)
-    result = runner.invoke(cli, ["init"], input="Ana\n\nana@x.es\n\n\n", env={"LANG": "es_ES.UTF-8"})
+    result = runner.invoke(
+        cli, ["init"], input="Ana\n\nana@x.es\n\n\n", env={"LANG": "es_ES.UTF-8"}
+    )
     assert result.exit_code == 0, result.output
     assert "Tu nombre" in result.output
 
 
-def test_copy_without_a_clipboard_tool_says_so(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_copy_without_a_clipboard_tool_says_so(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     result = runner.invoke(cli, ["email", "diva", "--copy"])
     assert result.exit_code == 1 and "no clipboard tool found" in result.stderr
 
 
-def test_copy_with_a_clipboard_tool(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_copy_with_a_clipboard_tool(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     tool = tmp_path / "bin" / "xclip"
     tool.parent.mkdir()
     tool.write_text(f"#!/bin/sh\ncat > {tmp_path}/clipboard\n", encoding="utf-8")
@@ -160,12 +181,14 @@ def test_copy_with_a_clipboard_tool(runner: CliRunner, monkeypatch: pytest.Monke
     assert (tmp_path / "clipboard").read_text(encoding="utf-8") == result.stdout
 
 
-def test_open_needs_a_file_and_uses_the_system_opener(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_open_needs_a_file_and_uses_the_system_opener(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     result = runner.invoke(cli, ["email", "diva", "--open"])
     assert result.exit_code == 2 and "--open needs -o FILE" in result.stderr
     opener = tmp_path / "bin" / "xdg-open"
     opener.parent.mkdir()
-    opener.write_text(f"#!/bin/sh\necho \"$1\" > {tmp_path}/opened\n", encoding="utf-8")
+    opener.write_text(f'#!/bin/sh\necho "$1" > {tmp_path}/opened\n', encoding="utf-8")
     opener.chmod(0o755)
     monkeypatch.setenv("PATH", f"{opener.parent}{os.pathsep}/usr/bin{os.pathsep}/bin")
     result = runner.invoke(cli, ["email", "diva", "-o", "draft.eml", "--open"])
@@ -193,7 +216,9 @@ def test_shell_completion(line: str, expected: list[str]) -> None:
     words = line.split()
     env = {**os.environ, "_BREAKUP_COMPLETE": "bash_complete", "COMP_WORDS": line,
            "COMP_CWORD": str(len(words) if line.endswith(" ") else len(words) - 1)}  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "breakup"], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "breakup"], env=env, capture_output=True, text=True
+    )
     found = [item.split(",", 1)[1] for item in result.stdout.split() if "," in item]
     for item in expected:
         assert item in found, (line, result.stdout, result.stderr)
@@ -202,7 +227,9 @@ def test_shell_completion(line: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts_exist_for_each_shell(shell: str) -> None:
     env = {**os.environ, "_BREAKUP_COMPLETE": f"{shell}_source"}
-    result = subprocess.run([sys.executable, "-m", "breakup"], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "breakup"], env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0 and "breakup" in result.stdout
 
 
@@ -237,6 +264,8 @@ def test_stdout_on_a_full_disk_is_one_error_line() -> None:
 
 
 def test_a_line_break_in_the_senders_name_is_named_as_such(runner: CliRunner) -> None:
-    Path("p.toml").write_text('[sender]\nname = "Ann\\nBcc: x@y.com"\nemail = "a@b.co"\n', encoding="utf-8")
+    Path("p.toml").write_text(
+        '[sender]\nname = "Ann\\nBcc: x@y.com"\nemail = "a@b.co"\n', encoding="utf-8"
+    )
     result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml", "-f", "eml"])
     assert result.exit_code == 2 and "sender.name must be a single line" in result.stderr

@@ -190,8 +190,10 @@ def test_no_golden_without_its_answers() -> None:
 # revenue, hours spent, hours paid, usual rate, share, morale, sleep, other clients, limits
 # set, crossed, leverage, runway, outside, butting heads, unfair.
 PIPED_EN = "Acme\n3\n3000\n\n\n\n50\nn\ny\nn\ny\ny\n\n2\nn\nn\nn\n"
-PIPED_ES = ("Ferretería Núñez S.L.\n1\n2.000\n40\n25\n60\n35\nno\nsí\nno\nno\n"
-            "Sé mantener su tienda en línea\n4\ns\nn\nn\n")
+PIPED_ES = (
+    "Ferretería Núñez S.L.\n1\n2.000\n40\n25\n60\n35\nno\nsí\nno\nno\n"
+    "Sé mantener su tienda en línea\n4\ns\nn\nn\n"
+)
 
 
 def invoke(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:

@@ -69,8 +69,9 @@ def test_the_kit_is_one_plan(profile: Profile, archetype: str, lang: str) -> Non
     texts = {name: out.data.decode() for name, out in outputs if name.endswith(".txt")}
     first_notice = render("email", archetype, facts=facts_for(lang), profile=profile, lang=lang,
                           today=TODAY)  # fmt: skip
-    confirmed = render("email", archetype, facts=dataclasses.replace(facts_for(lang), after_call=True),
-                       profile=profile, lang=lang, today=TODAY, kit=True)  # fmt: skip
+    after = dataclasses.replace(facts_for(lang), after_call=True)
+    confirmed = render("email", archetype, facts=after, profile=profile, lang=lang, today=TODAY,
+                       kit=True)  # fmt: skip
     assert texts["email.txt"] == confirmed.body
     opening = confirmed.body.split("\n\n")[2]
     from breakup.render import load_archetype
@@ -116,7 +117,8 @@ _IMPERATIVES = set(
     "envíe compruebe anote revise guarde emita pida prepárese asegúrese plantéelo confirme llame "
     "espere mantenga registre devuelva elimine conserve cambie retire informe avise deje diga "
     "haga envía comprueba anota revisa guarda emite pide prepárate asegúrate confirma llama "
-    "espera mantén registra devuelve elimina conserva cambia retira informa avisa deja di haz".split()
+    "espera mantén registra devuelve elimina conserva cambia retira informa avisa deja di "
+    "haz".split()
 )
 
 

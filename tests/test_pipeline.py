@@ -45,9 +45,13 @@ ROW = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=st.lists(ROW, min_size=2, max_size=6, unique_by=lambda r: (r["client"], r["contact"])))
-def test_a_batch_row_gives_what_the_commands_give(rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_batch_row_gives_what_the_commands_give(
+    rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Many rows of several shapes and values, in one batch: each document equals, byte for
     byte, the one rendered alone for the same facts (the .eml up to its Date and Message-ID)."""
     out = tmp_path_factory.mktemp("out")
@@ -114,7 +118,14 @@ def test_batch_drafts_escape_html_like_the_command(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "register"),
-    [("formal", "formal"), ("informal", "informal"), ("usted", "formal"), ("tú", "informal"), ("tu", "informal"), ("", "formal")],
+    [
+        ("formal", "formal"),
+        ("informal", "informal"),
+        ("usted", "formal"),
+        ("tú", "informal"),
+        ("tu", "informal"),
+        ("", "formal"),
+    ],
 )
 def test_the_register_column_and_its_aliases(cell: str, register: str) -> None:
     from breakup import sheet
@@ -131,7 +142,12 @@ def test_the_batch_defaults_fill_empty_cells() -> None:
     settings = batch.Settings(documents=("email",), fmt="text", profile=PROFILE, lang="es",
                               locale="es_MX", currency="MXN", register="informal")  # fmt: skip
     job = batch.parse_row(row, settings)
-    assert (job.lang, job.locale, job.facts.currency, job.register) == ("es", "es_MX", "MXN", "informal")
+    assert (job.lang, job.locale, job.facts.currency, job.register) == (
+        "es",
+        "es_MX",
+        "MXN",
+        "informal",
+    )
     with_cells = sheet.Row(2, 1, {"archetype": "diva", "lang": "en", "currency": "GBP"}, "", "")
     job = batch.parse_row(with_cells, settings)
     assert (job.lang, job.facts.currency) == ("en", "GBP")
@@ -144,11 +160,16 @@ def test_jsonl_bad_lines_and_misspelt_keys_fail_with_their_reason(runner: CliRun
         json.dumps({"archetype": "diva", "clinet": "Typo"}),
     ]
     Path("c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = runner.invoke(cli, ["batch", "c.jsonl", "-o", "out", "--profile", str(DATA / "profile.toml")])
+    result = runner.invoke(
+        cli, ["batch", "c.jsonl", "-o", "out", "--profile", str(DATA / "profile.toml")]
+    )
     assert result.exit_code == 1
     assert "each line must be a JSON object" in result.stderr
     assert "unknown key 'clinet': did you mean 'client'?" in result.stderr
-    failed = [json.loads(line) for line in Path("out/failed.jsonl").read_text(encoding="utf-8").splitlines()]
+    failed = [
+        json.loads(line)
+        for line in Path("out/failed.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert failed[0]["line"] == "[1, 2]" and failed[0]["row"] == 2
     assert failed[1]["clinet"] == "Typo" and "reason" in failed[1]
 
@@ -165,21 +186,27 @@ def test_the_profiles_language_locale_and_currency_reach_the_documents(runner: C
         '[defaults]\nlang = "es"\nlocale = "es_MX"\ncurrency = "GBP"\n',
         encoding="utf-8",
     )
-    result = runner.invoke(cli, ["email", "late-payer", "--profile", "p.toml", "--outstanding", "1,250.00",
-                                 "--end-date", "2027-01-15"])  # fmt: skip
+    args = ["--profile", "p.toml", "--outstanding", "1,250.00", "--end-date", "2027-01-15"]
+    result = runner.invoke(cli, ["email", "late-payer", *args])
     assert result.exit_code == 0, result.output
     assert "Buen" in result.stdout or "Hola" in result.stdout  # Spanish
-    assert "GBP" in result.stdout or "£" in result.stdout  # the profile's currency, not the region's
+    assert (
+        "GBP" in result.stdout or "£" in result.stdout
+    )  # the profile's currency, not the region's
 
 
-def test_lang_with_another_languages_locale_keeps_the_words_and_takes_the_formats(runner: CliRunner) -> None:
+def test_lang_with_another_languages_locale_keeps_the_words_and_takes_the_formats(
+    runner: CliRunner,
+) -> None:
     result = runner.invoke(cli, ["email", "diva", "--lang", "en", "--locale", "es_ES",
                                  "--end-date", "2027-01-15"])  # fmt: skip
     assert result.exit_code == 0
     assert "I'm writing" in result.stdout and "15 de enero de 2027" in result.stdout
 
 
-def test_a_batch_that_stops_leaves_no_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_batch_that_stops_leaves_no_empty_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = tmp_path / "c.csv"
     source.write_text("archetype,client,lang\ndiva,Acme,en\ndiva,Beta,en\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -189,7 +216,9 @@ def test_a_batch_that_stops_leaves_no_empty_folder(tmp_path: Path, monkeypatch: 
         raise batch.OutputError("the disk is full")
 
     monkeypatch.setattr(publishing, "publish", broken)
-    summary = batch.run(source, out, batch.Settings(documents=("email",), fmt="text", profile=PROFILE))
+    summary = batch.run(
+        source, out, batch.Settings(documents=("email",), fmt="text", profile=PROFILE)
+    )
     assert summary.failed == 2
     assert [p for p in out.iterdir() if p.is_dir()] == []
 
@@ -199,5 +228,7 @@ def test_money_formats_without_a_currency_use_the_profiles(tmp_path: Path) -> No
     from breakup.models import Defaults, Profile
 
     profile = Profile(defaults=Defaults(currency="GBP"))
-    out = publish("email", "late-payer", "text", facts=facts, profile=profile, lang="en", today=TODAY)
+    out = publish(
+        "email", "late-payer", "text", facts=facts, profile=profile, lang="en", today=TODAY
+    )
     assert "£100.00" in out.data.decode()

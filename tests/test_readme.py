@@ -68,7 +68,9 @@ def _kit_command() -> list[str]:
 
 
 def test_the_worked_example_is_real(update_goldens: bool) -> None:
-    profile = readme().split("## A worked example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    profile = (
+        readme().split("## A worked example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    )
     Path("breakup.toml").write_text(profile, encoding="utf-8")
     code, out, err = run(_kit_command())
     assert code == 0, err
@@ -76,7 +78,9 @@ def test_the_worked_example_is_real(update_goldens: bool) -> None:
     folder = Path(_kit_command()[-1])
     for name in ("email.txt", "call-script.txt", "referral-letter.txt", "heads-up.txt",
                  "follow-up-notes.txt"):  # fmt: skip
-        check_or_update(f"kit file: {name}", (folder / name).read_text(encoding="utf-8"), update_goldens)
+        check_or_update(
+            f"kit file: {name}", (folder / name).read_text(encoding="utf-8"), update_goldens
+        )
 
 
 def _facts_table() -> str:
@@ -95,14 +99,20 @@ def _schema_table() -> str:
         default = field.default
         extra = ""
         if not field.required and default not in (None, []):
-            extra = f" (default: `{str(default).lower() if isinstance(default, bool) else default}`)"
+            extra = (
+                f" (default: `{str(default).lower() if isinstance(default, bool) else default}`)"
+            )
         kind = "required" if field.required else "optional"
         rows.append(f"| `{name}` | {kind} | {field.kind} | {field.doc}{extra} |")
     return "\n".join(rows) + "\n"
 
 
-@pytest.mark.parametrize(("marker", "make"), [("facts table", _facts_table), ("schema table", _schema_table)])
-def test_tables_are_the_codes_own(marker: str, make: Callable[[], str], update_goldens: bool) -> None:
+@pytest.mark.parametrize(
+    ("marker", "make"), [("facts table", _facts_table), ("schema table", _schema_table)]
+)
+def test_tables_are_the_codes_own(
+    marker: str, make: Callable[[], str], update_goldens: bool
+) -> None:
     check_or_update(marker, make(), update_goldens)
 
 
@@ -110,7 +120,8 @@ def test_tables_are_the_codes_own(marker: str, make: Callable[[], str], update_g
 # Excel saves it; two bad rows; fixed in failed.csv; run again; --resume; a plain rerun.
 CLIENTS = (
     "archetype;client;contact;client_email;lang;end_date;invoice;service\r\n"
-    "late-payer;Ferretería Núñez;Laura Gómez;laura@ferreterianunez.es;es;31/01/2027;F-31:1.200,00:15/10/2026;diseño web\r\n"
+    "late-payer;Ferretería Núñez;Laura Gómez;laura@ferreterianunez.es;es;31/01/2027;"
+    "F-31:1.200,00:15/10/2026;diseño web\r\n"
     "diva;Hotel Mirador;Carlos Ibáñez;carlos@hotelmirador;es;30/02/2027;;branding\r\n"
     "shouter;Acme Logistics;John Carter;john@acme.example;en;2027-01-20;;\r\n"
     "sctop-shifter;Bright Ideas;Emma Clarke;emma@brightideas.example;en;2027-02-01;;\r\n"
@@ -129,7 +140,8 @@ STEPS = [
 
 def batch_session() -> str:
     Path("breakup.toml").write_text(
-        '[sender]\nname = "Marta Aguirre"\ncompany = "Aguirre Diseño"\nemail = "marta@aguirre.es"\n\n'
+        '[sender]\nname = "Marta Aguirre"\ncompany = "Aguirre Diseño"\n'
+        'email = "marta@aguirre.es"\n\n'
         '[[referrals]]\nname = "Jorge Salas"\nemail = "jorge@salasdigital.es"\n'
         'services = ["diseño web", "branding", "web design"]\n',
         encoding="utf-8",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from conftest import FACTS, TODAY
@@ -13,7 +12,9 @@ from breakup.models import Profile, Sender
 from breakup.render import render
 
 LOCALES = ["es_ES", "es_MX", "en_US", "en_GB"]
-CASES = [(a, d, loc) for a in catalog.archetype_ids() for d in registry.DOCUMENTS for loc in LOCALES]
+CASES = [
+    (a, d, loc) for a in catalog.archetype_ids() for d in registry.DOCUMENTS for loc in LOCALES
+]
 NO_CURRENCY = Profile(sender=Sender(name="Ann Lee", email="ann@example.com"))
 
 
@@ -22,8 +23,12 @@ def forbidden(locale: str) -> tuple[str, ...]:
     return languages.language(lang).region(region).forbidden
 
 
-@pytest.mark.parametrize(("archetype", "document", "locale"), CASES, ids=["-".join(c) for c in CASES])
-def test_no_word_of_the_other_variant(profile: Profile, archetype: str, document: str, locale: str) -> None:
+@pytest.mark.parametrize(
+    ("archetype", "document", "locale"), CASES, ids=["-".join(c) for c in CASES]
+)
+def test_no_word_of_the_other_variant(
+    profile: Profile, archetype: str, document: str, locale: str
+) -> None:
     lang = locale.split("_")[0]
     for register in ("formal", "informal"):
         body = render(document, archetype, facts=FACTS, profile=profile, lang=lang, locale=locale,
@@ -31,7 +36,7 @@ def test_no_word_of_the_other_variant(profile: Profile, archetype: str, document
         text = body.casefold()
         for word in forbidden(locale):
             found = re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", text)
-            assert not found, (word, text[max(0, found.start() - 60): found.end() + 60])
+            assert not found, (word, text[max(0, found.start() - 60) : found.end() + 60])
 
 
 @pytest.mark.parametrize(
@@ -43,7 +48,9 @@ def test_no_word_of_the_other_variant(profile: Profile, archetype: str, document
         ("en_GB", "15 January 2027", "£4,250.00", "A4"),
     ],
 )
-def test_dates_money_and_paper_follow_the_region(locale: str, date_text: str, money: str, paper: str) -> None:
+def test_dates_money_and_paper_follow_the_region(
+    locale: str, date_text: str, money: str, paper: str
+) -> None:
     """Without a currency in the options or the profile, the region's own applies."""
     from dataclasses import replace
 

@@ -298,6 +298,7 @@ def test_looping_archetype_fails_its_batch_row(
 
 # --- ordinary templates are untouched ---------------------------------------------------------
 
+
 def _readme_archetype() -> str:
     """The minimal archetype the README's "Your own templates" section shows."""
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

@@ -61,8 +61,8 @@ class TestClientDataIsData:
 
     @pytest.mark.parametrize("fmt", ["html", "md"])
     def test_markup_in_a_value_stays_text(self, profile: Profile, fmt: str) -> None:
-        facts = ClientFacts(client='<script>alert(1)</script> **bold** [x](http://e)', contact="<b>Ann</b>",
-                            end_date=date(2027, 1, 15))  # fmt: skip
+        facts = ClientFacts(client="<script>alert(1)</script> **bold** [x](http://e)",
+                            contact="<b>Ann</b>", end_date=date(2027, 1, 15))  # fmt: skip
         for document in registry.DOCUMENTS:
             body = render(
                 document, "diva", facts=facts, profile=profile, lang="en", fmt=fmt, today=TODAY
@@ -104,8 +104,8 @@ class TestEmailHeaders:
             "client_email": "bo@example.com",
             "end_date": date(2027, 1, 15),
         }
-        out = publish("email", "diva", "eml", facts=ClientFacts(**{**base, **facts}), profile=profile, lang="en",
-                      today=TODAY)  # fmt: skip
+        out = publish("email", "diva", "eml", facts=ClientFacts(**{**base, **facts}),
+                      profile=profile, lang="en", today=TODAY)  # fmt: skip
         for line in out.data.split(b"\r\n"):
             assert len(line) <= 998
         return email.message_from_bytes(out.data, policy=email.policy.default)  # type: ignore[return-value]

@@ -12,7 +12,9 @@ from conftest import DATA, FACTS, GOLDEN
 
 from breakup import languages
 
-FILES = sorted(p for p in GOLDEN.rglob("*.*") if p.suffix in {".txt", ".md"} and p.parent.name != "decide")
+FILES = sorted(
+    p for p in GOLDEN.rglob("*.*") if p.suffix in {".txt", ".md"} and p.parent.name != "decide"
+)
 
 
 def dictionary(path: Path) -> str:

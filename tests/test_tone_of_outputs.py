@@ -1,4 +1,5 @@
-"""What breakup writes for someone else passes its own tone check, in every language and register."""
+"""What breakup writes for someone else passes its own tone check, in every language and
+register."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ SENT = [name for name, doc in registry.DOCUMENTS.items() if doc.audience != "use
 
 @pytest.mark.parametrize(("arch", "lang", "register"), GRID, ids=IDS)
 @pytest.mark.parametrize("document", SENT)
-def test_documents_sent_to_someone_pass_the_check(document: str, arch: str, lang: str,
-                                                  register: str, profile: Profile) -> None:  # fmt: skip
+def test_documents_sent_to_someone_pass_the_check(
+    document: str, arch: str, lang: str, register: str, profile: Profile
+) -> None:
     body = render(document, arch, facts=FACTS, profile=profile, lang=lang, register=register,
                   today=TODAY).body  # fmt: skip
     assert check_text(body, lang) == []
