@@ -356,7 +356,12 @@ def build(
         "today": Day(today, locale),
         "notice_days": facts.notice_days,
         "invoices": [
-            {"reference": user(i.reference), "amount": money(i.amount), "due": day(i.due)}
+            {
+                "reference": user(i.reference),
+                "amount": money(i.amount),
+                "due": day(i.due),
+                "spoken": spoken_money(i.amount, currency, locale),
+            }
             for i in facts.invoices
         ],
         "overdue": money(overdue) if overdue else None,

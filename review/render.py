@@ -1,7 +1,9 @@
-"""Render the review set: every archetype's kit and boundaries message, in English and Spanish,
-from client facts the writers did not use (review/inputs/*.toml).
+"""Render a review set: every archetype's kit and boundaries message, in each case's locale,
+from client facts the writers did not use (review/inputs/<round>/*.toml).
 
-    python review/render.py [OUTDIR]      (default: review/outputs)
+    python review/render.py ROUND [OUTDIR]      (default: review/outputs/<ROUND>)
+
+Each [[case]] is written to OUTDIR/<locale>/<archetype>/ (round1 used OUTDIR/<lang>/).
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ def profile(data: dict) -> Profile:
 
 
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "outputs"
-    for path in sorted((HERE / "inputs").glob("*.toml")):
+    round_ = sys.argv[1] if len(sys.argv) > 1 else "round2"
+    out = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE / "outputs" / round_
+    for path in sorted((HERE / "inputs" / round_).glob("*.toml")):
         archetype = path.stem
         for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]:
             lang, locale = case["lang"], case["locale"]
@@ -39,7 +42,7 @@ def main() -> None:
             client = facts.read(raw, locale, lambda fact: fact.option)
             options = {"profile": profile(case["profile"]), "lang": lang, "locale": locale,
                        "today": TODAY}
-            folder = out / lang / archetype
+            folder = out / (lang if round_ == "round1" else locale) / archetype
             folder.mkdir(parents=True, exist_ok=True)
             outputs, skipped = kit_outputs(archetype, "text", facts=client, **options)
             assert not skipped, skipped
