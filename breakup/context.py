@@ -21,6 +21,10 @@ from breakup.models import ClientFacts, Profile, Referral
 
 # Days after the end date the follow-up reminders fall (moved to the next working day).
 HANDOVER_CHECK_DAYS = 3
+# A week before the end: time to prepare the handover.
+HANDOVER_PREPARE_DAYS = 7
+# The client gets at least two weeks between the call and a payment deadline.
+PAYMENT_LEAD_DAYS = 14
 CLOSE_FILE_DAYS = 30
 
 # What to fill in, keyed by placeholder name: how the user supplies it (see `hints`).
@@ -188,14 +192,18 @@ def format_list(items: list[str], locale: str) -> str:
     return babel_format_list(items, locale=locale)
 
 
-def working_day_before(day: date) -> date:
-    """Move a Saturday or Sunday to the Friday before (a deadline falls before a weekend)."""
-    return day - timedelta(days=day.weekday() - 4) if day.weekday() >= 5 else day
+def working_day_before(day: date, holidays: tuple[str, ...] = ()) -> date:
+    """Move a weekend day or a public holiday to the working day before (for a deadline)."""
+    from breakup.holidays import previous_working_day
+
+    return previous_working_day(day, holidays)
 
 
-def working_day(day: date) -> date:
-    """Move a Saturday or Sunday to the Monday after (public holidays are not known)."""
-    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+def working_day(day: date, holidays: tuple[str, ...] = ()) -> date:
+    """Move a weekend day or a public holiday to the working day after (for a reminder)."""
+    from breakup.holidays import next_working_day
+
+    return next_working_day(day, holidays)
 
 
 def greeting_name(contact: str, lang: str, informal: bool = False) -> str:
@@ -297,19 +305,38 @@ def build(
 
     overdue = facts.overdue
     final_due = facts.final_due
+    off = conventions.holidays
     if final_due is None and facts.final_invoice != 0 and end is not None:
-        final_due = working_day(end + timedelta(days=profile.defaults.payment_days))
+        final_due = working_day(end + timedelta(days=profile.defaults.payment_days), off)
     pay_by = facts.pay_by or end
     referrals = [r for r in profile.referrals if r.offers(facts.service)]
     contact = facts.contact or ""
     base = end or today
-    reminders = [("handover", working_day(base + timedelta(days=HANDOVER_CHECK_DAYS)))]
+    reminders = []
+    if end is not None and end - timedelta(days=HANDOVER_PREPARE_DAYS) > today:
+        reminders.append(
+            ("prepare", working_day_before(end - timedelta(days=HANDOVER_PREPARE_DAYS), off))
+        )
+    reminders.append(("handover", working_day(base + timedelta(days=HANDOVER_CHECK_DAYS), off)))
     if overdue and pay_by is not None:
-        reminders.append(("overdue", working_day(pay_by + timedelta(days=1))))
-    if facts.final_invoice and final_due is not None:
-        reminders.append(("final", working_day(final_due + timedelta(days=1))))
-    reminders.append(("close", working_day(base + timedelta(days=CLOSE_FILE_DAYS))))
+        reminders.append(("overdue", working_day(pay_by + timedelta(days=1), off)))
+    if facts.final_invoice != 0 and final_due is not None:
+        reminders.append(("final", working_day(final_due + timedelta(days=1), off)))
+    reminders.append(("close", working_day(base + timedelta(days=CLOSE_FILE_DAYS), off)))
     reminders.sort(key=lambda item: item[1])
+    # The last day to hold the call: the contract's notice before the end date, and (when an
+    # overdue balance has its own earlier deadline) two weeks before that deadline to pay it.
+    by_notice = (
+        working_day_before(end - timedelta(days=facts.notice_days), off)
+        if end is not None and facts.notice_days
+        else None
+    )
+    by_payment = (
+        working_day_before(facts.pay_by - timedelta(days=PAYMENT_LEAD_DAYS), off)
+        if overdue and facts.pay_by is not None and (end is None or facts.pay_by < end)
+        else None
+    )
+    call_by = min((d for d in (by_notice, by_payment) if d is not None), default=None)
     return {
         "archetype": archetype,
         "document": document,
@@ -326,6 +353,8 @@ def build(
         "quotes": conventions.quotes,
         "late_payment_law": conventions.late_payment_law,
         "paper": conventions.paper,
+        "holidays": conventions.holidays,
+        "records": conventions.records,
         "solo": sender.solo,
         "sender": {
             "name": user(sender.name) or placeholders["sender_name"],
@@ -375,9 +404,10 @@ def build(
         "final_invoice_expected": facts.final_invoice != 0,
         "work": [user(item) for item in facts.work],
         "handover_items": [user(item) for item in facts.handover],
-        "notice_by": day(working_day_before(end - timedelta(days=facts.notice_days)))
-        if end is not None and facts.notice_days
-        else None,
+        "notice_by": day(by_notice),
+        # When to hold the call at the latest, and whether the payment deadline decides it.
+        "call_by": day(call_by),
+        "call_by_payment": call_by is not None and call_by == by_payment and call_by != by_notice,
         "hours": format_number(facts.hours, locale) if facts.hours is not None else None,
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
         "hours_count": 1 if facts.hours == 1 else 2,
@@ -423,8 +453,16 @@ def _weekday(value: date) -> str:
 SAMPLE_SENDER_EMAIL = "maria@estudiolumen.es"
 
 
-def warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
-    """What looks wrong, in the interface language (the document is still written)."""
+def warnings(
+    facts: ClientFacts, profile: Profile, today: date, holidays: tuple[str, ...] = ()
+) -> list[str]:
+    """What looks wrong, in the interface language (the document is still written).
+
+    `holidays` are the region's public-holiday rules: a date the user gives that falls on one
+    is named (breakup's own dates avoid them).
+    """
+    from breakup.holidays import days_off
+
     found = []
     if profile.sender.email == SAMPLE_SENDER_EMAIL and profile.source is not None:
         found.append(
@@ -440,6 +478,18 @@ def warnings(facts: ClientFacts, profile: Profile, today: date) -> list[str]:
                 "the end date {date} is a {weekday}: a last working day usually falls on a weekday"
             ).format(date=end.isoformat(), weekday=_weekday(end))
         )
+    given = [
+        (_("the end date"), end),
+        (_("the payment deadline"), facts.pay_by),
+        (_("the final invoice's due date"), facts.final_due),
+    ]
+    for what, when in given:
+        if when is not None and when.weekday() < 5 and when in days_off(holidays, when.year):
+            found.append(
+                _("{what} {date} is a public holiday: a later working day reads better").format(
+                    what=what, date=when.isoformat()
+                )
+            )
     if end is not None and end < today:
         found.append(_("the end date {date} is in the past").format(date=end.isoformat()))
     if facts.pay_by is not None and facts.pay_by < today:

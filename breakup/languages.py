@@ -31,7 +31,9 @@ class Region(NamedTuple):
     closing quotation marks), late_payment_law (a checklist line on statutory late-payment
     interest where the region has such a law, in the language's words; "" elsewhere),
     forbidden (words of the language's other regions that this region's documents must not
-    use; checked by the tests).
+    use; checked by the tests), holidays (the national public holidays, as rules: see
+    breakup/holidays.py), records (a checklist line on how long the law asks to keep the
+    invoices and the contract, in the language's words; "" for the generic line).
     """
 
     code: str
@@ -42,6 +44,8 @@ class Region(NamedTuple):
     quotes: tuple[str, str]
     late_payment_law: str
     forbidden: tuple[str, ...] = ()
+    holidays: tuple[str, ...] = ()
+    records: str = ""
 
 
 class Language(NamedTuple):
@@ -119,6 +123,8 @@ def _load(folder: Path) -> Language:
                 quotes=_pair(table.get("quotes", ['"', '"'])),
                 late_payment_law=str(table.get("late_payment_law", "")),
                 forbidden=tuple(str(w) for w in table.get("forbidden", [])),
+                holidays=_holidays(table.get("holidays", [])),
+                records=str(table.get("records", "")),
             )
             for code, table in data.get("regions", {}).items()
         }
@@ -149,6 +155,14 @@ def _load(folder: Path) -> Language:
                 path=path, problem=error
             )
         ) from None
+
+
+def _holidays(values: Any) -> tuple[str, ...]:
+    from breakup.holidays import check
+
+    rules = tuple(str(v) for v in values)
+    check(rules)
+    return rules
 
 
 def _pair(value: Any) -> tuple[str, str]:

@@ -315,7 +315,7 @@ def _render(
         subject=context.tidy(subject),
         body=body,
         missing=missing,
-        warnings=tuple(context.warnings(facts, profile, today)),
+        warnings=tuple(context.warnings(facts, profile, today, ctx["holidays"])),
         paper=ctx["paper"],
     )
 
