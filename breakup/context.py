@@ -124,14 +124,19 @@ def _format_date(value: date, locale: str, form: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _pattern(locale: str, form: str) -> str:
     """The date pattern of a form: the locale's full one, or its long or full one without the
-    year ("EEEE, MMMM d"); without the comma after the weekday where the language writes none
-    in running text (Spanish: "el viernes 15 de enero")."""
+    year ("EEEE, MMMM d"); without the comma after the weekday where the language or the
+    region writes none in running text (Spanish: "el viernes 15 de enero"; British English:
+    "Friday 15 January")."""
     import re
 
     from babel.dates import get_date_format
 
-    lang = (languages.parse_locale(locale) or ("en", None))[0]
-    comma = languages.language(lang).weekday_comma if lang in languages.languages() else True
+    lang, region = languages.parse_locale(locale) or ("en", None)
+    comma = True
+    if lang in languages.languages():
+        data = languages.language(lang)
+        own = data.region(region).weekday_comma if region in data.regions else None
+        comma = data.weekday_comma if own is None else own
     pattern = get_date_format(
         "long" if form in ("short", "medium") else "full", locale=locale
     ).pattern

@@ -33,7 +33,8 @@ class Region(NamedTuple):
     forbidden (words of the language's other regions that this region's documents must not
     use; checked by the tests), holidays (the national public holidays, as rules: see
     breakup/holidays.py), records (a checklist line on how long the law asks to keep the
-    invoices and the contract, in the language's words; "" for the generic line).
+    invoices and the contract, in the language's words; "" for the generic line),
+    weekday_comma (overrides the language's: British English writes "Friday 15 January").
     """
 
     code: str
@@ -46,6 +47,7 @@ class Region(NamedTuple):
     forbidden: tuple[str, ...] = ()
     holidays: tuple[str, ...] = ()
     records: str = ""
+    weekday_comma: bool | None = None
 
 
 class Language(NamedTuple):
@@ -125,6 +127,9 @@ def _load(folder: Path) -> Language:
                 forbidden=tuple(str(w) for w in table.get("forbidden", [])),
                 holidays=_holidays(table.get("holidays", [])),
                 records=str(table.get("records", "")),
+                weekday_comma=(
+                    bool(table["weekday_comma"]) if "weekday_comma" in table else None
+                ),
             )
             for code, table in data.get("regions", {}).items()
         }
