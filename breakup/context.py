@@ -495,6 +495,15 @@ def warnings(
                     what=what, date=when.isoformat()
                 )
             )
+    waiting = [r.name or r.company for r in profile.referrals
+               if r.offers(facts.service) and not r.agreed]  # fmt: skip
+    if waiting:
+        found.append(
+            _(
+                "not yet agreed to be recommended: {names}. Ask first, then set agreed = true "
+                "for them in the profile (the documents name them already)"
+            ).format(names=", ".join(waiting))
+        )
     if end is not None and end < today:
         found.append(_("the end date {date} is in the past").format(date=end.isoformat()))
     if facts.pay_by is not None and facts.pay_by < today:

@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner, Result
 from conftest import DATA
 
+import breakup as breakup_package
 from breakup import i18n
 from breakup.cli import cli
 from breakup.resources import LOCALES_DIR
@@ -291,3 +292,12 @@ def test_a_command_first_built_in_spanish_speaks_english_afterwards(runner: CliR
     assert result.stderr.splitlines()[-1] == (
         "Error: Invalid value for '--templates': Directory 'nope' does not exist."
     )
+
+
+def test_the_interface_template_holds_every_message_of_the_code() -> None:
+    """A message added to the code without `pybabel extract` (README, 'Adding a language')
+    would reach a Spanish user in English: the template must hold exactly the code's."""
+    folder = Path(breakup_package.__file__).parent
+    found = {message for _file, _line, message, *_rest in
+             extract_from_dir(folder, method_map=[("**.py", "python")])}  # fmt: skip
+    assert set(entries(read(POT))) == {m for m in found if m}
