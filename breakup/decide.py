@@ -319,14 +319,18 @@ def _watch(a: Answers, c: Costs, verdict: str) -> tuple[str, ...]:
 
 
 def next_commands(d: Decision, a: Answers, *, lang: str, answers_file: str | None = None,
-                  boundaries: bool = True) -> list[str]:  # fmt: skip
+                  boundaries: bool = True, locale: str | None = None) -> list[str]:  # fmt: skip
     """The command lines to run next, ready to paste: the kit, the boundaries or decide again.
 
-    `boundaries` says whether the archetype has a boundaries message.
+    `boundaries` says whether the archetype has a boundaries message; `locale` is kept on the
+    command when it is not the language's default (es_MX stays es_MX).
     """
     from breakup.output import safe_name
 
-    language = ["--lang", lang] if lang != "en" else []
+    default = languages.babel_locale(lang, languages.language(lang).default_region)
+    language = (["--lang", lang] if lang != "en" else []) + (
+        ["--locale", locale] if locale and locale != default else []
+    )
     client = ["--client", a.client] if a.client else []
     archetype = d.archetype or "ARCHETYPE"
     first = (
@@ -418,7 +422,8 @@ def _render(answers: Answers, fmt: str, *, lang: str = "en", locale: str | None 
                "inferred": decision.inferred,
                "boundaries": module.boundaries is not None}  # fmt: skip
     commands = next_commands(decision, answers, lang=lang, answers_file=answers_file,
-                             boundaries=fit is None or bool(fit["boundaries"]))  # fmt: skip
+                             boundaries=fit is None or bool(fit["boundaries"]),
+                             locale=locale)  # fmt: skip
 
     def shown(kind: str, value: Any) -> Any:
         """A value as the worksheet shows it: amounts and numbers as the locale writes them,

@@ -151,6 +151,15 @@ def test_next_commands(answers: Answers, lang: str, boundaries: bool,
     assert got == expected
 
 
+def test_next_commands_keep_a_regional_locale() -> None:
+    answers = Answers(client="Acme", problem="late-payer", limits_crossed=True)
+    decision = decide(answers, KNOWN)
+    assert next_commands(decision, answers, lang="es", locale="es_MX") == [
+        "breakup kit late-payer --lang es --locale es_MX --client Acme -o acme/"]  # fmt: skip
+    assert next_commands(decision, answers, lang="es", locale="es_ES") == [
+        "breakup kit late-payer --lang es --client Acme -o acme/"]  # fmt: skip
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("answers", [c[1] for c in CASES], ids=[c[0] for c in CASES])
 def test_every_case_renders_in_every_language(answers: Answers, lang: str) -> None:
