@@ -371,6 +371,7 @@ NEUTRAL = [
     ("en", "I was sorry to hear about the flood at your office."),
     ("en", "You should have received the final files yesterday."),
     ("en", "The crude estimate and the PDF are attached."),
+    ("en", "We plan our work around those dates, and we can't keep doing that."),
     ("es", "Le escribo para comunicarle que no podemos continuar."),
     ("es", "Ha sido una decisión difícil."),
     ("es", "No podemos asumir más trabajo con nuestra carga actual."),
@@ -384,6 +385,7 @@ NEUTRAL = [
     ("es", "Espero que lo entienda."),
     ("es", "Para no hacerle perder más tiempo, le resumo lo pendiente."),
     ("es", "El importe es de 1.250 EUR, IVA incluido, y el NIF figura en la factura."),
+    ("es", "Sé que es un cambio y van a necesitar a alguien que continúe el trabajo."),
 ]
 
 
