@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from breakup import tone_model
 from breakup.errors import InputError
 from breakup.i18n import _
 from breakup.tone_rules import _Category, _fold, _folded_span, _original_span, _Rules
@@ -86,6 +87,7 @@ def _findings(
         spans = _piece_spans(piece, rules, pick, disabled, allow)
         if not spans:
             continue
+        spans.sort(key=lambda s: (s[0], -s[1], s[2]))
         starts = [0, *(m.end() for m in re.finditer("\n", piece))]
         seen: set[tuple[int, int]] = set()
         for first, last, index, rule, advice in spans:
@@ -95,7 +97,10 @@ def _findings(
             row = bisect.bisect_right(starts, first)
             end_row = bisect.bisect_right(starts, last - 1) if last > first else row
             category = rules.categories[index]
-            if ignores.ignored(line + row - 1, category.id, rule):
+            # A rule's finding is left out by a comment on its first line; the model's
+            # finding is a sentence, left out by a comment on any of its lines.
+            rows = range(row, end_row + 1) if category.model else (row,)
+            if any(ignores.ignored(line + r - 1, category.id, rule) for r in rows):
                 continue
             yield Finding(
                 line=line + row - 1,
@@ -146,39 +151,122 @@ def _piece_spans(
     disabled: frozenset[str],
     allow: re.Pattern[str] | None,
 ) -> list[_Span]:
-    """Return the spans to report in one piece, sorted, merged where a category asks."""
+    """Return the spans to report in one piece (unsorted), merged where a category asks.
+
+    With a model, the sentences that no rule matched are scored too (see _model_spans).
+    """
     folded, origin = _fold(piece)
     allowed = [m.span() for m in allow.finditer(folded)] if allow is not None else []
+    model = _model_category(rules, disabled)
     spans: list[_Span] = []
+    hits: list[tuple[int, int]] = []
     for index, category in enumerate(rules.categories):
-        if category.id in disabled:
+        off = category.id in disabled
+        if off and model is None:
             continue
         found: list[_Span] = []
-        if category.regex is not None:
-            for m in category.regex.finditer(folded):
-                if category.allow is not None and _allowed(category.allow, folded, m):
-                    continue
-                if allowed and _overlaps(allowed, m.start(), m.end()):
-                    continue
-                group = m.lastgroup
-                number = int(group[1:]) if group else -1
-                rule = category.rules[number] if group else None
-                if rule is not None and f"{category.id}/{rule}" in disabled:
-                    continue
-                own = category.advices[number] if group else None
-                advice = (own or category.advice)[pick]
-                first, last = _original_span(m.start(), m.end(), origin, piece)
-                found.append((first, last, index, rule, advice))
-        if category.caps:
-            for first, last in _caps_runs(piece, category):
-                if allowed and _overlaps(allowed, *_folded_span(first, last, origin)):
-                    continue
-                found.append((first, last, index, None, category.advice[pick]))
+        for first, last, rule, advice in _rule_matches(piece, folded, origin, category, pick):
+            hits.append((first, index))
+            if off or (rule is not None and f"{category.id}/{rule}" in disabled):
+                continue
+            if allowed and _overlaps(allowed, *_folded_span(first, last, origin)):
+                continue
+            found.append((first, last, index, rule, advice))
         if category.merge and len(found) > 1:
             found = _merge_by_sentence(piece, found)
         spans.extend(found)
-    spans.sort(key=lambda s: (s[0], -s[1], s[2]))
+    if model is not None:
+        spans.extend(_model_spans(piece, folded, origin, rules, model, pick, hits, allowed))
     return spans
+
+
+def _rule_matches(
+    piece: str, folded: str, origin: list[int] | None, category: _Category, pick: int
+) -> Iterator[tuple[int, int, str | None, str]]:
+    """Yield (start, end, rule id, advice) of a category's matches, but those it allows."""
+    if category.regex is not None:
+        for m in category.regex.finditer(folded):
+            if category.allow is not None and _allowed(category.allow, folded, m):
+                continue
+            group = m.lastgroup
+            number = int(group[1:]) if group else -1
+            own = category.advices[number] if group else None
+            first, last = _original_span(m.start(), m.end(), origin, piece)
+            yield (
+                first,
+                last,
+                category.rules[number] if group else None,
+                (own or category.advice)[pick],
+            )
+    if category.caps:
+        for first, last in _caps_runs(piece, category):
+            yield first, last, None, category.advice[pick]
+
+
+def _model_category(rules: _Rules, disabled: frozenset[str]) -> int | None:
+    """Return the index of the model's category, or None when there is none or it is off."""
+    if rules.model is None:
+        return None
+    for index, category in enumerate(rules.categories):
+        if category.model and category.id not in disabled:
+            return index
+    return None
+
+
+def _model_spans(
+    piece: str,
+    folded: str,
+    origin: list[int] | None,
+    rules: _Rules,
+    index: int,
+    pick: int,
+    hits: list[tuple[int, int]],
+    allowed: list[tuple[int, int]],
+) -> Iterator[_Span]:
+    """Yield each sentence that no rule matched and that the model scores as flagged.
+
+    A sentence where a rule matched is the rules' to report, even when the user's
+    configuration leaves that rule out: the model never reports it instead. An allowed
+    phrase is blanked before scoring, so it adds nothing to the score.
+    """
+    assert rules.model is not None and rules.words is not None
+    category = rules.categories[index]
+    starts = sorted(first for first, _ in hits)
+    for first, last in tone_model.sentences(piece):
+        matched = bisect.bisect_left(starts, first)
+        if matched < len(starts) and starts[matched] < last:
+            continue
+        low, high = _folded_span(first, last, origin)
+        sentence = _blank(folded, low, high, allowed)
+        logit = tone_model.score(rules.model, sentence, piece[first:last], rules.words)
+        if logit >= rules.model.cutoff:
+            yield first, last, index, None, category.advice[pick]
+
+
+def _blank(folded: str, low: int, high: int, allowed: list[tuple[int, int]]) -> str:
+    """Return folded[low:high] with the allowed phrases in it replaced by spaces."""
+    if not allowed:
+        return folded[low:high]
+    chars = list(folded[low:high])
+    for start, end in allowed[max(0, bisect.bisect_left(allowed, (low, low)) - 1) :]:
+        if start >= high:
+            break
+        for position in range(max(start, low), min(end, high)):
+            chars[position - low] = " "
+    return "".join(chars)
+
+
+def rule_hits(text: str, rules: _Rules) -> list[str]:
+    """Return the ids of the rule categories that match `text` anywhere, in file order.
+
+    Used to train the model on the same features the check computes.
+    """
+    ids: list[str] = []
+    pieces = [(text[a:b], *_fold(text[a:b])) for a, b in _pieces(text)]
+    for category in rules.categories:
+        if any(next(_rule_matches(p, f, o, category, 0), None) for p, f, o in pieces):
+            ids.append(category.id)
+    return ids
 
 
 def _merge_by_sentence(piece: str, spans: list[_Span]) -> list[_Span]:

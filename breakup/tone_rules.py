@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from breakup import tone_model
 from breakup.errors import BreakupError
 
 # Curly and typographic quotes fold to their ASCII forms, so "you’re" matches "you're".
@@ -62,10 +63,14 @@ class _Category(NamedTuple):
     acronyms: frozenset[str]
     caps_min_letters: int
     merge: bool
+    model: bool
 
 
 class _Rules(NamedTuple):
-    """The compiled categories and UI strings of one language."""
+    """The compiled categories and UI strings of one language, and its tone model.
+
+    `model` is None when no category sets model = true; `words` are the [model] table's.
+    """
 
     categories: tuple[_Category, ...]
     clean: str
@@ -73,6 +78,8 @@ class _Rules(NamedTuple):
     other: str
     quote_open: str
     quote_close: str
+    words: tone_model.Words | None = None
+    model: tone_model.Model | None = None
 
 
 class _RuleError(Exception):
@@ -81,7 +88,16 @@ class _RuleError(Exception):
 
 @functools.cache
 def _load_rules(path: Path) -> _Rules:
-    """Read and compile one rule file, or raise BreakupError naming the file and problem."""
+    """Read and compile one rule file and its model, or raise BreakupError naming the file."""
+    rules = _read_rules(path)
+    if rules.words is None:
+        return rules
+    # Read only now, when a draft is checked: `breakup --help` never pays for it.
+    return rules._replace(model=tone_model.load_model(path.with_name(tone_model.MODEL_FILE)))
+
+
+def _read_rules(path: Path) -> _Rules:
+    """Read and compile one rule file, without its model (training writes the model)."""
     try:
         with path.open("rb") as stream:
             data = tomllib.load(stream)
@@ -96,7 +112,8 @@ def _load_rules(path: Path) -> _Rules:
 
 
 def _compile_rules(data: dict[str, Any]) -> _Rules:
-    _check_keys(data, "the file", {"messages", "macros", "category"}, {"messages", "category"})
+    known = {"messages", "macros", "category", "model"}
+    _check_keys(data, "the file", known, {"messages", "category"})
     messages = _table(data["messages"], "[messages]")
     _check_keys(messages, "[messages]", _MESSAGE_KEYS, {"clean", "one", "other"})
     clean, one, other = (_text(messages[k], f"[messages] {k}") for k in ("clean", "one", "other"))
@@ -115,7 +132,26 @@ def _compile_rules(data: dict[str, Any]) -> _Rules:
         if any(c.id == category.id for c in categories):
             raise _RuleError(f"category #{number}: duplicate id {category.id!r}")
         categories.append(category)
-    return _Rules(tuple(categories), clean, one, other, quote_open, quote_close)
+    words = None
+    models = [c.id for c in categories if c.model]
+    if len(models) > 1:
+        raise _RuleError(f"categories {models[0]!r} and {models[1]!r} both set model = true")
+    if models or "model" in data:
+        if not models or "model" not in data:
+            raise _RuleError("a category with model = true and a [model] table go together")
+        words = _model_words(_table(data["model"], "[model]"))
+    return _Rules(tuple(categories), clean, one, other, quote_open, quote_close, words)
+
+
+def _model_words(table: dict[str, Any]) -> tone_model.Words:
+    """Read the [model] table: the word lists the model's features count, folded."""
+    keys = {"second_person", "first_person"}
+    _check_keys(table, "[model]", keys, keys)
+    lists = {
+        key: frozenset(_fold(_text(w, f"[model] {key}"))[0] for w in _array(table[key], key))
+        for key in sorted(keys)
+    }
+    return tone_model.Words(**lists)
 
 
 def _compile_macros(table: dict[str, Any]) -> dict[str, str]:
@@ -134,7 +170,7 @@ def _compile_macros(table: dict[str, Any]) -> dict[str, str]:
 _MESSAGE_KEYS = {"clean", "one", "other", "quote_open", "quote_close"}
 _CATEGORY_KEYS = {
     "id", "label", "advice", "advice_informal", "patterns", "allow", "boundaries", "caps",
-    "acronyms", "caps_min_letters", "merge",
+    "acronyms", "caps_min_letters", "merge", "model",
 }  # fmt: skip
 
 
@@ -160,8 +196,11 @@ def _compile_category(table: dict[str, Any], number: int, macros: dict[str, str]
     minimum = table.get("caps_min_letters", 5)
     if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 2:
         raise _RuleError(f"{where}: caps_min_letters must be a whole number of at least 2")
-    if not entries and not caps:
-        raise _RuleError(f"{where}: give patterns, or caps = true")
+    model = _flag(table.get("model", False), f"{where} model")
+    if model and (entries or caps or allow):
+        raise _RuleError(f"{where}: a category with model = true has no patterns of its own")
+    if not entries and not caps and not model:
+        raise _RuleError(f"{where}: give patterns, or caps = true, or model = true")
     if not boundaries:
         for entry in entries:
             for pattern in entry[0]:
@@ -185,6 +224,7 @@ def _compile_category(table: dict[str, Any], number: int, macros: dict[str, str]
         acronyms=frozenset(_text(a, f"{where} acronyms") for a in acronyms),
         caps_min_letters=minimum,
         merge=_flag(table.get("merge", False), f"{where} merge"),
+        model=model,
     )
 
 
