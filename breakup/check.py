@@ -110,7 +110,7 @@ def iter_findings(
     validate_config(config)
     disabled = frozenset(config.disable)
     allow = _phrases_regex(config.allow)
-    ignores = _Ignores(text, known_ids())
+    ignores = _Ignores(text, known_ids)
     return _findings(text, rules, pick, disabled, allow, ignores)
 
 

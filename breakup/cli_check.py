@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 def make(name: str = "check") -> click.Command:
     """Build the check command."""
 
-    @click.command("check", short_help=_("Check a draft for blame, personal remarks or emotional language."))
+    @click.command(
+        "check", short_help=_("Check a draft for blame, personal remarks or emotional language.")
+    )
     @click.argument("files", nargs=-1, metavar="[FILE|-]...")
     @click.option(
         "--lang",

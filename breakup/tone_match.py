@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from breakup import tone_model
@@ -351,7 +351,7 @@ class _Ignores:
     "--" is a comment.
     """
 
-    def __init__(self, text: str, known: frozenset[str]) -> None:
+    def __init__(self, text: str, known: Callable[[], frozenset[str]]) -> None:
         # line -> ids left out (empty: everything)
         self.lines: dict[int, frozenset[str]] = {}
         # From block_lines[i] on, block_states[i] is left out (None: nothing; empty: all).
@@ -403,11 +403,11 @@ class _Ignores:
         return not re.search(r"\w", before) and not re.search(r"\w", after)
 
     @staticmethod
-    def _ids(rest: str, line: int, known: frozenset[str]) -> frozenset[str]:
+    def _ids(rest: str, line: int, known: Callable[[], frozenset[str]]) -> frozenset[str]:
         words = rest.split("--", 1)[0].replace("*/", " ").replace(")", " ")
         ids = frozenset(w for w in re.split(r"[\s,]+", words) if w)
         for ident in ids:
-            if ident not in known:
+            if ident not in known():
                 message = _("line {line}: unknown category or rule {ident!r} in a breakup-check "
                             "comment; see `breakup check --list-rules`")  # fmt: skip
                 raise InputError(message.format(line=line, ident=ident))

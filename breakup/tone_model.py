@@ -46,7 +46,8 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,:/]\d+)*|[!?¡¿]+|\.\.+
 _SENTENCE_END = re.compile(
     r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)|\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[-*•+>]|\d{1,3}[.)])[^\S\n])"
 )
-_CAPITALS = re.compile(r"(?<!\w)[^\W\d_a-zß]{4,}(?!\w)")
+# A word of four letters or more, counted as shouted when it is all capitals.
+_LONG_WORD = re.compile(r"(?<!\w)[^\W\d_]{4,}(?!\w)")
 
 
 class Words(NamedTuple):
@@ -125,7 +126,7 @@ def _features(
         yield "p !" if folded.count("!") == 1 else "p !!"
     if "?" in folded:
         yield "p ?"
-    capitals = len(_CAPITALS.findall(original))
+    capitals = sum(1 for m in _LONG_WORD.finditer(original) if m.group().isupper())
     if capitals:
         yield f"k {min(capitals, 2)}"
 

@@ -189,19 +189,33 @@ def fit(examples: Sequence[Example], settings: Settings) -> tuple[dict[int, floa
 
     order = list(range(len(data)))
     shuffle = random.Random(SEED).shuffle
+    sqrt = math.sqrt
     for _ in range(settings.epochs):
         shuffle(order)
         for k in order:
             ids, values, y, w = data[k]
             bias = -bias_z * alpha / (beta + bias_q)
-            current = [weight(i) for i in ids]
-            g = w * (_sigmoid(bias + sum(a * b for a, b in zip(current, values, strict=True))) - y)
+            # weight(i) for each bucket, written out: this loop is most of the training time
+            current = []
+            logit = bias
+            for i, v in zip(ids, values, strict=True):
+                zi = z[i]
+                if zi > l1:
+                    wi = (l1 - zi) / ((beta + q[i]) / alpha + l2)
+                elif zi < -l1:
+                    wi = (-l1 - zi) / ((beta + q[i]) / alpha + l2)
+                else:
+                    wi = 0.0
+                current.append(wi)
+                logit += wi * v
+            g = w * (_sigmoid(logit) - y)
             for i, v, wi in zip(ids, values, current, strict=True):
                 gi = g * v
-                grown = math.sqrt(q[i] * q[i] + gi * gi)
-                z[i] += gi - (grown - q[i]) / alpha * wi
+                qi = q[i]
+                grown = sqrt(qi * qi + gi * gi)
+                z[i] += gi - (grown - qi) / alpha * wi
                 q[i] = grown
-            grown = math.sqrt(bias_q * bias_q + g * g)
+            grown = sqrt(bias_q * bias_q + g * g)
             bias_z += g - (grown - bias_q) / alpha * bias
             bias_q = grown
     weights = {}
