@@ -13,6 +13,8 @@ the results of several drafts into text, JSON or one line per finding, a line at
 The draft is matched a paragraph at a time, so time grows linearly with its length and
 memory stays bounded; a draft over MAX_DRAFT_BYTES is refused.
 
+Then a learned model (breakup.tone_model, weights in `locales/<lang>/tone-model.json`)
+scores each sentence that no rule matched, and reports those it flags as category "tone".
 The rules are loaded by breakup.tone_rules and matched by breakup.tone_match; the helpers
 that breakup.rehearse shares with them are re-exported here.
 """
