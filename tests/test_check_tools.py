@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from breakup import check
+from breakup import check, tone_match
 from breakup.check import check_text
 from breakup.cli import cli
 from breakup.errors import InputError, ProfileError
@@ -460,11 +460,11 @@ def test_time_grows_linearly_with_repeated_words(unit: str, lang: str) -> None:
 
 
 def test_a_long_run_is_matched_in_pieces_of_bounded_size() -> None:
-    """`"so " * 40000` once took a minute: now no piece is longer than check._PIECE."""
+    """`"so " * 40000` once took a minute: now no piece is longer than tone_match._PIECE."""
     text = "so " * 40_000
-    pieces = list(check._pieces(text))
+    pieces = list(tone_match._pieces(text))
     assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
-    assert all(end - start <= check._PIECE for start, end in pieces)
+    assert all(end - start <= tone_match._PIECE for start, end in pieces)
     assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False))
     assert check_text(text, "en") == []
 
