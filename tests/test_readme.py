@@ -216,7 +216,7 @@ REHEARSAL_REPLIES = [
     "The end date stays the same, and the decision stands. Send me any proposal in writing.",
     "We've always been clear about this!!",
 ]
-REHEARSAL = "rehearse late-payer --seed 8 --client Acme --end-date 2027-01-15 --transcript acme.md"
+REHEARSAL = "rehearse late-payer --seed 10 --client Acme --end-date 2027-01-15 --transcript acme.md"
 
 
 def test_the_rehearsal_session_is_real(update_goldens: bool, tmp_path: Path,

@@ -102,7 +102,7 @@ def test_a_concession_brings_the_push_line(runner: CliRunner) -> None:
     seed = _seed_opening_with("late-payer", "en", INSTALLMENTS["en"])
     result = _rehearse(runner, "late-payer", "--seed", str(seed), replies=[CONCEDING["en"]])
     assert _client_lines(result.stdout)[:2] == [
-        INSTALLMENTS["en"], "If we agree on a plan, surely we can carry on working?"]  # fmt: skip
+        INSTALLMENTS["en"], "If we agree on a plan, surely we can keep working together?"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
