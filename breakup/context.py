@@ -404,6 +404,9 @@ def build(
         "spell": data.spell,
         "overdue_placeholder": placeholders["outstanding"],
         "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
+        "final_spoken": spoken_money(facts.final_invoice, currency, locale)
+        if facts.final_invoice
+        else None,
         "final_due": day(final_due),
         # No amount given: the documents still say a final invoice will follow (0: none).
         "final_invoice_expected": facts.final_invoice != 0,

@@ -104,9 +104,10 @@ def test_the_call_leaves_two_weeks_to_pay(profile: Profile) -> None:
             "deadline of January 29.") in script.body  # fmt: skip
     later = dataclasses.replace(facts, pay_by=date(2027, 3, 26))
     script = render("script", "late-payer", facts=later, profile=profile, lang="en", today=TODAY)
-    assert "Hold this call by Friday, February 12, 2027: the contract gives 45 days of notice." in (
-        script.body
-    )
+    assert (
+        "Hold the call, and send the confirming email, by Friday, February 12, 2027: the "
+        "contract requires 45 days' notice."
+    ) in (script.body)
 
 
 def test_an_unknown_holiday_rule_is_refused() -> None:
