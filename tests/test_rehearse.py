@@ -101,8 +101,8 @@ def test_a_firm_reply_passes_and_the_client_moves_on(runner: CliRunner, lang: st
 def test_a_concession_brings_the_push_line(runner: CliRunner) -> None:
     seed = _seed_opening_with("late-payer", "en", INSTALLMENTS["en"])
     result = _rehearse(runner, "late-payer", "--seed", str(seed), replies=[CONCEDING["en"]])
-    assert _client_lines(result.stdout)[:2] == [
-        INSTALLMENTS["en"], "If we agree on a plan, surely we can keep working together?"]  # fmt: skip
+    push = "If we agree on a plan, surely we can keep working together?"
+    assert _client_lines(result.stdout)[:2] == [INSTALLMENTS["en"], push]
 
 
 @pytest.mark.parametrize(
