@@ -33,6 +33,13 @@ def make(name: str = "check") -> click.Command:
         "Default: the draft's own language; when unclear, the profile's, else English.",
     )
     @click.option(
+        "--locale",
+        envvar="BREAKUP_LOCALE",
+        metavar="LOCALE",
+        help="Write the advice in this region's spelling (en_GB: behaviour; es_MX). Default: "
+        "the profile's locale.",
+    )
+    @click.option(
         "--formal/--informal",
         "formal",
         default=True,
@@ -59,6 +66,7 @@ def make(name: str = "check") -> click.Command:
     def check(
         files: tuple[str, ...],
         lang: str | None,
+        locale: str | None,
         formal: bool,
         fmt: str,
         list_rules: bool,
@@ -96,6 +104,7 @@ def make(name: str = "check") -> click.Command:
                 raise InputError(_("- (stdin) can be given only once"))
             counts = [0]
             drafts = _drafts(sources, in_use, forced, formal, profile.check, counts)
+            drafts = _respelled(drafts, locale or profile.defaults.locale)
             for line in core.report(drafts, fmt, show_file=len(sources) > 1):
                 click.echo(line)
         except BreakupError as error:
@@ -107,6 +116,34 @@ def make(name: str = "check") -> click.Command:
             sys.exit(1)
 
     return check
+
+
+def _respelled(drafts: Iterator[DraftResult], locale: str | None) -> Iterator[DraftResult]:
+    """The drafts with their advice in the locale's regional spelling, when the locale is of
+    the draft's language (en_GB writes "behaviour"; an English locale leaves Spanish alone)."""
+    from dataclasses import replace
+
+    from breakup import languages
+    from breakup.errors import InputError
+
+    if not locale:
+        yield from drafts
+        return
+    parsed = languages.parse_locale(locale)
+    if parsed is None or parsed[0] not in languages.languages():
+        raise InputError(
+            _("unknown locale {value!r}: use a language and region such as en_GB or es_MX").format(
+                value=locale
+            )
+        )
+    lang, region = parsed
+    data = languages.language(lang).region(region)
+    for draft in drafts:
+        if draft.lang != lang or not data.spelling:
+            yield draft
+            continue
+        findings = (replace(f, advice=data.respell(f.advice)) for f in draft.findings)
+        yield draft._replace(findings=findings)
 
 
 def _debug(ctx: click.Context) -> bool:

@@ -34,7 +34,9 @@ class Region(NamedTuple):
     use; checked by the tests), holidays (the national public holidays, as rules: see
     breakup/holidays.py), records (a checklist line on how long the law asks to keep the
     invoices and the contract, in the language's words; "" for the generic line),
-    weekday_comma (overrides the language's: British English writes "Friday 15 January").
+    weekday_comma (overrides the language's: British English writes "Friday 15 January"),
+    spelling (words the region writes otherwise, for text that has no regional catalog: the
+    tone check's advice; "behavior" -> "behaviour").
     """
 
     code: str
@@ -48,6 +50,20 @@ class Region(NamedTuple):
     holidays: tuple[str, ...] = ()
     records: str = ""
     weekday_comma: bool | None = None
+    spelling: Mapping[str, str] = {}
+
+    def respell(self, text: str) -> str:
+        """Write `text` with the region's spelling (whole words; a capital stays)."""
+        if not self.spelling:
+            return text
+        import re
+
+        def swap(m: re.Match[str]) -> str:
+            word = self.spelling[m.group(0).lower()]
+            return word[:1].upper() + word[1:] if m.group(0)[:1].isupper() else word
+
+        pattern = r"\b(?:" + "|".join(map(re.escape, self.spelling)) + r")\b"
+        return re.sub(pattern, swap, text, flags=re.IGNORECASE)
 
 
 class Language(NamedTuple):
@@ -128,6 +144,7 @@ def _load(folder: Path) -> Language:
                 holidays=_holidays(table.get("holidays", [])),
                 records=str(table.get("records", "")),
                 weekday_comma=(bool(table["weekday_comma"]) if "weekday_comma" in table else None),
+                spelling={str(k).lower(): str(v) for k, v in table.get("spelling", {}).items()},
             )
             for code, table in data.get("regions", {}).items()
         }

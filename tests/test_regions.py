@@ -64,3 +64,54 @@ def test_dates_money_and_paper_follow_the_region(
                   fmt="html", today=TODAY)  # fmt: skip
     assert f"size: {paper}" in page.body
     assert doc.paper == paper
+
+
+def _advices(lang: str) -> list[str]:
+    import tomllib
+
+    from breakup.resources import LOCALES_DIR
+
+    data = tomllib.loads((LOCALES_DIR / lang / "tone.toml").read_text(encoding="utf-8"))
+    found = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("advice", "advice_informal") and isinstance(item, str):
+                    found.append(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(data)
+    return found
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_tone_checks_advice_uses_the_regions_words(locale: str) -> None:
+    """`breakup check --locale` respells the advice: no word of the other variant is left."""
+    lang, region = locale.split("_")
+    conventions = languages.language(lang).region(region)
+    for advice in _advices(lang):
+        text = conventions.respell(advice).casefold()
+        for word in conventions.forbidden:
+            assert not re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", text), (
+                word, advice)  # fmt: skip
+
+
+def test_check_locale_gives_british_advice_and_refuses_an_unknown_locale() -> None:
+    from click.testing import CliRunner
+
+    from breakup.cli import cli
+
+    draft = "You're always asking for too much. I'm so sorry!!\n"
+    runner = CliRunner()
+    gb = runner.invoke(cli, ["check", "--lang", "en", "--locale", "en_GB", "-"], input=draft)
+    us = runner.invoke(cli, ["check", "--lang", "en", "-"], input=draft)
+    assert gb.exit_code == us.exit_code == 1
+    assert "behaviour" in gb.stdout and "exclamation marks" in gb.stdout
+    assert "behavior" in us.stdout and "exclamation points" in us.stdout
+    bad = runner.invoke(cli, ["check", "--locale", "xx", "-"], input=draft)
+    assert bad.exit_code == 2 and bad.stderr.startswith("Error: unknown locale 'xx'")
