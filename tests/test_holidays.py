@@ -29,6 +29,30 @@ def test_easter_sunday(year: int, sunday: date) -> None:
     assert holidays.easter(year) == sunday
 
 
+@given(st.integers(min_value=1583, max_value=4099))
+def test_easter_agrees_with_an_independent_computus(year: int) -> None:
+    """dateutil (installed with icalendar, a test dependency) computes it another way."""
+    from dateutil.easter import easter
+
+    assert holidays.easter(year) == easter(year)
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "weekday", "nth", "expected"),
+    [
+        (2027, 1, 0, 3, date(2027, 1, 18)),  # third Monday of a month that starts on a Friday
+        (2027, 5, 0, -1, date(2027, 5, 31)),  # last Monday, on the month's last day
+        (2027, 2, 0, 1, date(2027, 2, 1)),  # first Monday, on the month's first day
+        (2026, 11, 3, 4, date(2026, 11, 26)),  # fourth Thursday
+        (2027, 12, 0, -1, date(2027, 12, 27)),  # last Monday of December (year boundary)
+        (2028, 2, 1, -1, date(2028, 2, 29)),  # last Tuesday of a leap February
+    ],
+)
+def test_the_nth_weekday_of_a_month(year: int, month: int, weekday: int, nth: int,
+                                    expected: date) -> None:  # fmt: skip
+    assert holidays._nth_weekday(year, month, weekday, nth) == expected
+
+
 @pytest.mark.parametrize(
     ("locale", "day"),
     [
