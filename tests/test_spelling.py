@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -40,7 +41,10 @@ def allowed(lang: str) -> set[str]:
 def test_golden_file_spelling(path: Path) -> None:
     lang = path.name.split(".")[1].split("_")[0]
     text = re.sub(r"\S+@\S+", " ", path.read_text(encoding="utf-8"))
+    # hunspell splits words at every non-ASCII letter under the C locale the tests run in.
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
     result = subprocess.run(["hunspell", "-d", dictionary(path), "-l"], input=text,
-                            capture_output=True, text=True, check=True)  # fmt: skip
+                            capture_output=True, text=True, check=True, env=env,
+                            encoding="utf-8")  # fmt: skip
     unknown = sorted(set(result.stdout.split()) - allowed(lang))
     assert unknown == []
