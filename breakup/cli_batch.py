@@ -148,16 +148,33 @@ def make(name: str) -> click.Command:
             strict=strict,
             templates=templates_dir.resolve() if templates_dir else None,
         )
-        if sys.stderr.isatty() and not dry_run:
-            from breakup.sheet import open_source
+        try:
+            if sys.stderr.isatty() and not dry_run:
+                from breakup.sheet import open_source
 
-            with click.progressbar(
-                length=max(open_source(clients).lines - 1, 1), file=sys.stderr, label=_("Writing")
-            ) as bar:
-                summary = core.run(clients, out_dir, settings, progress=bar.update)
-        else:
-            summary = core.run(clients, out_dir, settings)
+                with click.progressbar(
+                    length=max(open_source(clients).lines - 1, 1),
+                    file=sys.stderr,
+                    label=_("Writing"),
+                ) as bar:
+                    summary = core.run(clients, out_dir, settings, progress=bar.update)
+            else:
+                summary = core.run(clients, out_dir, settings)
+        except KeyboardInterrupt:  # a second Ctrl-C: stopped at once
+            if dry_run:
+                raise
+            click.echo(
+                _(
+                    "Stopped at once: the files written so far are kept, and a file cut off is "
+                    "cleared on the next run. Run the same command with --resume to write the "
+                    "rest."
+                ),
+                err=True,
+            )
+            sys.exit(130)
         _report(summary, out_dir, dry_run)
+        if summary.stopped:
+            sys.exit(128 + summary.stopped)
         if summary.failures:
             sys.exit(1)
 
@@ -204,6 +221,12 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
             "Dry run: {ok} of {rows} rows would be written into {out}; nothing was written.",
             summary.rows,
         ).format(ok=summary.written, rows=summary.rows, out=out_dir)
+    elif summary.stopped:
+        line = ngettext(
+            "Stopped after {rows} row: wrote the documents of {written} into {out}.",
+            "Stopped after {rows} rows: wrote the documents of {written} into {out}.",
+            summary.rows,
+        ).format(written=summary.written, rows=summary.rows, out=out_dir)
     else:
         line = ngettext(
             "Wrote the documents of {written} of {rows} row into {out}.",
@@ -216,7 +239,15 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
                 "{count} already complete (skipped).",
                 summary.skipped,
             ).format(count=summary.skipped)
-    if summary.failures:
+    if summary.stopped:
+        if summary.failures:
+            line += " " + ngettext(
+                "{count} failed (above).", "{count} failed (above).", summary.failed
+            ).format(count=summary.failed)
+        line += " " + _(
+            "Nothing is half-written. Run the same command with --resume to write the rest."
+        )
+    elif summary.failures:
         line += " " + (
             ngettext(
                 "{count} failed: fix it in {path} and run that file again.",

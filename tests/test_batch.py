@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -13,12 +14,20 @@ import pytest
 from click.testing import CliRunner
 from conftest import DATA
 
+import breakup
 from breakup.cli import cli
 
 PROFILE = ["--profile", str(DATA / "profile.toml")]
+
 HEADER = "archetype,client,contact,client_email,lang,end_date,invoice,service\n"
 GOOD = "late-payer,Acme,Ann Lee,ann@acme.example,en,2027-01-15,F-1:1200:2026-10-31,web design\n"
 KIT = {"call-script.txt", "email.txt", "referral-letter.txt", "heads-up.txt", "follow-up-notes.txt"}
+
+
+def env() -> dict[str, str]:
+    """The environment of a subprocess: this test's, running the breakup under test (not
+    whichever one is installed)."""
+    return {**os.environ, "PYTHONPATH": str(Path(breakup.__file__).parent.parent)}
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -155,8 +164,8 @@ def test_concurrent_batches_into_one_folder(tmp_path: Path) -> None:
     )
     Path("clients.csv").write_text(rows, encoding="utf-8")
     command = [sys.executable, "-m", "breakup", "batch", "clients.csv", "-o", "out", *PROFILE]
-    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env())
+    second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env())
     results = [(p.returncode, p.communicate()[1]) for p in (first, second)]
     results = [
         (p.returncode, err) for p, (_code, err) in zip((first, second), results, strict=True)
@@ -292,3 +301,109 @@ def test_spanish_spreadsheet_values(runner: CliRunner) -> None:
     assert code == 0, err
     email = Path("out/acme/email.txt").read_text(encoding="utf-8")
     assert "3.180,00" in email and "31 de enero" in email
+
+
+# --- many rows, and stopping ------------------------------------------------------------
+
+
+def slow_email(root: Path) -> Path:
+    """A templates folder whose email takes a while to render (some 0.1 s a row)."""
+    from breakup import resources
+
+    email = (resources.templates_dir() / "documents/email.j2").read_text(encoding="utf-8")
+    busy = (
+        "{% set ns = namespace(n=0) %}{% for i in range(30) %}{% for j in range(1000) %}"
+        "{% set ns.n = ns.n + j %}{% endfor %}{% endfor %}"
+    )
+    (root / "documents").mkdir(parents=True)
+    (root / "documents/email.j2").write_text(busy + email, encoding="utf-8")
+    return root
+
+
+def batch_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "breakup", "batch", *args, *PROFILE]
+
+
+@pytest.mark.parametrize("templates", [False, True], ids=["built-in", "user-templates"])
+def test_a_thousand_failing_rows_end_with_the_summary(templates: bool) -> None:
+    """The failures of parallel workers outgrow a pipe; the batch still ends, says which rows
+    failed, writes them all to failed.csv and exits 1 (it used to hang with no output)."""
+    rows = "".join(f"late-payer,Client {i},Ann Lee,,en,25/01/2027,,\n" for i in range(1000))
+    Path("clients.csv").write_text(HEADER + rows, encoding="utf-8")
+    Path("mine").mkdir()
+    extra = ["--templates", "mine"] if templates else []
+    result = subprocess.run(
+        batch_command("clients.csv", "-o", "out", "--only", "email", *extra),
+        capture_output=True, text=True, timeout=60, env=env(),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "0 of 1000 rows" in result.stderr and "1000 failed" in result.stderr
+    assert len(read_dicts("out/failed.csv")) == 1000
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_stops_a_batch_between_rows_and_resume_finishes_it(
+    tmp_path: Path, signame: str
+) -> None:
+    """Ctrl-C (SIGINT to the whole process group) or SIGTERM ends a batch after the row in
+    hand: exit 128 + the signal, the written rows kept, nothing half-written, the lock
+    released, and --resume finishes it."""
+    import signal
+    import time
+
+    signum = getattr(signal, signame)
+
+    slow_email(tmp_path / "slow")
+    rows = "".join(f"late-payer,Client {i},Ann Lee,,en,2027-01-25,,\n" for i in range(30))
+    Path("clients.csv").write_text(HEADER + rows, encoding="utf-8")
+    command = batch_command("clients.csv", "-o", "out", "--only", "email",
+                            "--templates", str(tmp_path / "slow"))  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env(),
+                               start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not list(Path("out").glob("*/email.txt")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(process.pid, signum)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 128 + signum, err
+    assert "Stopped after" in err and "--resume" in err and "Traceback" not in err
+    written = [p for p in Path("out").iterdir() if (p / "email.txt").exists()]
+    assert 0 < len(written) < 30
+    assert not list(Path("out").rglob("*.breakup-tmp")) and not Path("out/failed.csv").exists()
+    result = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120,
+                            env=env())  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"{len(written)} already complete" in result.stderr
+    assert len(list(Path("out").glob("*/email.txt"))) == 30
+
+
+def test_ctrl_c_ends_a_one_process_batch_after_the_row(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a row is written: the row is finished, the batch ends there with exit
+    130, and the same command with --resume writes the rest."""
+    import signal
+
+    from breakup import batch
+
+    write_row = batch._write_row
+
+    def write_then_signal(*args: object, **kwargs: object) -> bool:
+        done = write_row(*args, **kwargs)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(batch, "_write_row", write_then_signal)
+    second = GOOD.replace("Acme", "Beta").replace("Ann Lee", "Bo Li")
+    Path("clients.csv").write_text(HEADER + GOOD + second, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 130, err
+    assert "Stopped after 1 row: wrote the documents of 1 into out." in err
+    assert files(Path("out/acme")) == KIT and not Path("out/beta").exists()
+    monkeypatch.setattr(batch, "_write_row", write_row)
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--resume")
+    assert code == 0 and "1 already complete" in err and files(Path("out/beta")) == KIT
