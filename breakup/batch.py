@@ -380,7 +380,9 @@ def _work(
             if getattr(error, "fatal", False):
                 raise
             reasons = ([row.hint] if row.hint else []) + str(error).split("\n")
-            summary.failures.append(sheet.Failed(row.number, label, reasons, row.cells, row.raw))
+            summary.failures.append(
+                sheet.Failed(row.number, label, reasons, row.cells, row.raw, row.values)
+            )
         if progress is not None:
             progress(1)
 
@@ -686,6 +688,8 @@ def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: S
             summary.written += 1
         except BreakupError as error:
             summary.failures.append(
-                sheet.Failed(row.number, label, str(error).split("\n"), row.cells, row.raw)
+                sheet.Failed(
+                    row.number, label, str(error).split("\n"), row.cells, row.raw, row.values
+                )
             )
     return summary

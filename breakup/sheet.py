@@ -26,8 +26,9 @@ from breakup.i18n import _
 # The columns a batch reads; any other column is left alone.
 SETTINGS = ("archetype", "id", "lang", "locale", "register")
 COLUMNS = (*SETTINGS, *(f.name for f in facts.FACTS))
-# failed.csv's own columns: the row number in the first file, and why the row failed.
-ROW, REASON = "row", "reason"
+# failed.csv's own columns: the row number in the first file, and why the row failed. Named
+# so that no column of the user's (a "row", a "reason") is taken for them.
+ROW, REASON = "breakup_row", "breakup_reason"
 ALIASES = {"invoices": "invoice", "email": "client_email", "end": "end_date"}
 # A cell longer than this is not a value a client document needs.
 MAX_CELL = 20_000
@@ -36,7 +37,8 @@ _FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 
 class Source(NamedTuple):
     """A clients file, as found. Fields: path, kind ("csv" or "jsonl"), encoding, bom,
-    delimiter, header (the columns, named as breakup reads them), lines (to size a bar)."""
+    delimiter, header (the columns, named as breakup reads them), lines (to size a bar),
+    names (the header as written, for the failed file)."""
 
     path: Path
     kind: str
@@ -45,24 +47,28 @@ class Source(NamedTuple):
     delimiter: str
     header: list[str]
     lines: int
+    names: tuple[str, ...] = ()
 
 
 class Failed(NamedTuple):
     """A row that failed, as its failed file keeps it. Fields: number, label (who it was for),
-    reasons, cells, raw (the original line of a JSON Lines row)."""
+    reasons, cells, raw (the original line of a JSON Lines row), values (a CSV row's cells in
+    order, unnamed columns included)."""
 
     number: int
     label: str
     reasons: list[str]
     cells: dict[str, str]
     raw: str
+    values: tuple[str, ...] = ()
 
 
 class Row(NamedTuple):
     """One row. Fields: number (its row number: the spreadsheet's, header = 1, or the `row`
     of a failed.csv it came from), position (its place in this file), cells (by column;
     empty cells as ""), raw (the original text of the line, for JSON Lines), problem (why it
-    cannot be read, or ""), hint (what may explain a failure: more values than columns)."""
+    cannot be read, or ""), hint (what may explain a failure: more values than columns),
+    values (a CSV row's cells in order, unnamed columns included)."""
 
     number: int
     position: int
@@ -70,6 +76,7 @@ class Row(NamedTuple):
     raw: str
     problem: str
     hint: str = ""
+    values: tuple[str, ...] = ()
 
 
 def column_name(name: str) -> str:
@@ -116,9 +123,10 @@ def open_source(path: Path) -> Source:
             _("{path} is empty: the first row must name the columns").format(path=path)
         )
     delimiter = _delimiter(header_line)
-    header = [column_name(h) for h in next(csv.reader([header_line], delimiter=delimiter))]
+    names = tuple(next(csv.reader([header_line], delimiter=delimiter)))
+    header = [column_name(h) for h in names]
     _check_header(header, path)
-    return Source(path, "csv", encoding, bom, delimiter, header, lines)
+    return Source(path, "csv", encoding, bom, delimiter, header, lines, names)
 
 
 def _guess_encoding(path: Path) -> str:
@@ -211,8 +219,12 @@ def _csv_rows(source: Source) -> Iterator[Row]:
     with source.path.open(encoding=source.encoding, errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle, delimiter=source.delimiter)
         next(reader, None)
+        # A row's number is the spreadsheet's (the header is row 1), counting blank rows, and
+        # a cell that holds line breaks as one row.
         position = 0
+        record = 1
         while True:
+            record += 1
             try:
                 cells = next(reader)
             except StopIteration:
@@ -220,7 +232,7 @@ def _csv_rows(source: Source) -> Iterator[Row]:
             except csv.Error as error:
                 position += 1
                 yield Row(
-                    reader.line_num,
+                    record,
                     position,
                     {},
                     "",
@@ -230,10 +242,9 @@ def _csv_rows(source: Source) -> Iterator[Row]:
             if not "".join(cells).strip():
                 continue
             position += 1
-            values = {
-                name: _cell(value) for name, value in zip(header, cells, strict=False) if name
-            }
-            number = _number(values.get(ROW, ""), reader.line_num)
+            cells = [_cell(value) for value in cells]
+            values = {name: value for name, value in zip(header, cells, strict=False) if name}
+            number = _number(values.get(ROW, ""), record)
             problem = hint = ""
             if len(cells) > len(header):
                 hint = _(
@@ -245,7 +256,7 @@ def _csv_rows(source: Source) -> Iterator[Row]:
             if not problem and any(len(v) > MAX_CELL for v in values.values()):
                 problem = _("a cell is longer than {limit:,} characters").format(limit=MAX_CELL)
             problem = problem or _bad_bytes("".join(cells))
-            yield Row(number, position, values, "", problem, hint)
+            yield Row(number, position, values, "", problem, hint, tuple(cells))
 
 
 def _number(value: str, fallback: int) -> int:
@@ -316,9 +327,10 @@ def failed_path(source: Source, out_dir: Path) -> Path:
 def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> None:
     """Write the failed rows in the input's own form, ready to fix and run again.
 
-    CSV: the same columns, delimiter, encoding and BOM, with `row` (the row number in the
-    first file, kept across reruns) and `reason`. JSON Lines: each original object with
-    "row" and "reason" added, or the original text in "line" when it was not valid JSON.
+    CSV: the same columns (the user's own, unnamed ones included, under the header as
+    written), delimiter, encoding and BOM, with ROW (the row number in the first file, kept
+    across reruns) and REASON. JSON Lines: each original object with ROW and REASON added, or
+    the original text in "line" when it was not valid JSON.
     The file is written whole (a temporary file, then a rename).
     """
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.breakup-tmp")
@@ -343,13 +355,16 @@ def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> No
         import csv
         import io
 
-        columns = [h for h in source.header if h and h not in (ROW, REASON)]
+        names = source.names or tuple(source.header)
+        keep = [i for i, name in enumerate(source.header) if name not in (ROW, REASON)]
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=source.delimiter, lineterminator="\r\n")
-        writer.writerow([*columns, ROW, REASON])
+        writer.writerow([*(names[i] for i in keep), ROW, REASON])
         for failure in failures:
+            values = failure.values or tuple(failure.cells.get(h, "") for h in source.header)
+            values += ("",) * (len(source.header) - len(values))
             writer.writerow(
-                [_neutral(failure.cells.get(c, "")) for c in columns]
+                [_neutral(values[i]) for i in keep]
                 + [failure.number, _neutral(" / ".join(failure.reasons))]
             )
         encoding = "cp1252" if source.encoding == "cp1252" else "utf-8"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import stat
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import breakup
 from breakup.cli import cli
@@ -85,14 +88,14 @@ def test_fix_and_rerun_keeps_row_numbers_and_one_reason_column(runner: CliRunner
     Path("clients.csv").write_text(rows, encoding="utf-8")
     assert run(runner, "clients.csv", "-o", "out")[0] == 1
     failed = read_dicts("out/failed.csv")
-    assert [r["row"] for r in failed] == ["3", "4"]
+    assert [r["breakup_row"] for r in failed] == ["3", "4"]
     fixed = Path("out/failed.csv").read_text(encoding="utf-8").replace("2027-02-30", "2027-02-26")
     Path("out/failed.csv").write_text(fixed, encoding="utf-8")
     code, _out, err = run(runner, "out/failed.csv", "-o", "out")
     assert code == 1 and "row 4 (Gamma)" in err
     header, *again = read_csv("out/failed.csv")
-    assert header.count("row") == 1 and header.count("reason") == 1
-    assert [r[header.index("row")] for r in again] == ["4"]
+    assert header.count("breakup_row") == 1 and header.count("breakup_reason") == 1
+    assert [r[header.index("breakup_row")] for r in again] == ["4"]
     assert files(Path("out/beta")) == KIT and files(Path("out/acme")) == KIT
 
 
@@ -407,3 +410,75 @@ def test_ctrl_c_ends_a_one_process_batch_after_the_row(
     monkeypatch.setattr(batch, "_write_row", write_row)
     code, _out, err = run(runner, "clients.csv", "-o", "out", "--resume")
     assert code == 0 and "1 already complete" in err and files(Path("out/beta")) == KIT
+
+
+# --- failed.csv: the user's columns, breakup's own --------------------------------------
+
+
+def test_the_users_row_and_reason_columns_survive_in_failed_csv(runner: CliRunner) -> None:
+    """A clients file with its own row and reason columns (and one without a name): failed.csv
+    keeps them all with their values, breakup's own columns beside them; the message and the
+    rerun give the row's real number."""
+    Path("clients.csv").write_text(
+        "archetype,client,end_date,reason,row,\n"
+        "late-payer,Beta,2027-01-15,ok,8,x\n"
+        "late-payer,Acme,2027-02-30,they never pay,7,my note\n",
+        encoding="utf-8",
+    )
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 1 and "row 3 (Acme)" in err and "row 7" not in err
+    header, *rows = read_csv("out/failed.csv")
+    assert header == ["archetype", "client", "end_date", "reason", "row", "", "breakup_row",
+                      "breakup_reason"]  # fmt: skip
+    assert rows[0][:7] == ["late-payer", "Acme", "2027-02-30", "they never pay", "7", "my note",
+                           "3"]  # fmt: skip
+    code, _out, err = run(runner, "out/failed.csv", "-o", "out", "--only", "email")
+    assert code == 1 and "row 3 (Acme)" in err
+    assert read_csv("out/failed.csv")[1][3:7] == ["they never pay", "7", "my note", "3"]
+
+
+def test_a_row_number_counts_rows_as_a_spreadsheet_does(runner: CliRunner) -> None:
+    """A cell holding a line break is one row, a blank row is a row: row 4 is the fourth."""
+    Path("clients.csv").write_text(
+        HEADER + GOOD.replace("web design", '"web\ndesign"') + ",,,,,,,\n"
+        + "late-payer,Beta,Bo,,en,2027-02-30,,\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 1 and "row 4 (Beta)" in err, err
+
+
+_COLUMN_NAMES = ["row", "reason", "", "Notes", "Reason Given", "line", "ID interno", "nº"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.lists(st.sampled_from(_COLUMN_NAMES), min_size=1, max_size=4, unique=True),
+    data=st.data(),
+)  # fmt: skip
+def test_failed_csv_keeps_every_column_of_the_users(
+    names: list[str], data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Whatever the user's own columns are called and hold, a failed row's failed.csv gives
+    them back, cell for cell as breakup read them, when breakup reads it again."""
+    from breakup import batch, sheet
+    from breakup.models import Profile
+
+    text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+    values = [data.draw(text) for _name in names]
+    folder = tmp_path_factory.mktemp("failed")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["archetype", "client", "end_date", *names])
+    writer.writerow(["late-payer", "Acme", "2027-02-30", *values])
+    (folder / "clients.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    settings_ = batch.Settings(documents=("email",), fmt="text", profile=Profile())
+    summary = batch.run(folder / "clients.csv", folder / "out", settings_)
+    assert summary.failed == 1
+    (given,) = sheet.rows(sheet.open_source(folder / "clients.csv"))
+    source = sheet.open_source(folder / "out/failed.csv")
+    (row,) = sheet.rows(source)
+    assert source.names[3:-2] == tuple(names)
+    assert row.values[3:-2] == given.values[3:] and row.number == 2

@@ -170,8 +170,8 @@ def test_jsonl_bad_lines_and_misspelt_keys_fail_with_their_reason(runner: CliRun
         json.loads(line)
         for line in Path("out/failed.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    assert failed[0]["line"] == "[1, 2]" and failed[0]["row"] == 2
-    assert failed[1]["clinet"] == "Typo" and "reason" in failed[1]
+    assert failed[0]["line"] == "[1, 2]" and failed[0]["breakup_row"] == 2
+    assert failed[1]["clinet"] == "Typo" and "breakup_reason" in failed[1]
 
 
 def test_force_and_resume_contradict(runner: CliRunner) -> None:
