@@ -79,6 +79,7 @@ class Summary:
     failures: list[sheet.Failed] = dataclasses.field(default_factory=list)
     planned: list[Planned] = dataclasses.field(default_factory=list)
     failed_path: Path | None = None
+    failed_left: Path | None = None  # a failed file left alone: not breakup's for this file
     stale_failed: Path | None = None
     missing: set[str] = dataclasses.field(default_factory=set)
     rows_with_placeholders: int = 0
@@ -244,6 +245,7 @@ def run(
             _("cannot create {path}: {reason}").format(path=out_dir, reason=error.strerror)
         ) from None
     with outdir.locked(out_dir), _stoppable():
+        sheet.choose_failed_path(source, out_dir)  # no room for the failed rows: say so first
         folders = _first_pass(source, out_dir, settings)
         _second_pass(source, out_dir, settings, folders, summary, progress)
         summary.stopped = _STOP["signum"]
@@ -280,14 +282,25 @@ def _stoppable() -> Iterator[None]:
 
 
 def _failed_file(source: sheet.Source, out_dir: Path, summary: Summary) -> None:
-    """Write the failed rows; an earlier failed file is replaced only by one with failures:
-    it is never deleted."""
-    target = sheet.failed_path(source, out_dir)
+    """Write the failed rows where they replace nothing of the user's (see
+    sheet.choose_failed_path); an earlier failed file is never deleted."""
+    usual = sheet.failed_path(source, out_dir)
     if summary.failures:
+        target = sheet.choose_failed_path(source, out_dir)
         summary.failed_path = target
-        sheet.write_failed(source, target, summary.failures)
-    elif target.exists() and target.resolve() != source.path.resolve():
-        summary.stale_failed = target
+        if target != usual:
+            summary.failed_left = usual
+        digest = sheet.write_failed(source, target, summary.failures)
+        sheet.record_failed(out_dir, target, source, digest)
+    elif os.path.lexists(usual) and not _same_file(usual, source.path):
+        summary.stale_failed = usual
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _first_pass(source: sheet.Source, out_dir: Path, settings: Settings) -> outdir.Folders:

@@ -260,6 +260,15 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
             )
         )
     click.echo(line, err=True)
+    if summary.failed_left is not None:
+        click.echo(
+            _(
+                "Note: {left} was left as it is: it is not this file's failed rows from an "
+                "earlier run, unchanged since (it is yours, was edited, or holds another "
+                "file's rows). This run's failed rows are in {path}."
+            ).format(left=summary.failed_left, path=summary.failed_path),
+            err=True,
+        )
     if summary.stale_failed is not None:
         click.echo(
             _("Note: {path} is from an earlier run; this run had no failed rows.").format(

@@ -11,10 +11,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import hashlib
 import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -324,16 +326,99 @@ def failed_path(source: Source, out_dir: Path) -> Path:
     return out_dir / ("failed.jsonl" if source.kind == "jsonl" else "failed.csv")
 
 
-def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> None:
+# Which failed files breakup wrote into an output folder: for each, the clients file it came
+# from and a digest of what was written, so that one is replaced only while it is still that.
+FAILED_RECORD = ".breakup-failed.json"
+# failed.csv, then failed-2.csv ... failed-99.csv.
+_FAILED_NAMES = 99
+
+
+def choose_failed_path(source: Source, out_dir: Path) -> Path:
+    """Where this run's failed rows go, without ever replacing a file that is not breakup's.
+
+    The file being run, when it is one of the output folder's failed files (the loop: fix
+    failed.csv, run it); else failed.csv, when it is free or is still, unchanged, the failed
+    file of an earlier run of this same clients file; else the first failed-N.csv that is.
+    A failed.csv of the user's, one edited since, or another file's failed rows is left alone.
+    """
+    base = failed_path(source, out_dir)
+    names = [
+        base,
+        *(base.with_name(f"{base.stem}-{n}{base.suffix}") for n in range(2, _FAILED_NAMES + 1)),
+    ]
+    for path in names:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(path, source.path):
+                return path
+    records = _failed_records(out_dir)
+    origin = str(source.path.resolve())
+    for path in names:
+        if not os.path.lexists(path):
+            return path
+        record = records.get(path.name)
+        if isinstance(record, dict) and record.get("source") == origin:
+            if record.get("sha256") == _digest(path):
+                return path
+    raise InputError(
+        _(
+            "{out} holds {count} failed files already: move them away and run the batch again"
+        ).format(out=out_dir, count=_FAILED_NAMES)
+    )
+
+
+def record_failed(out_dir: Path, target: Path, source: Source, digest: str) -> None:
+    """Note that breakup wrote `target` (with this digest) for the failed rows of `source`."""
+    records = _failed_records(out_dir)
+    records[target.name] = {"source": str(source.path.resolve()), "sha256": digest}
+    data = json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8", "surrogatepass")
+    _write_whole(out_dir / FAILED_RECORD, data)
+
+
+def _failed_records(out_dir: Path) -> dict[str, object]:
+    try:
+        fd = os.open(out_dir / FAILED_RECORD, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))  # fmt: skip
+    except OSError:
+        return {}
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return {}
+            data = json.loads(handle.read(1 << 20))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file (never through a link), or None."""
+    try:
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> str:
     """Write the failed rows in the input's own form, ready to fix and run again.
 
     CSV: the same columns (the user's own, unnamed ones included, under the header as
     written), delimiter, encoding and BOM, with ROW (the row number in the first file, kept
     across reruns) and REASON. JSON Lines: each original object with ROW and REASON added, or
     the original text in "line" when it was not valid JSON.
-    The file is written whole (a temporary file, then a rename).
+    The file is written whole (a temporary file, then a rename). Return its SHA-256.
     """
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.breakup-tmp")
     if source.kind == "jsonl":
         lines = []
         for failure in failures:
@@ -371,6 +456,13 @@ def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> No
         payload = (("\ufeff" if source.bom else "") + buffer.getvalue()).encode(
             encoding, errors="replace" if encoding == "cp1252" else "surrogateescape"
         )
+    _write_whole(target, payload)
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _write_whole(target: Path, payload: bytes) -> None:
+    """Write a file whole and private: a new temporary file beside it, then a rename."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.breakup-tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:

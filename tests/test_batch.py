@@ -482,3 +482,61 @@ def test_failed_csv_keeps_every_column_of_the_users(
     (row,) = sheet.rows(source)
     assert source.names[3:-2] == tuple(names)
     assert row.values[3:-2] == given.values[3:] and row.number == 2
+
+
+A_ROWS = HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n"
+B_ROWS = HEADER + GOOD.replace("Acme", "Gamma") + "late-payer,Delta,Di,,en,2027-02-31,,\n"
+
+
+def test_a_users_own_failed_csv_is_never_replaced(runner: CliRunner) -> None:
+    Path("out").mkdir()
+    Path("out/failed.csv").write_text("PRECIOUS USER SPREADSHEET\n", encoding="utf-8")
+    Path("clients.csv").write_text(A_ROWS, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 1
+    assert Path("out/failed.csv").read_text(encoding="utf-8") == "PRECIOUS USER SPREADSHEET\n"
+    assert "fix it in out/failed-2.csv" in err and "out/failed.csv was left as it is" in err
+    assert [r["client"] for r in read_dicts("out/failed-2.csv")] == ["Beta"]
+
+
+def test_another_files_failed_rows_are_kept_and_a_rerun_replaces_its_own(
+    runner: CliRunner,
+) -> None:
+    """A's failed rows stay when B runs into the same folder; a rerun of A or B replaces
+    only its own failed file, as long as it is unchanged."""
+    Path("a.csv").write_text(A_ROWS, encoding="utf-8")
+    Path("b.csv").write_text(B_ROWS, encoding="utf-8")
+    run(runner, "a.csv", "-o", "out", "--only", "email")
+    code, _out, err = run(runner, "a.csv", "-o", "out", "--only", "email", "--resume")
+    assert code == 1 and "fix it in out/failed.csv" in err and "left as it is" not in err
+    run(runner, "b.csv", "-o", "out", "--only", "email")
+    code, _out, err = run(runner, "b.csv", "-o", "out", "--only", "email", "--resume")
+    assert code == 1 and "fix it in out/failed-2.csv" in err
+    assert [r["client"] for r in read_dicts("out/failed.csv")] == ["Beta"]
+    assert [r["client"] for r in read_dicts("out/failed-2.csv")] == ["Delta"]
+    assert not Path("out/failed-3.csv").exists()
+
+
+def test_fixes_typed_into_failed_csv_survive_a_rerun_of_the_first_file(
+    runner: CliRunner,
+) -> None:
+    Path("a.csv").write_text(A_ROWS, encoding="utf-8")
+    run(runner, "a.csv", "-o", "out", "--only", "email")
+    fixed = Path("out/failed.csv").read_text(encoding="utf-8").replace("Bo,", "Bo Li,")
+    Path("out/failed.csv").write_text(fixed, encoding="utf-8")
+    code, _out, err = run(runner, "a.csv", "-o", "out", "--only", "email", "--resume")
+    assert code == 1 and "fix it in out/failed-2.csv" in err
+    assert Path("out/failed.csv").read_text(encoding="utf-8") == fixed
+
+
+def test_a_failed_csv_link_is_neither_followed_nor_replaced(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "elsewhere.csv"
+    target.write_text("theirs\n", encoding="utf-8")
+    Path("out").mkdir()
+    Path("out/failed.csv").symlink_to(target)
+    Path("clients.csv").write_text(A_ROWS, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 1 and "fix it in out/failed-2.csv" in err
+    assert Path("out/failed.csv").is_symlink() and target.read_text(encoding="utf-8") == "theirs\n"
