@@ -85,6 +85,8 @@ class Summary:
     rows_with_placeholders: int = 0
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
     stopped: int = 0  # the signal that stopped the batch before its end (0: it ran to the end)
+    # Documents left out, as a kit leaves them out: (row number, label, why).
+    skipped_documents: list[tuple[int, str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -181,36 +183,56 @@ def file_names(settings: Settings) -> list[tuple[str, str]]:
     return names
 
 
+class Rendered(NamedTuple):
+    """A row's documents: files ((file name, bytes)), missing (the placeholders left), skipped
+    ((document, why) for a document that needs a referral when none matches the row's
+    service: left out, as a kit leaves it out)."""
+
+    files: list[tuple[str, bytes]]
+    missing: set[str]
+    skipped: list[tuple[str, InputError]]
+
+
 def render_row(
     job: Job, settings: Settings, names: list[tuple[str, str]], todo: set[str]
-) -> tuple[list[tuple[str, bytes]], set[str]]:
-    """Render a row's documents (those in todo): (file name, bytes), and the placeholders left."""
+) -> Rendered:
+    """Render a row's documents (those in todo)."""
     from breakup import sandbox
     from breakup.publish import publish
 
-    files: list[tuple[str, bytes]] = []
-    missing: set[str] = set()
+    done = Rendered([], set(), [])
     with sandbox.time_limit(sandbox.RENDER_SECONDS):
         for document, name in names:
             if name not in todo:
                 continue
             fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
-            out = publish(
-                document,
-                job.archetype,
-                fmt,
-                facts=job.facts,
-                profile=settings.profile,
-                lang=job.lang,
-                locale=job.locale,
-                register=job.register,
-                today=settings.today,
-                templates=settings.templates,
-                now=settings.now,
-            )
-            files.append((name, out.data))
-            missing.update(out.missing)
-    return files, missing
+            try:
+                out = publish(
+                    document,
+                    job.archetype,
+                    fmt,
+                    facts=job.facts,
+                    profile=settings.profile,
+                    lang=job.lang,
+                    locale=job.locale,
+                    register=job.register,
+                    today=settings.today,
+                    templates=settings.templates,
+                    now=settings.now,
+                )
+            except InputError as error:
+                if not registry.DOCUMENTS[document].needs_referrals:
+                    raise
+                done.skipped.append((document, error))
+                continue
+            done.files.append((name, out.data))
+            done.missing.update(out.missing)
+    return done
+
+
+def skipped_note(document: str, error: InputError) -> str:
+    """What a kit says of a document it left out (the same words in a batch)."""
+    return _("skipped the {document}: {reason}").format(document=document, reason=error)
 
 
 def run(
@@ -451,9 +473,11 @@ def _forked(
         summary.written += report.written
         summary.skipped += report.skipped
         summary.failures += report.failures
+        summary.skipped_documents += report.skipped_documents
         summary.missing |= report.missing
         summary.rows_with_placeholders += report.rows_with_placeholders
     summary.failures.sort(key=lambda failure: failure.number)
+    summary.skipped_documents.sort(key=lambda skipped: skipped[0])
     if errors:
         raise errors[0]
 
@@ -624,11 +648,19 @@ def _write_row(
                     ).format(folder=folder, files=", ".join(sorted(present)))
                 )
         try:
-            files, missing = render_row(job, settings, names, todo)
+            files, missing, skipped = render_row(job, settings, names, todo)
+            if skipped and not files and not present:  # nothing left to write: the row fails
+                raise skipped[0][1]
         except BreakupError:
             if fresh:
                 outdir.remove_new_folder(fd, path)
             raise
+        label = _label(row.cells, row.number)
+        summary.skipped_documents += [
+            (row.number, label, skipped_note(document, error)) for document, error in skipped
+        ]
+        if not files:  # resumed, and all it could write was there
+            return False
         if missing and settings.strict:
             if fresh:
                 outdir.remove_new_folder(fd, path)
@@ -689,14 +721,19 @@ def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: S
         try:
             folder = folders.settle(row.position, row.number, row.cells)
             job = parse_row(row, settings)
-            _files, missing = render_row(job, settings, names, {n for _d, n in names})
+            files, missing, skipped = render_row(job, settings, names, {n for _d, n in names})
+            if skipped and not files:
+                raise skipped[0][1]
             if missing and settings.strict:
                 raise InputError(_placeholder_reason(missing))
             if missing:
                 summary.rows_with_placeholders += 1
                 summary.missing.update(missing)
+            summary.skipped_documents += [
+                (row.number, label, skipped_note(document, error)) for document, error in skipped
+            ]
             summary.planned.append(
-                Planned(row.number, folder, [n for _d, n in names], sorted(missing))
+                Planned(row.number, folder, [n for n, _data in files], sorted(missing))
             )
             summary.written += 1
         except BreakupError as error:

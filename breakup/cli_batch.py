@@ -200,6 +200,23 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
                     extra=extra,
                 )
             )
+    for number, label, note in summary.skipped_documents[:SHOWN_FAILURES]:
+        click.echo(
+            _("Warning: row {number} ({label}): {note}").format(
+                number=number, label=label, note=note
+            ),
+            err=True,
+        )
+    if len(summary.skipped_documents) > SHOWN_FAILURES:
+        more = len(summary.skipped_documents) - SHOWN_FAILURES
+        click.echo(
+            ngettext(
+                "... and {count} more skipped document",
+                "... and {count} more skipped documents",
+                more,
+            ).format(count=more),
+            err=True,
+        )
     for failure in summary.failures[:SHOWN_FAILURES]:
         click.echo(
             _("row {number} ({label}): {reasons}").format(

@@ -540,3 +540,33 @@ def test_a_failed_csv_link_is_neither_followed_nor_replaced(
     code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
     assert code == 1 and "fix it in out/failed-2.csv" in err
     assert Path("out/failed.csv").is_symlink() and target.read_text(encoding="utf-8") == "theirs\n"
+
+
+# --- like the kit ----------------------------------------------------------------------------
+
+
+def test_a_row_without_a_matching_referral_is_written_as_the_kit_writes_it(
+    runner: CliRunner,
+) -> None:
+    """No referral offers the row's service: the batch writes what `kit` writes, without the
+    referral letter and the heads-up, with the kit's warnings; alone, --only referral fails."""
+    row = GOOD.replace("web design", "payroll")
+    Path("clients.csv").write_text(HEADER + row, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 0, err
+    kit = runner.invoke(cli, ["kit", "late-payer", "-o", "kit", "--client", "Acme",
+                              "--contact", "Ann Lee", "--client-email", "ann@acme.example",
+                              "--lang", "en", "--end-date", "2027-01-15",
+                              "--invoice", "F-1:1200:2026-10-31", "--service", "payroll",
+                              *PROFILE])  # fmt: skip
+    assert kit.exit_code == 0, kit.output
+    assert files(Path("out/acme")) == files(Path("kit")) - {"follow-up-notes.ics"}
+    assert files(Path("out/acme")) == KIT - {"referral-letter.txt", "heads-up.txt"}
+    kit_warnings = [line for line in kit.stderr.splitlines() if "skipped the" in line]
+    batch_warnings = [line for line in err.splitlines() if "skipped the" in line]
+    assert len(kit_warnings) == 2
+    assert batch_warnings == [
+        w.replace("Warning: ", "Warning: row 2 (Acme): ") for w in kit_warnings
+    ]
+    code, _out, err = run(runner, "clients.csv", "-o", "out2", "--only", "referral")
+    assert code == 1 and "row 2 (Acme): no referral" in err
