@@ -205,6 +205,95 @@ def _profile_language(explicit: str | None, environ: Any) -> list[str | None]:
     return []
 
 
+# --- option types: what is wrong with a path or a switch, in one Error: line -----------------
+
+
+def _option_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return ""
+    if isinstance(param, click.Argument):
+        return param.human_readable_name
+    return param.opts[0]
+
+
+class FileToWrite(click.Path):
+    """A file a command writes: a folder there is refused in one `Error:` line (Click's own
+    check prints its usage block). A link is left to the writing, which never follows it."""
+
+    def __init__(self, example: str) -> None:
+        super().__init__(path_type=Path)
+        self.example = example
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        if path.is_dir() and not path.is_symlink():
+            raise InputFailure(
+                _("{path} is a folder: give {option} the name of a file, such as {example}").format(
+                    path=path, option=_option_name(param), example=path / self.example
+                )
+            )
+        return path
+
+
+class FolderToWrite(click.Path):
+    """A folder a command writes into (made if missing): a file there is one `Error:` line."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if os.path.lexists(path) and not os.path.isdir(path):
+            raise InputFailure(
+                _(
+                    "{path} is a file, not a folder: give {option} a folder (made if missing)"
+                ).format(path=path, option=_option_name(param))
+            )
+        return path
+
+
+class Folder(click.Path):
+    """An existing folder to read, such as --templates: one `Error:` line when it is not."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        where = _option_name(param)
+        if param is not None and isinstance(param.envvar, str):
+            where += " " + _("or {variable}").format(variable=param.envvar)
+        if not os.path.exists(path):
+            raise InputFailure(
+                _("folder {path} not found: check the path given to {option}").format(
+                    path=path, option=where
+                )
+            )
+        if not os.path.isdir(path):
+            raise InputFailure(
+                _("{path} is not a folder: give {option} a folder").format(path=path, option=where)
+            )
+        return path
+
+
+class Switch(click.types.BoolParamType):
+    """An on/off flag whose variable (BREAKUP_FORCE=1) may be invalid: one `Error:` line that
+    names the variable (Click's own message prints its usage block, for an option never
+    typed)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            names = param.envvar if param is not None else None
+            name = names if isinstance(names, str) else _option_name(param)
+            raise InputFailure(
+                _("invalid value {value!r} for {name}: use 1 or 0 (or true/false, yes/no)").format(
+                    value=value, name=name
+                )
+            ) from None
+
+
 # --- options every command shares -------------------------------------------------------
 
 
@@ -223,7 +312,7 @@ def templates_option() -> Callable[..., Any]:
         "--templates",
         "templates_dir",
         envvar="BREAKUP_TEMPLATES",
-        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        type=Folder(),
         help="Folder of your own templates, which override the built-in ones.",
     )
 
@@ -279,6 +368,7 @@ def fact_options(func: Callable[..., Any]) -> Callable[..., Any]:
                     fact.option,
                     fact.name,
                     is_flag=True,
+                    type=Switch(),
                     default=None,
                     envvar=fact.envvar,
                     help=fact.help,
@@ -299,6 +389,7 @@ def fact_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--formal/--informal",
             "formal",
+            type=Switch(),
             default=None,
             envvar="BREAKUP_FORMAL",
             help="Formal or informal address (Spanish usted/tú). Default: the archetype's.",
@@ -390,6 +481,7 @@ def emit(out: Output, output: Path | None, force: bool) -> None:
 @click.option(
     "--debug",
     is_flag=True,
+    type=Switch(),
     envvar="BREAKUP_DEBUG",
     help="Show the full traceback of an error (for bug reports).",
 )

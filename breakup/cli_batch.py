@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from breakup.cli import load_profile, profile_option, templates_option
+from breakup.cli import FolderToWrite, Switch, load_profile, profile_option, templates_option
 from breakup.i18n import _, ngettext
 from breakup.registry import DOCUMENTS, FORMATS
 
@@ -26,7 +26,7 @@ def make(name: str) -> click.Command:
         "out_dir",
         required=True,
         envvar="BREAKUP_BATCH_DIR",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=FolderToWrite(),
         help="Folder for the documents: one subfolder per client.",
     )
     @click.option(
@@ -80,6 +80,7 @@ def make(name: str) -> click.Command:
     @click.option(
         "--formal/--informal",
         "formal",
+        type=Switch(),
         default=None,
         envvar="BREAKUP_FORMAL",
         help="Register for rows that don't give one.",

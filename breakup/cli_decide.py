@@ -14,7 +14,14 @@ from typing import Any
 import click
 
 from breakup import languages, parse
-from breakup.cli import emit, language_options, load_profile, templates_option
+from breakup.cli import (
+    FileToWrite,
+    Switch,
+    emit,
+    language_options,
+    load_profile,
+    templates_option,
+)
 from breakup.decide import BY_NAME, QUESTIONS, Question
 from breakup.errors import InputError
 from breakup.i18n import _
@@ -65,9 +72,9 @@ def _decide() -> click.Command:
                   type=click.Choice(["text", "md", "html", "pdf"]),
                   help="Output format. Default: from the -o file's extension, else "
                        "text.")  # fmt: skip
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    @click.option("-o", "--output", type=FileToWrite("decision.txt"),
                   help="Write to this file instead of stdout.")  # fmt: skip
-    @click.option("--force", is_flag=True, envvar="BREAKUP_FORCE",
+    @click.option("--force", is_flag=True, type=Switch(), envvar="BREAKUP_FORCE",
                   help="Overwrite an existing file.")  # fmt: skip
     @templates_option()
     @language_options

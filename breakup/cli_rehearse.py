@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from breakup.cli import InputFailure, fact_options, render_options
+from breakup.cli import FileToWrite, InputFailure, fact_options, render_options
 from breakup.errors import BreakupError, InputError
 from breakup.i18n import _
 
@@ -46,7 +46,7 @@ def make(name: str) -> click.Command:
     @click.option("--seed", type=int, envvar="BREAKUP_SEED",
                   help="Fix the client's choices, to repeat a session.")  # fmt: skip
     @click.option(
-        "--transcript", "transcript_path", type=click.Path(dir_okay=False, path_type=Path),
+        "--transcript", "transcript_path", type=FileToWrite("transcript.md"),
         help="Save the session as Markdown (checked before the session starts).",
     )  # fmt: skip
     @click.option(

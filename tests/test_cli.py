@@ -269,3 +269,29 @@ def test_a_line_break_in_the_senders_name_is_named_as_such(runner: CliRunner) ->
     )
     result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml", "-f", "eml"])
     assert result.exit_code == 2 and "sender.name must be a single line" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["email", "diva", "-o", "."], {}, "is a folder"),
+        (["email", "diva"], {"BREAKUP_TEMPLATES": "nope"}, "folder nope not found"),
+        (["email", "diva"], {"BREAKUP_AFTER_CALL": "maybe"}, "'maybe' for BREAKUP_AFTER_CALL"),
+        (["script", "diva"], {"BREAKUP_FORMAL": "2"}, "'2' for BREAKUP_FORMAL"),
+        (["email", "diva", "-o", "x.txt"], {"BREAKUP_FORCE": "sure"}, "for BREAKUP_FORCE"),
+        (["archetypes"], {"BREAKUP_DEBUG": "y e s"}, "for BREAKUP_DEBUG"),
+        (["kit", "diva"], {"BREAKUP_KIT_DIR": "kit.txt"}, "is a file, not a folder"),
+    ],
+    ids=["folder-for-o", "templates-variable", "after-call", "formal", "force", "debug",
+         "kit-dir"],
+)  # fmt: skip
+def test_a_bad_path_or_variable_is_one_line_without_the_usage_block(
+    runner: CliRunner, args: list[str], env: dict[str, str], message: str
+) -> None:
+    """A value the user may not have typed (a variable) or a path of the wrong kind: one
+    Error: line naming it and the fix, exit 2, not Click's Usage/Try block."""
+    Path("kit.txt").write_text("mine", encoding="utf-8")
+    result = runner.invoke(cli, args, env=env)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
+    assert message in result.stderr

@@ -137,7 +137,8 @@ class TestEmailHeaders:
 
 class TestFiles:
     """Files are written whole and private; an existing file is replaced only with --force, and
-    never when it is a device, a FIFO, a socket or a folder; a kit is written all or none."""
+    never when it is a device, a FIFO, a socket, a folder or a dangling link (nor a link to
+    anything but a regular file); a kit is written all or none."""
 
     def test_a_document_is_private(self, runner: CliRunner) -> None:
         runner.invoke(cli, ["email", "diva", "-o", "out.txt"])
@@ -154,6 +155,36 @@ class TestFiles:
         result = runner.invoke(cli, ["email", "diva", "-o", "pipe.txt", "--force"])
         assert result.exit_code == 1 and "not a regular file" in one_error(result)
         assert stat.S_ISFIFO(os.lstat("pipe.txt").st_mode)
+
+    @pytest.mark.parametrize("kind", ["dangling", "folder", "fifo", "loop"])
+    @pytest.mark.parametrize("command", ["email", "kit", "batch"])
+    def test_force_never_replaces_a_link_to_no_regular_file(
+        self, runner: CliRunner, tmp_path: Path, kind: str, command: str
+    ) -> None:
+        """A dangling link, or a link to a folder or a FIFO, stays as it is, even with --force;
+        the document is not written through it either."""
+        where = {"email": Path("email.txt"), "kit": Path("kit/email.txt"),
+                 "batch": Path("out/acme/email.txt")}[command]  # fmt: skip
+        target = tmp_path / "elsewhere"
+        if kind == "folder":
+            target.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(target)
+        elif kind == "loop":
+            target = where
+        Path("clients.csv").write_text("archetype,client\ndiva,Acme\n", encoding="utf-8")
+        if command == "batch":  # the row's folder first, as an earlier run leaves it
+            assert runner.invoke(cli, ["batch", "clients.csv", "-o", "out"]).exit_code == 0
+            where.unlink()
+        where.parent.mkdir(exist_ok=True)
+        os.symlink(target, where)
+        args = {"email": ["email", "diva", "-o", str(where)], "kit": ["kit", "diva", "-o", "kit"],
+                "batch": ["batch", "clients.csv", "-o", "out"]}[command]  # fmt: skip
+        result = runner.invoke(cli, [*args, "--force"])
+        assert result.exit_code == 1, result.output
+        assert "symbolic link to" in result.stderr and "--force" in result.stderr
+        assert os.readlink(where) == str(target)
+        assert kind != "folder" or not any(target.iterdir())
 
     def test_a_dangling_symlink_is_not_followed(self, runner: CliRunner, tmp_path: Path) -> None:
         target = tmp_path / "elsewhere.toml"
