@@ -191,13 +191,14 @@ def guess_language(argv: list[str], environ: Any) -> str | None:
 def _profile_language(explicit: str | None, environ: Any) -> list[str | None]:
     import tomllib
 
-    from breakup.profile import candidates
+    from breakup.inputs import read_file
+    from breakup.profile import MAX_BYTES, candidates
 
     paths = [Path(p) for p in (explicit, environ.get("BREAKUP_PROFILE")) if p] or candidates()
     for path in paths:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, ValueError, RecursionError):
+        try:  # bounded, and never blocked by a FIFO: the profile's own check says what is wrong
+            data = tomllib.loads(read_file(path, MAX_BYTES).decode("utf-8-sig"))
+        except (BreakupError, ValueError, RecursionError):
             continue
         defaults = data.get("defaults", {})
         if isinstance(defaults, dict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def make(name: str) -> click.Command:
     """Build the batch command."""
 
     @click.command("batch", short_help=_("Write the documents for every client of a spreadsheet."))
-    @click.argument("clients", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("clients", type=click.Path(path_type=Path))
     @click.option(
         "-o",
         "--output",
@@ -118,6 +119,7 @@ def make(name: str) -> click.Command:
         from breakup import batch as core
         from breakup import parse
         from breakup.errors import InputError
+        from breakup.inputs import check_file
         from breakup.registry import KIT
 
         documents = tuple(d.strip() for d in only.split(",") if d.strip()) if only else KIT
@@ -128,10 +130,11 @@ def make(name: str) -> click.Command:
                     "unknown document {name!r} for --only: use a comma-separated list of {choices}"
                 ).format(name=unknown[0] if unknown else only, choices=", ".join(DOCUMENTS))
             )
-        if not clients.is_file():
+        if not os.path.exists(clients):
             raise InputError(
                 _("clients file {path} not found: check the path").format(path=clients)
             )
+        check_file(clients)  # a folder, /dev/zero, a pipe: said as such
         if force and resume:
             raise InputError(_("--force and --resume contradict each other: choose one"))
         settings = core.Settings(

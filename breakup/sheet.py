@@ -19,7 +19,7 @@ import secrets
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from breakup import facts
 from breakup.errors import InputError
@@ -34,6 +34,9 @@ ROW, REASON = "breakup_row", "breakup_reason"
 ALIASES = {"invoices": "invoice", "email": "client_email", "end": "end_date"}
 # A cell longer than this is not a value a client document needs.
 MAX_CELL = 20_000
+# A row (a line of JSON Lines) longer than this is not one client: the file is refused, before
+# anything is written, instead of being read into memory whole.
+MAX_ROW = 4_000_000
 _FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
@@ -97,6 +100,9 @@ def _misspelt(name: str) -> str | None:
 
 def open_source(path: Path) -> Source:
     """Find a file's kind, encoding and delimiter, and check its header."""
+    from breakup.inputs import check_file
+
+    check_file(path)  # a folder, a device, a pipe (it cannot be read twice): said as such
     try:
         with path.open("rb") as handle:
             head = handle.read(1 << 16)
@@ -119,7 +125,7 @@ def open_source(path: Path) -> Source:
     if path.suffix.lower() == ".jsonl":
         return Source(path, "jsonl", "utf-8-sig", bom, ",", list(COLUMNS), lines)
     with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
-        header_line = handle.readline()
+        header_line = next(_bounded(handle, path, {"number": 1, "read": 0}), "")
     if not header_line.strip():
         raise InputError(
             _("{path} is empty: the first row must name the columns").format(path=path)
@@ -215,18 +221,36 @@ def _cell(value: str) -> str:
     return _FORMULA.sub("", value)
 
 
+def _bounded(handle: IO[str], path: Path, row: dict[str, int]) -> Iterator[str]:
+    """The lines of a file, none read past MAX_ROW characters, and no row longer than that
+    either (a cell may hold line breaks). row: the number of the row being read ("number"),
+    and the characters read of it ("read"), which the reader sets to 0 at each new row."""
+    while line := handle.readline(MAX_ROW + 1):
+        row["read"] += len(line)
+        if row["read"] > MAX_ROW:
+            raise InputError(
+                _(
+                    "{path}: row {number} is longer than {limit:,} characters: a row is one "
+                    "client; check that this is the right file, or for a quote left open"
+                ).format(path=path, number=row["number"], limit=MAX_ROW)
+            )
+        yield line
+
+
 def _csv_rows(source: Source) -> Iterator[Row]:
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
     header = source.header
     with source.path.open(encoding=source.encoding, errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, delimiter=source.delimiter)
-        next(reader, None)
         # A row's number is the spreadsheet's (the header is row 1), counting blank rows, and
         # a cell that holds line breaks as one row.
+        row = {"number": 1, "read": 0}
+        reader = csv.reader(_bounded(handle, source.path, row), delimiter=source.delimiter)
+        next(reader, None)
         position = 0
         record = 1
         while True:
             record += 1
+            row.update(number=record, read=0)
             try:
                 cells = next(reader)
             except StopIteration:
@@ -269,7 +293,9 @@ def _number(value: str, fallback: int) -> int:
 def _jsonl_rows(source: Source) -> Iterator[Row]:
     with source.path.open(encoding="utf-8-sig", errors="surrogateescape") as handle:
         position = 0
-        for line_number, line in enumerate(handle, 1):
+        row = {"number": 1, "read": 0}
+        for line_number, line in enumerate(_bounded(handle, source.path, row), 1):
+            row.update(number=line_number + 1, read=0)
             if not line.strip():
                 continue
             position += 1

@@ -295,3 +295,102 @@ def test_a_bad_path_or_variable_is_one_line_without_the_usage_block(
     assert result.exit_code == 2, result.output
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
     assert message in result.stderr
+
+
+# --- what the user gives in a file or a stream is read within bounds ----------------------
+
+
+def env() -> dict[str, str]:
+    """A subprocess's environment: this test's, running the breakup under test."""
+    import breakup
+
+    return {**os.environ, "PYTHONPATH": str(Path(breakup.__file__).parent.parent)}
+
+
+def _limited_memory() -> None:  # a read that is not bounded fails here instead of the machine
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, resource.RLIM_INFINITY))
+
+
+READERS = {
+    "profile": (["email", "diva", "--profile", "{path}"], {}),
+    "profile-variable": (["email", "diva"], {"BREAKUP_PROFILE": "{path}"}),
+    "answers": (["decide", "--no-input", "--answers", "{path}"], {}),
+    "replay": (["rehearse", "--replay", "{path}"], {}),
+    "clients": (["batch", "{path}", "-o", "out"], {}),
+}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+@pytest.mark.parametrize("reader", READERS, ids=READERS)
+def test_a_device_or_a_fifo_where_a_file_goes_is_one_error_line(
+    tmp_path: Path, reader: str, kind: str
+) -> None:
+    """/dev/zero (endless) or a FIFO (blocks the open) given as a file: one Error: line that
+    says what it is, at once, not a MemoryError, a traceback or a hang."""
+    path = "/dev/zero" if kind == "device" else str(tmp_path / "pipe")
+    if kind == "fifo":
+        os.mkfifo(path)
+    args, variables = READERS[reader]
+    result = subprocess.run(
+        [sys.executable, "-m", "breakup", *(a.format(path=path) for a in args)],
+        env={**env(), **{k: v.format(path=path) for k, v in variables.items()}},
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30,
+        preexec_fn=_limited_memory,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("Error:") == 1 and "Traceback" not in result.stderr
+    assert ("a device" if kind == "device" else "a named pipe (FIFO)") in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("reader", "limit"),
+    [("profile", "1 MB"), ("answers", "1 MB"), ("replay", "10 MB")],
+)
+def test_a_file_past_its_size_limit_is_one_error_line(
+    runner: CliRunner, reader: str, limit: str
+) -> None:
+    with open("big", "wb") as handle:  # sparse: takes no room
+        handle.truncate({"1 MB": 1_000_001, "10 MB": 10_000_001}[limit])
+    args, _variables = READERS[reader]
+    result = runner.invoke(cli, [a.format(path="big") for a in args])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: big is larger than {limit}: check that it is the right file"]
+
+
+def test_a_clients_row_past_its_limit_stops_the_batch_before_writing(runner: CliRunner) -> None:
+    """A row of several MB (a file that is not a clients file, a quote left open) is refused
+    as a whole, before a document is written, instead of being read into memory."""
+    Path("clients.csv").write_text(
+        'archetype,client\ndiva,Acme\ndiva,"' + "x" * 5_000_000 + "\n", encoding="utf-8"
+    )
+    result = runner.invoke(cli, ["batch", "clients.csv", "-o", "out"])
+    assert result.exit_code == 2, result.output
+    assert "row 3 is longer than 4,000,000 characters" in result.stderr
+    assert not list(Path("out").glob("*/*.txt"))
+
+
+def test_a_huge_piped_reply_ends_the_rehearsal_with_one_error_line(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["rehearse", "diva", "--transcript", "t.md"], input="x" * 20_000 + "\n"
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "Error: a reply is longer than 10,000 characters: answer in a few sentences, one reply "
+        "a line"
+    )
+    assert "Neutral replies" in result.stdout and Path("t.md").exists()
+
+
+def test_a_huge_piped_answer_to_decide_is_one_error_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "breakup", "decide"], input="x" * 20_000 + "\n", env=env(),
+        capture_output=True, text=True, timeout=60, preexec_fn=_limited_memory,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: an answer is longer than 10,000 characters: answer in a few words"
+    )
