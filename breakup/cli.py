@@ -90,11 +90,19 @@ class BreakupGroup(click.Group):
         with interface_language(argv, os.environ):
             return super().main(argv, *pargs, **kwargs)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:  # --help and --version print here
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            raise _cut_short() from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # the reader went away (`| head -1`): not an error
+            raise _cut_short() from None
         except BreakupError as error:
             if _debug(ctx):
                 raise
@@ -117,6 +125,23 @@ class BreakupGroup(click.Group):
                     "unexpected {kind}: {problem} (run with --debug for details and report it)"
                 ).format(kind=type(error).__name__, problem=error)
             ) from None
+
+
+# The exit of a command whose output was cut short by a closed pipe: as a Unix tool ends,
+# killed by SIGPIPE (128 + 13), so a pipeline's status tells it from success.
+EXIT_BROKEN_PIPE = 141
+
+
+def _cut_short() -> click.exceptions.Exit:
+    """End quietly: what is still buffered for stdout and stderr goes nowhere, no message."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (AttributeError, OSError, ValueError):  # not a real stream (tests)
+            pass
+    os.close(devnull)
+    return click.exceptions.Exit(EXIT_BROKEN_PIPE)
 
 
 def _debug(ctx: click.Context) -> bool:

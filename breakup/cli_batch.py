@@ -14,6 +14,8 @@ from breakup.registry import DOCUMENTS, FORMATS
 
 # Failed rows printed in full on stderr; the rest are counted (all are in the failed file).
 SHOWN_FAILURES = 50
+# Unused columns named in the note (each cut to 40 characters); the rest are counted.
+SHOWN_COLUMNS = 10
 
 
 def make(name: str) -> click.Command:
@@ -298,12 +300,12 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
             err=True,
         )
     if summary.ignored_columns:
-        click.echo(
-            _("Note: columns left unused: {columns}").format(
-                columns=", ".join(summary.ignored_columns)
-            ),
-            err=True,
-        )
+        unused = summary.ignored_columns
+        names = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in unused[:SHOWN_COLUMNS])
+        if len(unused) > SHOWN_COLUMNS:
+            more = len(unused) - SHOWN_COLUMNS
+            names += ngettext(" and {count:,} more", " and {count:,} more", more).format(count=more)
+        click.echo(_("Note: columns left unused: {columns}").format(columns=names), err=True)
     if summary.missing:
         hints = column_hints()
         lines = "\n".join(f"  - {hints[key]}" for key in sorted(summary.missing))

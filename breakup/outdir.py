@@ -189,7 +189,21 @@ def write_into(fd: int, name: str, data: bytes, force: bool, where: Path) -> Non
 def locked(out_dir: Path) -> Iterator[None]:
     """Hold the output folder for this batch; another batch into it stops with a clear error."""
     path = out_dir / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as error:
+        if error.errno == errno.ELOOP or os.path.islink(path):
+            raise OutputError(
+                _(
+                    "{path} is a symbolic link: breakup's lock file is never one, and a link is "
+                    "never followed; remove it and run the batch again"
+                ).format(path=path)
+            ) from None
+        raise OutputError(
+            _("cannot create the lock file {path}: {reason}; remove what is there").format(
+                path=path, reason=error.strerror
+            )
+        ) from None
     try:
         try:
             import fcntl

@@ -570,3 +570,28 @@ def test_a_row_without_a_matching_referral_is_written_as_the_kit_writes_it(
     ]
     code, _out, err = run(runner, "clients.csv", "-o", "out2", "--only", "referral")
     assert code == 1 and "row 2 (Acme): no referral" in err
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def test_a_lock_file_that_is_a_link_is_named_as_such(runner: CliRunner, tmp_path: Path) -> None:
+    Path("out").mkdir()
+    Path("out/.breakup.lock").symlink_to(tmp_path / "elsewhere")
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 1 and err.startswith("Error: out/.breakup.lock is a symbolic link:"), err
+    assert "remove it" in err and not (tmp_path / "elsewhere").exists()
+
+
+def test_the_note_of_unused_columns_names_ten_at_most(runner: CliRunner) -> None:
+    names = [f"c{i}" for i in range(100_000)] + ["x" * 500]
+    Path("clients.csv").write_text(
+        "archetype,client," + ",".join(names) + "\ndiva,Acme\n", encoding="utf-8"
+    )
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 0, err[-500:]
+    (note,) = [line for line in err.splitlines() if line.startswith("Note: columns left unused")]
+    assert (
+        note == "Note: columns left unused: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 99,991 more"
+    )

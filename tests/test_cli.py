@@ -394,3 +394,23 @@ def test_a_huge_piped_answer_to_decide_is_one_error_line() -> None:
     assert result.stderr.splitlines()[-1] == (
         "Error: an answer is longer than 10,000 characters: answer in a few words"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["archetypes"], ["email", "diva"], ["--help"], ["check", "--lang", "en", "-"], []],
+    ids=["archetypes", "email", "help", "check", "bare"],
+)
+def test_a_closed_pipe_ends_quietly_with_141(args: list[str]) -> None:
+    """`breakup archetypes | head -1`: the reader went away, which is no error of the user's:
+    no message, and exit 141, as a Unix tool killed by SIGPIPE (never 1, a finding for check)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "breakup", *args], stdout=write_end, stderr=subprocess.PIPE,
+            input="You never pay.\n", text=True, env=env(), timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
