@@ -26,6 +26,7 @@ from breakup import facts, languages, outdir, registry, sheet
 from breakup.errors import BreakupError, InputError, OutputError, TemplateError
 from breakup.i18n import _, ngettext
 from breakup.models import ClientFacts, Profile
+from breakup.output import make_folder
 
 # The signals that stop a batch after the row in hand (Ctrl-C, and what `kill` or a job
 # runner sends); a second one stops it at once. Either way the lock is released, what was
@@ -261,7 +262,7 @@ def run(
     if settings.dry_run:
         return _dry_run(source, out_dir, settings, summary)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(out_dir)
     except OSError as error:
         raise OutputError(
             _("cannot create {path}: {reason}").format(path=out_dir, reason=error.strerror)

@@ -161,8 +161,9 @@ def _kit() -> click.Command:
         """
         from breakup.plan import write_kit
         from breakup.publish import format_for
+        from breakup.registry import FOREIGN_SUFFIXES, SUFFIXES
 
-        if folder.suffix.lower() in (".pdf", ".txt", ".md", ".html", ".eml", ".zip"):
+        if folder.suffix.lower() in (*SUFFIXES, *FOREIGN_SUFFIXES):
             raise InputFailure(
                 _(
                     "-o {folder} looks like a file name: kit writes a folder of documents; give "

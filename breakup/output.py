@@ -69,9 +69,20 @@ def refuse_special(path: Path | str, shown: Path | None = None, dir_fd: int | No
         )
 
 
+def make_folder(path: Path) -> None:
+    """Make a folder and its missing parents, private to the user (0700), whatever the umask
+    would give (the files in it are 0600). A folder already there is left as it is."""
+    if path.is_dir():
+        return
+    if path.parent != path:
+        make_folder(path.parent)
+    with contextlib.suppress(FileExistsError):  # made meanwhile; a file there fails later
+        os.mkdir(path, 0o700)
+
+
 def _temporary(path: Path, data: bytes) -> str:
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".breakup-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

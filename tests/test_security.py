@@ -211,6 +211,44 @@ class TestFiles:
         assert result.exit_code == 1 and "No space left" in one_error(result)
         assert not Path("kit").exists() or not any(Path("kit").iterdir())
 
+    @pytest.mark.parametrize("command", ["kit", "batch", "email"])
+    def test_folders_made_for_the_output_are_private_whatever_the_umask(
+        self, runner: CliRunner, command: str
+    ) -> None:
+        """A kit's folder, a batch's, and the folders -o makes are 0700 like a row's folder,
+        even under umask 000 (the files in them are 0600)."""
+        Path("clients.csv").write_text("archetype,client\ndiva,Acme\n", encoding="utf-8")
+        args = {"kit": ["kit", "diva", "-o", "made/kit"],
+                "batch": ["batch", "clients.csv", "-o", "made/out"],
+                "email": ["email", "diva", "-o", "made/letters/email.txt"]}[command]  # fmt: skip
+        previous = os.umask(0)
+        try:
+            result = runner.invoke(cli, args)
+        finally:
+            os.umask(previous)
+        assert result.exit_code == 0, result.output
+        folders = [p for p in Path("made").rglob("*") if p.is_dir()] + [Path("made")]
+        assert len(folders) >= 2
+        assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o700}
+        assert {stat.S_IMODE(p.stat().st_mode) for p in Path("made").rglob("*.txt")} == {0o600}
+
+    @pytest.mark.parametrize(
+        "name",
+        ["x.zip", "x.exe", "x.png", "x.jpg", "x.tar.gz", "x.py", "x.sh", "x.json", "x.toml",
+         "x.xlsx", "x.mp4", "x.bat", "x.svg", "x.DOCX"],
+    )  # fmt: skip
+    def test_a_name_whose_extension_breakup_does_not_write_is_refused(
+        self, runner: CliRunner, name: str
+    ) -> None:
+        result = runner.invoke(cli, ["email", "diva", "-o", name])
+        suffix = Path(name).suffix.lower()
+        assert result.exit_code == 2
+        assert f"breakup does not write {suffix} files" in one_error(result)
+        assert not Path(name).exists()
+        result = runner.invoke(cli, ["kit", "diva", "-o", name])
+        assert result.exit_code == 2 and "looks like a file name" in one_error(result)
+        assert not Path(name).exists()
+
     def test_output_names_that_promise_another_format_are_refused(self, runner: CliRunner) -> None:
         result = runner.invoke(cli, ["email", "diva", "-o", "letter.docx"])
         assert result.exit_code == 2 and ".docx" in one_error(result)
