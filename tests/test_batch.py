@@ -309,14 +309,14 @@ def test_spanish_spreadsheet_values(runner: CliRunner) -> None:
 # --- many rows, and stopping ------------------------------------------------------------
 
 
-def slow_email(root: Path) -> Path:
-    """A templates folder whose email takes a while to render (some 0.1 s a row)."""
+def slow_email(root: Path, loops: int = 30) -> Path:
+    """A templates folder whose email takes a while to render (some 0.1 s a row, at 30)."""
     from breakup import resources
 
     email = (resources.templates_dir() / "documents/email.j2").read_text(encoding="utf-8")
     busy = (
-        "{% set ns = namespace(n=0) %}{% for i in range(30) %}{% for j in range(1000) %}"
-        "{% set ns.n = ns.n + j %}{% endfor %}{% endfor %}"
+        "{% set ns = namespace(n=0) %}{% for i in range(" + str(loops) + ") %}"
+        "{% for j in range(1000) %}{% set ns.n = ns.n + j %}{% endfor %}{% endfor %}"
     )
     (root / "documents").mkdir(parents=True)
     (root / "documents/email.j2").write_text(busy + email, encoding="utf-8")
@@ -382,6 +382,41 @@ def test_ctrl_c_stops_a_batch_between_rows_and_resume_finishes_it(
     assert result.returncode == 0, result.stderr
     assert f"{len(written)} already complete" in result.stderr
     assert len(list(Path("out").glob("*/email.txt"))) == 30
+
+
+def test_a_second_ctrl_c_stops_a_batch_at_once(tmp_path: Path) -> None:
+    """Ctrl-C twice: the workers are stopped in the middle of their row; the lock is
+    released, and --resume clears what they cut off and finishes."""
+    import signal
+    import time
+
+    slow_email(tmp_path / "slow", loops=300)  # a second or more a row
+    rows = "".join(f"late-payer,Client {i},Ann Lee,,en,2027-01-25,,\n" for i in range(4))
+    Path("clients.csv").write_text(HEADER + rows, encoding="utf-8")
+    command = batch_command("clients.csv", "-o", "out", "--only", "email",
+                            "--templates", str(tmp_path / "slow"))  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env(),
+                               start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not list(Path("out").glob("*/.breakup-row.json")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.2)
+        os.killpg(process.pid, signal.SIGINT)
+        started = time.monotonic()
+        _out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "Stopped at once" in err and "--resume" in err and "Traceback" not in err
+    assert time.monotonic() - started < 1
+    result = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120,
+                            env=env())  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(list(Path("out").glob("*/email.txt"))) == 4
+    assert not list(Path("out").rglob("*.breakup-tmp"))
 
 
 def test_ctrl_c_ends_a_one_process_batch_after_the_row(

@@ -186,6 +186,27 @@ class TestFiles:
         assert os.readlink(where) == str(target)
         assert kind != "folder" or not any(target.iterdir())
 
+    @pytest.mark.parametrize("command", ["email", "kit", "batch"])
+    def test_force_replaces_a_link_to_a_file_never_writing_through_it(
+        self, runner: CliRunner, tmp_path: Path, command: str
+    ) -> None:
+        where = {"email": Path("email.txt"), "kit": Path("kit/email.txt"),
+                 "batch": Path("out/acme/email.txt")}[command]  # fmt: skip
+        target = tmp_path / "elsewhere.txt"
+        target.write_text("theirs", encoding="utf-8")
+        Path("clients.csv").write_text("archetype,client\ndiva,Acme\n", encoding="utf-8")
+        if command == "batch":
+            assert runner.invoke(cli, ["batch", "clients.csv", "-o", "out"]).exit_code == 0
+            where.unlink()
+        where.parent.mkdir(exist_ok=True)
+        os.symlink(target, where)
+        args = {"email": ["email", "diva", "-o", str(where)], "kit": ["kit", "diva", "-o", "kit"],
+                "batch": ["batch", "clients.csv", "-o", "out"]}[command]  # fmt: skip
+        result = runner.invoke(cli, [*args, "--force"])
+        assert result.exit_code == 0, result.output
+        assert not where.is_symlink() and "Dear" in where.read_text(encoding="utf-8")
+        assert target.read_text(encoding="utf-8") == "theirs"
+
     def test_a_dangling_symlink_is_not_followed(self, runner: CliRunner, tmp_path: Path) -> None:
         target = tmp_path / "elsewhere.toml"
         os.symlink(target, "breakup.toml")
