@@ -99,6 +99,8 @@ class BreakupGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.BadParameter as error:
+            raise _from_variable(error) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:  # the reader went away (`| head -1`): not an error
@@ -142,6 +144,23 @@ def _cut_short() -> click.exceptions.Exit:
             pass
     os.close(devnull)
     return click.exceptions.Exit(EXIT_BROKEN_PIPE)
+
+
+def _from_variable(error: click.BadParameter) -> click.ClickException:
+    """A bad value read from a BREAKUP_* variable: one Error: line that names the variable
+    (Click's usage block would point at an option the user never typed)."""
+    from click.core import ParameterSource
+
+    param, ctx = error.param, error.ctx
+    if param is None or ctx is None or param.name is None or not isinstance(param.envvar, str):
+        return error
+    if ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT:
+        return error
+    return InputFailure(
+        _("invalid value for {variable}: {problem}").format(
+            variable=param.envvar, problem=error.message
+        )
+    )
 
 
 def _debug(ctx: click.Context) -> bool:

@@ -93,6 +93,7 @@ def read_line(stream: IO[AnyStr], limit: int, too_long: str) -> AnyStr:
     """Return the next line of a stream (with its line break; empty at the end), reading no
     more than `limit` characters (or bytes) of it: a longer line is InputError(too_long)."""
     line = stream.readline(limit + 1)
-    if len(line) > limit and line[-1:] not in ("\n", b"\n"):
+    newline = (b"\n",) if isinstance(line, bytes) else ("\n",)
+    if len(line) > limit and line[-1:] not in newline:
         raise InputError(too_long)
     return line

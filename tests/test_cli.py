@@ -281,9 +281,12 @@ def test_a_line_break_in_the_senders_name_is_named_as_such(runner: CliRunner) ->
         (["email", "diva", "-o", "x.txt"], {"BREAKUP_FORCE": "sure"}, "for BREAKUP_FORCE"),
         (["archetypes"], {"BREAKUP_DEBUG": "y e s"}, "for BREAKUP_DEBUG"),
         (["kit", "diva"], {"BREAKUP_KIT_DIR": "kit.txt"}, "is a file, not a folder"),
+        (["email", "diva"], {"BREAKUP_FORMAT": "docx"}, "invalid value for BREAKUP_FORMAT: 'docx'"),
+        (["rehearse", "diva"], {"BREAKUP_SEED": "abc"}, "invalid value for BREAKUP_SEED: 'abc'"),
+        (["check", "-"], {"BREAKUP_FORMAL": "maybe"}, "for BREAKUP_FORMAL: 'maybe'"),
     ],
     ids=["folder-for-o", "templates-variable", "after-call", "formal", "force", "debug",
-         "kit-dir"],
+         "kit-dir", "format", "seed", "check-formal"],
 )  # fmt: skip
 def test_a_bad_path_or_variable_is_one_line_without_the_usage_block(
     runner: CliRunner, args: list[str], env: dict[str, str], message: str
