@@ -17,15 +17,25 @@ import contextlib
 import dataclasses
 import errno
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from breakup import facts, languages, outdir, registry, sheet
 from breakup.errors import BreakupError, InputError, OutputError, TemplateError
 from breakup.i18n import _, ngettext
 from breakup.models import ClientFacts, Profile
+from breakup.output import make_folder
+
+# The signals that stop a batch after the row in hand (Ctrl-C, and what `kill` or a job
+# runner sends); a second one stops it at once. Either way the lock is released, what was
+# written stays, and --resume writes the rest.
+STOP_SIGNALS = ("SIGINT", "SIGTERM")
+# How long a stopped batch waits for its workers to finish their row before killing them.
+STOP_GRACE = 12.0
+# The stop signal received (0: none), set by the signal handler, read between rows.
+_STOP = {"signum": 0}
 
 
 class Settings(NamedTuple):
@@ -70,10 +80,14 @@ class Summary:
     failures: list[sheet.Failed] = dataclasses.field(default_factory=list)
     planned: list[Planned] = dataclasses.field(default_factory=list)
     failed_path: Path | None = None
+    failed_left: Path | None = None  # a failed file left alone: not breakup's for this file
     stale_failed: Path | None = None
     missing: set[str] = dataclasses.field(default_factory=set)
     rows_with_placeholders: int = 0
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
+    stopped: int = 0  # the signal that stopped the batch before its end (0: it ran to the end)
+    # Documents left out, as a kit leaves them out: (row number, label, why).
+    skipped_documents: list[tuple[int, str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -170,36 +184,56 @@ def file_names(settings: Settings) -> list[tuple[str, str]]:
     return names
 
 
+class Rendered(NamedTuple):
+    """A row's documents: files ((file name, bytes)), missing (the placeholders left), skipped
+    ((document, why) for a document that needs a referral when none matches the row's
+    service: left out, as a kit leaves it out)."""
+
+    files: list[tuple[str, bytes]]
+    missing: set[str]
+    skipped: list[tuple[str, InputError]]
+
+
 def render_row(
     job: Job, settings: Settings, names: list[tuple[str, str]], todo: set[str]
-) -> tuple[list[tuple[str, bytes]], set[str]]:
-    """Render a row's documents (those in todo): (file name, bytes), and the placeholders left."""
+) -> Rendered:
+    """Render a row's documents (those in todo)."""
     from breakup import sandbox
     from breakup.publish import publish
 
-    files: list[tuple[str, bytes]] = []
-    missing: set[str] = set()
+    done = Rendered([], set(), [])
     with sandbox.time_limit(sandbox.RENDER_SECONDS):
         for document, name in names:
             if name not in todo:
                 continue
             fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
-            out = publish(
-                document,
-                job.archetype,
-                fmt,
-                facts=job.facts,
-                profile=settings.profile,
-                lang=job.lang,
-                locale=job.locale,
-                register=job.register,
-                today=settings.today,
-                templates=settings.templates,
-                now=settings.now,
-            )
-            files.append((name, out.data))
-            missing.update(out.missing)
-    return files, missing
+            try:
+                out = publish(
+                    document,
+                    job.archetype,
+                    fmt,
+                    facts=job.facts,
+                    profile=settings.profile,
+                    lang=job.lang,
+                    locale=job.locale,
+                    register=job.register,
+                    today=settings.today,
+                    templates=settings.templates,
+                    now=settings.now,
+                )
+            except InputError as error:
+                if not registry.DOCUMENTS[document].needs_referrals:
+                    raise
+                done.skipped.append((document, error))
+                continue
+            done.files.append((name, out.data))
+            done.missing.update(out.missing)
+    return done
+
+
+def skipped_note(document: str, error: InputError) -> str:
+    """What a kit says of a document it left out (the same words in a batch)."""
+    return _("skipped the {document}: {reason}").format(document=document, reason=error)
 
 
 def run(
@@ -228,27 +262,68 @@ def run(
     if settings.dry_run:
         return _dry_run(source, out_dir, settings, summary)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(out_dir)
     except OSError as error:
         raise OutputError(
             _("cannot create {path}: {reason}").format(path=out_dir, reason=error.strerror)
         ) from None
-    with outdir.locked(out_dir):
+    with outdir.locked(out_dir), _stoppable():
+        sheet.choose_failed_path(source, out_dir)  # no room for the failed rows: say so first
         folders = _first_pass(source, out_dir, settings)
         _second_pass(source, out_dir, settings, folders, summary, progress)
-        _failed_file(source, out_dir, summary)
+        summary.stopped = _STOP["signum"]
+        if not summary.stopped:  # a stopped batch's failures are only those of the rows it read
+            _failed_file(source, out_dir, summary)
     return summary
 
 
+def _note_stop(signum: int, _frame: object) -> None:
+    """Note a stop signal; the batch ends after the row in hand (a second one: at once)."""
+    if _STOP["signum"]:
+        raise KeyboardInterrupt
+    _STOP["signum"] = signum
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """While a batch writes, a stop signal ends it between two rows (see STOP_SIGNALS)."""
+    import signal
+    import threading
+
+    _STOP["signum"] = 0
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():  # only there can Python catch it
+        for name in STOP_SIGNALS:
+            signum = getattr(signal, name, None)
+            if signum is not None:
+                previous[signum] = signal.signal(signum, _note_stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _failed_file(source: sheet.Source, out_dir: Path, summary: Summary) -> None:
-    """Write the failed rows; an earlier failed file is replaced only by one with failures:
-    it is never deleted."""
-    target = sheet.failed_path(source, out_dir)
+    """Write the failed rows where they replace nothing of the user's (see
+    sheet.choose_failed_path); an earlier failed file is never deleted."""
+    usual = sheet.failed_path(source, out_dir)
     if summary.failures:
+        target = sheet.choose_failed_path(source, out_dir)
         summary.failed_path = target
-        sheet.write_failed(source, target, summary.failures)
-    elif target.exists() and target.resolve() != source.path.resolve():
-        summary.stale_failed = target
+        if target != usual:
+            summary.failed_left = usual
+        digest = sheet.write_failed(source, target, summary.failures)
+        sheet.record_failed(out_dir, target, source, digest)
+    elif os.path.lexists(usual) and not _same_file(usual, source.path):
+        summary.stale_failed = usual
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _first_pass(source: sheet.Source, out_dir: Path, settings: Settings) -> outdir.Folders:
@@ -257,6 +332,8 @@ def _first_pass(source: sheet.Source, out_dir: Path, settings: Settings) -> outd
     names = [name for _doc, name in file_names(settings)]
     done = 0
     for row in sheet.rows(source):
+        if _STOP["signum"]:
+            return folders
         if row.problem:
             continue
         try:
@@ -316,6 +393,8 @@ def _work(
     """Render and write the rows whose position modulo `parts` is `part`."""
     names = file_names(settings)
     for row in sheet.rows(source):
+        if _STOP["signum"]:
+            break
         if row.position % parts != part:
             continue
         summary.rows += 1
@@ -337,7 +416,9 @@ def _work(
             if getattr(error, "fatal", False):
                 raise
             reasons = ([row.hint] if row.hint else []) + str(error).split("\n")
-            summary.failures.append(sheet.Failed(row.number, label, reasons, row.cells, row.raw))
+            summary.failures.append(
+                sheet.Failed(row.number, label, reasons, row.cells, row.raw, row.values)
+            )
         if progress is not None:
             progress(1)
 
@@ -351,7 +432,13 @@ def _forked(
     progress: Callable[[int], None] | None,
     parts: int,
 ) -> None:
-    """Render with one forked process per part; gather their summaries and failures."""
+    """Render with one forked process per part; gather their summaries and failures.
+
+    Each worker has one pipe to the parent, on which it sends its ticks (one byte a row) and
+    then its report. The parent reads every pipe as data arrives, so a worker never waits on
+    a full pipe however many rows fail (the report of a thousand failed rows is bigger than a
+    pipe holds).
+    """
     import pickle
 
     from breakup import sandbox
@@ -361,53 +448,25 @@ def _forked(
     # With user templates, a worker reports every row, and one silent for longer than a row's
     # time bound is stopped; without, every 16 rows (fewer system calls).
     every = 1 if settings.templates is not None else 16
-    tick_read, tick_write = os.pipe()
-    children = []
+    workers: dict[int, int] = {}  # the read end of a worker's pipe -> its pid
     for part in range(parts):
-        result_read, result_write = os.pipe()
+        read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker: never returns
-            os.close(tick_read)
-            os.close(result_read)
-            code = 0
-            mine = Summary()
-            try:
-                if settings.templates is not None:
-                    sandbox.limit_process()
-                count = 0
-
-                def tick(_n: int) -> None:
-                    nonlocal count
-                    count += 1
-                    if count % every == 0:
-                        os.write(tick_write, b"." * every)
-
-                _work(source, out_dir, settings, folders, mine, tick, part, parts)
-                os.write(tick_write, b"." * (count % every))
-                report: Any = mine
-            except BaseException as error:  # reported to the parent, which raises it
-                report = error if isinstance(error, BreakupError) else BreakupError(str(error))
-                code = 1
-            with os.fdopen(result_write, "wb") as handle:
-                handle.write(pickle.dumps(report))
-            os._exit(code)
-        os.close(result_write)
-        children.append((pid, result_read))
-    os.close(tick_write)
-    try:
-        _listen(tick_read, [pid for pid, _fd in children], progress,
-                sandbox.RENDER_SECONDS + 2 if settings.templates is not None else None)  # fmt: skip
-    except TemplateError:
-        for pid, result_read in children:
-            os.close(result_read)
-            os.waitpid(pid, 0)
-        raise
+            for fd in (read_end, *workers):
+                os.close(fd)
+            _worker(write_end, source, out_dir, settings, folders, part, parts, every)
+        os.close(write_end)
+        workers[read_end] = pid
+    silence = sandbox.RENDER_SECONDS + 2 if settings.templates is not None else None
+    reports = _gather(workers, progress, silence)
     errors: list[BaseException] = []
-    for pid, result_read in children:
-        with os.fdopen(result_read, "rb") as results:
-            data = results.read()
-        os.waitpid(pid, 0)
-        report = pickle.loads(data) if data else BreakupError(_("a worker stopped unexpectedly"))
+    for data in reports:
+        if data is None:
+            if not _STOP["signum"]:  # stopped, a worker may end before it reports
+                errors.append(BreakupError(_("a worker stopped unexpectedly")))
+            continue
+        report = pickle.loads(data)
         if isinstance(report, BaseException):
             errors.append(report)
             continue
@@ -415,36 +474,138 @@ def _forked(
         summary.written += report.written
         summary.skipped += report.skipped
         summary.failures += report.failures
+        summary.skipped_documents += report.skipped_documents
         summary.missing |= report.missing
         summary.rows_with_placeholders += report.rows_with_placeholders
     summary.failures.sort(key=lambda failure: failure.number)
+    summary.skipped_documents.sort(key=lambda skipped: skipped[0])
     if errors:
         raise errors[0]
 
 
-def _listen(fd: int, pids: list[int], progress: Callable[[int], None] | None,
-            silence: float | None) -> None:  # fmt: skip
-    """Count the workers' ticks until they are done; with a `silence` limit, stop them all
-    when none has ticked for that long (a row stuck in work Python cannot interrupt)."""
-    import select
+def _worker(
+    fd: int,
+    source: sheet.Source,
+    out_dir: Path,
+    settings: Settings,
+    folders: outdir.Folders,
+    part: int,
+    parts: int,
+    every: int,
+) -> NoReturn:
+    """A forked worker: write its part, send ticks and its report on fd, and exit."""
+    import pickle
     import signal
 
-    with os.fdopen(fd, "rb") as ticks:
-        while True:
-            if silence is not None and not select.select([ticks], [], [], silence)[0]:
-                for pid in pids:
+    from breakup import sandbox
+
+    try:
+        # A stop (Ctrl-C reaches every process of the terminal's group, or the parent passes
+        # it on) ends the worker after the row in hand, never in the middle of one, however
+        # many come: stopping at once is the parent's call (it kills the workers).
+        def note(signum: int, _frame: object) -> None:
+            _STOP["signum"] = signum
+
+        for name in STOP_SIGNALS:
+            signal.signal(getattr(signal, name), note)
+        if settings.templates is not None:
+            sandbox.limit_process()
+        mine = Summary()
+        count = 0
+
+        def tick(_n: int) -> None:
+            nonlocal count
+            count += 1
+            if count % every == 0:
+                _send(fd, b"." * every)
+
+        report: Any
+        try:
+            _work(source, out_dir, settings, folders, mine, tick, part, parts)
+            report = mine
+        except BaseException as error:  # reported to the parent, which raises it
+            report = error if isinstance(error, BreakupError) else BreakupError(str(error))
+        _send(fd, b"." * (count % every) + _REPORT + pickle.dumps(report))
+    finally:  # whatever happened (the parent gone: a broken pipe), never return to the CLI
+        os._exit(0)
+
+
+_REPORT = b"R"  # ends a worker's ticks: what follows is its pickled report
+
+
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _gather(
+    workers: dict[int, int], progress: Callable[[int], None] | None, silence: float | None
+) -> list[bytes | None]:
+    """Read the workers' ticks and reports until every one is done; return the reports.
+
+    With a `silence` limit, stop them all when none has sent anything for that long (a row
+    stuck in work Python cannot interrupt). A stop signal is passed on to the workers, which
+    finish the row in hand; one that has not ended STOP_GRACE seconds later is killed. Any
+    other way out (a second Ctrl-C) kills them at once: no worker outlives the batch.
+    """
+    import select
+    import signal
+    import time
+
+    reports: dict[int, bytearray] = {}
+    open_ends = set(workers)
+    last = time.monotonic()
+    deadline: float | None = None
+
+    def kill_all() -> None:
+        for pid in workers.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    try:
+        while open_ends:
+            if _STOP["signum"] and deadline is None:
+                deadline = time.monotonic() + STOP_GRACE
+                for pid in workers.values():
                     with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-                raise TemplateError(
-                    _("a row's rendering ran past {seconds:g} s in work that cannot be "
-                      "interrupted: check your templates for a huge or endless computation")
-                    .format(seconds=silence)
-                )  # fmt: skip
-            chunk = ticks.read1(4096)
-            if not chunk:
-                return
-            if progress is not None:
-                progress(len(chunk))
+                        os.kill(pid, _STOP["signum"])
+            # A short wait: a stop signal is noticed within half a second.
+            ready = select.select(list(open_ends), [], [], 0.5)[0]
+            now = time.monotonic()
+            if not ready:
+                if deadline is not None and now > deadline:
+                    kill_all()
+                    break
+                if silence is not None and now - last > silence:
+                    kill_all()
+                    raise TemplateError(
+                        _("a row's rendering ran past {seconds:g} s in work that cannot be "
+                          "interrupted: check your templates for a huge or endless computation")
+                        .format(seconds=silence)
+                    )  # fmt: skip
+                continue
+            last = now
+            for end in ready:
+                chunk = os.read(end, 1 << 16)
+                if not chunk:
+                    open_ends.discard(end)
+                elif end in reports:
+                    reports[end] += chunk
+                else:
+                    ticks, marker, rest = chunk.partition(_REPORT)
+                    if progress is not None and ticks:
+                        progress(len(ticks))
+                    if marker:
+                        reports[end] = bytearray(rest)
+    except BaseException:
+        kill_all()
+        raise
+    finally:
+        for end, pid in workers.items():
+            os.close(end)
+            os.waitpid(pid, 0)
+    return [bytes(reports[end]) if end in reports else None for end in workers]
 
 
 def _warm_up(source: sheet.Source, settings: Settings) -> None:
@@ -488,11 +649,19 @@ def _write_row(
                     ).format(folder=folder, files=", ".join(sorted(present)))
                 )
         try:
-            files, missing = render_row(job, settings, names, todo)
+            files, missing, skipped = render_row(job, settings, names, todo)
+            if skipped and not files and not present:  # nothing left to write: the row fails
+                raise skipped[0][1]
         except BreakupError:
             if fresh:
                 outdir.remove_new_folder(fd, path)
             raise
+        label = _label(row.cells, row.number)
+        summary.skipped_documents += [
+            (row.number, label, skipped_note(document, error)) for document, error in skipped
+        ]
+        if not files:  # resumed, and all it could write was there
+            return False
         if missing and settings.strict:
             if fresh:
                 outdir.remove_new_folder(fd, path)
@@ -553,18 +722,25 @@ def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: S
         try:
             folder = folders.settle(row.position, row.number, row.cells)
             job = parse_row(row, settings)
-            _files, missing = render_row(job, settings, names, {n for _d, n in names})
+            files, missing, skipped = render_row(job, settings, names, {n for _d, n in names})
+            if skipped and not files:
+                raise skipped[0][1]
             if missing and settings.strict:
                 raise InputError(_placeholder_reason(missing))
             if missing:
                 summary.rows_with_placeholders += 1
                 summary.missing.update(missing)
+            summary.skipped_documents += [
+                (row.number, label, skipped_note(document, error)) for document, error in skipped
+            ]
             summary.planned.append(
-                Planned(row.number, folder, [n for _d, n in names], sorted(missing))
+                Planned(row.number, folder, [n for n, _data in files], sorted(missing))
             )
             summary.written += 1
         except BreakupError as error:
             summary.failures.append(
-                sheet.Failed(row.number, label, str(error).split("\n"), row.cells, row.raw)
+                sheet.Failed(
+                    row.number, label, str(error).split("\n"), row.cells, row.raw, row.values
+                )
             )
     return summary

@@ -90,11 +90,21 @@ class BreakupGroup(click.Group):
         with interface_language(argv, os.environ):
             return super().main(argv, *pargs, **kwargs)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:  # --help and --version print here
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            raise _cut_short() from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.BadParameter as error:
+            raise _from_variable(error) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # the reader went away (`| head -1`): not an error
+            raise _cut_short() from None
         except BreakupError as error:
             if _debug(ctx):
                 raise
@@ -117,6 +127,40 @@ class BreakupGroup(click.Group):
                     "unexpected {kind}: {problem} (run with --debug for details and report it)"
                 ).format(kind=type(error).__name__, problem=error)
             ) from None
+
+
+# The exit of a command whose output was cut short by a closed pipe: as a Unix tool ends,
+# killed by SIGPIPE (128 + 13), so a pipeline's status tells it from success.
+EXIT_BROKEN_PIPE = 141
+
+
+def _cut_short() -> click.exceptions.Exit:
+    """End quietly: what is still buffered for stdout and stderr goes nowhere, no message."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (AttributeError, OSError, ValueError):  # not a real stream (tests)
+            pass
+    os.close(devnull)
+    return click.exceptions.Exit(EXIT_BROKEN_PIPE)
+
+
+def _from_variable(error: click.BadParameter) -> click.ClickException:
+    """A bad value read from a BREAKUP_* variable: one Error: line that names the variable
+    (Click's usage block would point at an option the user never typed)."""
+    from click.core import ParameterSource
+
+    param, ctx = error.param, error.ctx
+    if param is None or ctx is None or param.name is None or not isinstance(param.envvar, str):
+        return error
+    if ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT:
+        return error
+    return InputFailure(
+        _("invalid value for {variable}: {problem}").format(
+            variable=param.envvar, problem=error.message
+        )
+    )
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -191,18 +235,108 @@ def guess_language(argv: list[str], environ: Any) -> str | None:
 def _profile_language(explicit: str | None, environ: Any) -> list[str | None]:
     import tomllib
 
-    from breakup.profile import candidates
+    from breakup.inputs import read_file
+    from breakup.profile import MAX_BYTES, candidates
 
     paths = [Path(p) for p in (explicit, environ.get("BREAKUP_PROFILE")) if p] or candidates()
     for path in paths:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, ValueError, RecursionError):
+        try:  # bounded, and never blocked by a FIFO: the profile's own check says what is wrong
+            data = tomllib.loads(read_file(path, MAX_BYTES).decode("utf-8-sig"))
+        except (BreakupError, ValueError, RecursionError):
             continue
         defaults = data.get("defaults", {})
         if isinstance(defaults, dict):
             return [defaults.get("lang"), defaults.get("locale")]
     return []
+
+
+# --- option types: what is wrong with a path or a switch, in one Error: line -----------------
+
+
+def _option_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return ""
+    if isinstance(param, click.Argument):
+        return param.human_readable_name
+    return param.opts[0]
+
+
+class FileToWrite(click.Path):
+    """A file a command writes: a folder there is refused in one `Error:` line (Click's own
+    check prints its usage block). A link is left to the writing, which never follows it."""
+
+    def __init__(self, example: str) -> None:
+        super().__init__(path_type=Path)
+        self.example = example
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        if path.is_dir() and not path.is_symlink():
+            raise InputFailure(
+                _("{path} is a folder: give {option} the name of a file, such as {example}").format(
+                    path=path, option=_option_name(param), example=path / self.example
+                )
+            )
+        return path
+
+
+class FolderToWrite(click.Path):
+    """A folder a command writes into (made if missing): a file there is one `Error:` line."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if os.path.lexists(path) and not os.path.isdir(path):
+            raise InputFailure(
+                _(
+                    "{path} is a file, not a folder: give {option} a folder (made if missing)"
+                ).format(path=path, option=_option_name(param))
+            )
+        return path
+
+
+class Folder(click.Path):
+    """An existing folder to read, such as --templates: one `Error:` line when it is not."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        where = _option_name(param)
+        if param is not None and isinstance(param.envvar, str):
+            where += " " + _("or {variable}").format(variable=param.envvar)
+        if not os.path.exists(path):
+            raise InputFailure(
+                _("folder {path} not found: check the path given to {option}").format(
+                    path=path, option=where
+                )
+            )
+        if not os.path.isdir(path):
+            raise InputFailure(
+                _("{path} is not a folder: give {option} a folder").format(path=path, option=where)
+            )
+        return path
+
+
+class Switch(click.types.BoolParamType):
+    """An on/off flag whose variable (BREAKUP_FORCE=1) may be invalid: one `Error:` line that
+    names the variable (Click's own message prints its usage block, for an option never
+    typed)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            names = param.envvar if param is not None else None
+            name = names if isinstance(names, str) else _option_name(param)
+            raise InputFailure(
+                _("invalid value {value!r} for {name}: use 1 or 0 (or true/false, yes/no)").format(
+                    value=value, name=name
+                )
+            ) from None
 
 
 # --- options every command shares -------------------------------------------------------
@@ -223,7 +357,7 @@ def templates_option() -> Callable[..., Any]:
         "--templates",
         "templates_dir",
         envvar="BREAKUP_TEMPLATES",
-        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        type=Folder(),
         help="Folder of your own templates, which override the built-in ones.",
     )
 
@@ -279,6 +413,7 @@ def fact_options(func: Callable[..., Any]) -> Callable[..., Any]:
                     fact.option,
                     fact.name,
                     is_flag=True,
+                    type=Switch(),
                     default=None,
                     envvar=fact.envvar,
                     help=fact.help,
@@ -299,6 +434,7 @@ def fact_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--formal/--informal",
             "formal",
+            type=Switch(),
             default=None,
             envvar="BREAKUP_FORMAL",
             help="Formal or informal address (Spanish usted/tú). Default: the archetype's.",
@@ -390,6 +526,7 @@ def emit(out: Output, output: Path | None, force: bool) -> None:
 @click.option(
     "--debug",
     is_flag=True,
+    type=Switch(),
     envvar="BREAKUP_DEBUG",
     help="Show the full traceback of an error (for bug reports).",
 )

@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from breakup.cli import load_profile, profile_option, templates_option
+from breakup.cli import FolderToWrite, Switch, load_profile, profile_option, templates_option
 from breakup.i18n import _, ngettext
 from breakup.registry import DOCUMENTS, FORMATS
 
 # Failed rows printed in full on stderr; the rest are counted (all are in the failed file).
 SHOWN_FAILURES = 50
+# Unused columns named in the note (each cut to 40 characters); the rest are counted.
+SHOWN_COLUMNS = 10
 
 
 def make(name: str) -> click.Command:
     """Build the batch command."""
 
     @click.command("batch", short_help=_("Write the documents for every client of a spreadsheet."))
-    @click.argument("clients", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("clients", type=click.Path(path_type=Path))
     @click.option(
         "-o",
         "--output",
         "out_dir",
         required=True,
         envvar="BREAKUP_BATCH_DIR",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=FolderToWrite(),
         help="Folder for the documents: one subfolder per client.",
     )
     @click.option(
@@ -80,6 +83,7 @@ def make(name: str) -> click.Command:
     @click.option(
         "--formal/--informal",
         "formal",
+        type=Switch(),
         default=None,
         envvar="BREAKUP_FORMAL",
         help="Register for rows that don't give one.",
@@ -117,6 +121,7 @@ def make(name: str) -> click.Command:
         from breakup import batch as core
         from breakup import parse
         from breakup.errors import InputError
+        from breakup.inputs import check_file
         from breakup.registry import KIT
 
         documents = tuple(d.strip() for d in only.split(",") if d.strip()) if only else KIT
@@ -127,10 +132,11 @@ def make(name: str) -> click.Command:
                     "unknown document {name!r} for --only: use a comma-separated list of {choices}"
                 ).format(name=unknown[0] if unknown else only, choices=", ".join(DOCUMENTS))
             )
-        if not clients.is_file():
+        if not os.path.exists(clients):
             raise InputError(
                 _("clients file {path} not found: check the path").format(path=clients)
             )
+        check_file(clients)  # a folder, /dev/zero, a pipe: said as such
         if force and resume:
             raise InputError(_("--force and --resume contradict each other: choose one"))
         settings = core.Settings(
@@ -148,16 +154,33 @@ def make(name: str) -> click.Command:
             strict=strict,
             templates=templates_dir.resolve() if templates_dir else None,
         )
-        if sys.stderr.isatty() and not dry_run:
-            from breakup.sheet import open_source
+        try:
+            if sys.stderr.isatty() and not dry_run:
+                from breakup.sheet import open_source
 
-            with click.progressbar(
-                length=max(open_source(clients).lines - 1, 1), file=sys.stderr, label=_("Writing")
-            ) as bar:
-                summary = core.run(clients, out_dir, settings, progress=bar.update)
-        else:
-            summary = core.run(clients, out_dir, settings)
+                with click.progressbar(
+                    length=max(open_source(clients).lines - 1, 1),
+                    file=sys.stderr,
+                    label=_("Writing"),
+                ) as bar:
+                    summary = core.run(clients, out_dir, settings, progress=bar.update)
+            else:
+                summary = core.run(clients, out_dir, settings)
+        except KeyboardInterrupt:  # a second Ctrl-C: stopped at once
+            if dry_run:
+                raise
+            click.echo(
+                _(
+                    "Stopped at once: the files written so far are kept, and a file cut off is "
+                    "cleared on the next run. Run the same command with --resume to write the "
+                    "rest."
+                ),
+                err=True,
+            )
+            sys.exit(130)
         _report(summary, out_dir, dry_run)
+        if summary.stopped:
+            sys.exit(128 + summary.stopped)
         if summary.failures:
             sys.exit(1)
 
@@ -183,6 +206,23 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
                     extra=extra,
                 )
             )
+    for number, label, note in summary.skipped_documents[:SHOWN_FAILURES]:
+        click.echo(
+            _("Warning: row {number} ({label}): {note}").format(
+                number=number, label=label, note=note
+            ),
+            err=True,
+        )
+    if len(summary.skipped_documents) > SHOWN_FAILURES:
+        more = len(summary.skipped_documents) - SHOWN_FAILURES
+        click.echo(
+            ngettext(
+                "... and {count} more skipped document",
+                "... and {count} more skipped documents",
+                more,
+            ).format(count=more),
+            err=True,
+        )
     for failure in summary.failures[:SHOWN_FAILURES]:
         click.echo(
             _("row {number} ({label}): {reasons}").format(
@@ -204,6 +244,12 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
             "Dry run: {ok} of {rows} rows would be written into {out}; nothing was written.",
             summary.rows,
         ).format(ok=summary.written, rows=summary.rows, out=out_dir)
+    elif summary.stopped:
+        line = ngettext(
+            "Stopped after {rows} row: wrote the documents of {written} into {out}.",
+            "Stopped after {rows} rows: wrote the documents of {written} into {out}.",
+            summary.rows,
+        ).format(written=summary.written, rows=summary.rows, out=out_dir)
     else:
         line = ngettext(
             "Wrote the documents of {written} of {rows} row into {out}.",
@@ -216,7 +262,15 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
                 "{count} already complete (skipped).",
                 summary.skipped,
             ).format(count=summary.skipped)
-    if summary.failures:
+    if summary.stopped:
+        if summary.failures:
+            line += " " + ngettext(
+                "{count} failed (above).", "{count} failed (above).", summary.failed
+            ).format(count=summary.failed)
+        line += " " + _(
+            "Nothing is half-written. Run the same command with --resume to write the rest."
+        )
+    elif summary.failures:
         line += " " + (
             ngettext(
                 "{count} failed: fix it in {path} and run that file again.",
@@ -229,6 +283,15 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
             )
         )
     click.echo(line, err=True)
+    if summary.failed_left is not None:
+        click.echo(
+            _(
+                "Note: {left} was left as it is: it is not this file's failed rows from an "
+                "earlier run, unchanged since (it is yours, was edited, or holds another "
+                "file's rows). This run's failed rows are in {path}."
+            ).format(left=summary.failed_left, path=summary.failed_path),
+            err=True,
+        )
     if summary.stale_failed is not None:
         click.echo(
             _("Note: {path} is from an earlier run; this run had no failed rows.").format(
@@ -237,12 +300,12 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
             err=True,
         )
     if summary.ignored_columns:
-        click.echo(
-            _("Note: columns left unused: {columns}").format(
-                columns=", ".join(summary.ignored_columns)
-            ),
-            err=True,
-        )
+        unused = summary.ignored_columns
+        names = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in unused[:SHOWN_COLUMNS])
+        if len(unused) > SHOWN_COLUMNS:
+            more = len(unused) - SHOWN_COLUMNS
+            names += ngettext(" and {count:,} more", " and {count:,} more", more).format(count=more)
+        click.echo(_("Note: columns left unused: {columns}").format(columns=names), err=True)
     if summary.missing:
         hints = column_hints()
         lines = "\n".join(f"  - {hints[key]}" for key in sorted(summary.missing))

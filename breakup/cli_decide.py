@@ -14,13 +14,23 @@ from typing import Any
 import click
 
 from breakup import languages, parse
-from breakup.cli import emit, language_options, load_profile, templates_option
+from breakup.cli import (
+    FileToWrite,
+    Switch,
+    emit,
+    language_options,
+    load_profile,
+    templates_option,
+)
 from breakup.decide import BY_NAME, QUESTIONS, Question
 from breakup.errors import InputError
 from breakup.i18n import _
 
 MAX_HOURS = Decimal(744)  # in a month
 MAX_MONTHS = Decimal(600)
+# An answers file holds a few short answers; an answer typed or piped in is a few words.
+MAX_ANSWERS_FILE = 1_000_000
+MAX_ANSWER = 10_000
 
 
 def make(name: str) -> click.Command:
@@ -52,8 +62,7 @@ def _decide() -> click.Command:
     @click.command("decide", short_help=_(
         "Weigh up whether to end it: a short worksheet and a recommendation."))  # fmt: skip
     @_question_options
-    @click.option("--answers", "answers_file", metavar="FILE",
-                  type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    @click.option("--answers", "answers_file", metavar="FILE", type=click.Path(path_type=Path),
                   help="Answers from a TOML file, one key per question (the options' names "
                        "with underscores: hours_spent = 40).")  # fmt: skip
     @click.option("--no-input", is_flag=True,
@@ -65,9 +74,9 @@ def _decide() -> click.Command:
                   type=click.Choice(["text", "md", "html", "pdf"]),
                   help="Output format. Default: from the -o file's extension, else "
                        "text.")  # fmt: skip
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    @click.option("-o", "--output", type=FileToWrite("decision.txt"),
                   help="Write to this file instead of stdout.")  # fmt: skip
-    @click.option("--force", is_flag=True, envvar="BREAKUP_FORCE",
+    @click.option("--force", is_flag=True, type=Switch(), envvar="BREAKUP_FORCE",
                   help="Overwrite an existing file.")  # fmt: skip
     @templates_option()
     @language_options
@@ -247,17 +256,17 @@ def read_answers(raw: Mapping[str, object], *, locale: str | None, known: Sequen
 
 def load_answers(path: Path, *, locale: str | None, known: Sequence[str]) -> dict[str, Any]:
     """Read an answers file (TOML, one key per question) into Answers' fields."""
+    from breakup.inputs import read_file
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as error:
-        raise InputError(
-            _("cannot read answers file {path}: {reason}").format(
-                path=path, reason=error.strerror or error
-            )
-        ) from None
+        data = tomllib.loads(read_file(path, MAX_ANSWERS_FILE).decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(
             _("{path}: invalid TOML: {problem}").format(path=path, problem=error)
+        ) from None
+    except RecursionError:
+        raise InputError(
+            _("{path}: the answers are nested too deeply to be read").format(path=path)
         ) from None
     for key in data:
         if key not in BY_NAME:
@@ -286,13 +295,28 @@ def _reading() -> Iterator[None]:
     original = termui.visible_prompt_func
 
     def read(prompt: str) -> str:
+        if original is input and not sys.stdin.isatty():  # a pipe: no line longer than needed
+            from breakup.inputs import read_line
+
+            sys.stdout.write(prompt)
+            sys.stdout.flush()
+            try:
+                line: str = read_line(sys.stdin, MAX_ANSWER, _(
+                    "an answer is longer than {limit:,} characters: answer in a few words"
+                ).format(limit=MAX_ANSWER))  # fmt: skip
+            except InputError:
+                sys.stderr.write("\n")  # the Error: line starts a line, not the question's
+                raise
+            if not line:
+                raise _EndOfInput
+            value = line.removesuffix("\n")
+            sys.stderr.write(value + "\n")
+            return value
         try:
-            value = original(prompt)
+            typed: str = original(prompt)
         except EOFError:
             raise _EndOfInput from None
-        if original is input and not sys.stdin.isatty():
-            sys.stderr.write(value + "\n")
-        return value
+        return typed
 
     termui.visible_prompt_func = read
     try:

@@ -10,7 +10,10 @@ from typing import Any
 import click
 
 from breakup.cli import (
+    FileToWrite,
+    FolderToWrite,
     InputFailure,
+    Switch,
     emit,
     fact_options,
     render_options,
@@ -83,12 +86,16 @@ def _document(name: str) -> click.Command:
     command.__doc__ = f"{doc.help}\n\n\b\nExample:\n  {doc.example}"
     command = _delivery_options(command)
     command = click.option(
-        "--force", is_flag=True, envvar="BREAKUP_FORCE", help="Overwrite an existing file."
+        "--force",
+        is_flag=True,
+        type=Switch(),
+        envvar="BREAKUP_FORCE",
+        help="Overwrite an existing file.",
     )(command)
     command = click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=FileToWrite(f"{doc.stem}.txt"),
         help="Write to this file instead of stdout.",
     )(command)
     command = _format_option(formats_for(name))(command)
@@ -120,10 +127,16 @@ def _kit() -> click.Command:
         "folder",
         required=True,
         envvar="BREAKUP_KIT_DIR",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=FolderToWrite(),
         help="Folder to write the plan to.",
     )
-    @click.option("--force", is_flag=True, envvar="BREAKUP_FORCE", help="Overwrite existing files.")
+    @click.option(
+        "--force",
+        is_flag=True,
+        type=Switch(),
+        envvar="BREAKUP_FORCE",
+        help="Overwrite existing files.",
+    )
     @_format_option([f for f in FORMATS if f not in ("eml", "ics")])
     @click.option(
         "--email-format",
@@ -148,8 +161,9 @@ def _kit() -> click.Command:
         """
         from breakup.plan import write_kit
         from breakup.publish import format_for
+        from breakup.registry import FOREIGN_SUFFIXES, SUFFIXES
 
-        if folder.suffix.lower() in (".pdf", ".txt", ".md", ".html", ".eml", ".zip"):
+        if folder.suffix.lower() in (*SUFFIXES, *FOREIGN_SUFFIXES):
             raise InputFailure(
                 _(
                     "-o {folder} looks like a file name: kit writes a folder of documents; give "

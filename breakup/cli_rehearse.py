@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from breakup.cli import InputFailure, fact_options, render_options
+from breakup.cli import FileToWrite, InputFailure, fact_options, render_options
 from breakup.errors import BreakupError, InputError
 from breakup.i18n import _
 
@@ -46,11 +46,11 @@ def make(name: str) -> click.Command:
     @click.option("--seed", type=int, envvar="BREAKUP_SEED",
                   help="Fix the client's choices, to repeat a session.")  # fmt: skip
     @click.option(
-        "--transcript", "transcript_path", type=click.Path(dir_okay=False, path_type=Path),
+        "--transcript", "transcript_path", type=FileToWrite("transcript.md"),
         help="Save the session as Markdown (checked before the session starts).",
     )  # fmt: skip
     @click.option(
-        "--replay", "replay_path", type=click.Path(dir_okay=False, path_type=Path),
+        "--replay", "replay_path", type=click.Path(path_type=Path),
         help="Face the client lines of a saved transcript again, in the same order.",
     )  # fmt: skip
     @click.option("--force", is_flag=True, help="Overwrite an existing transcript.")
@@ -129,6 +129,7 @@ def _run(session: Any, stdin: Any, target: Path | None, force: bool, replay_of: 
     talk = core.Conversation(session)
     screen = _Screen()
     lost: OSError | None = None
+    too_long: InputError | None = None
     with _stop_signals() as stopped, _Reader(stdin, screen) as reader:
         try:
             _converse(session, talk, screen, reader, replay_of)
@@ -138,6 +139,9 @@ def _run(session: Any, stdin: Any, target: Path | None, force: bool, replay_of: 
         except OSError as error:  # the terminal or the pipe went away
             talk.stop("eof")
             lost = error
+        except InputError as error:  # a reply past its bound: the session ends there
+            talk.stop("eof")
+            too_long = error
     with _shielded():
         failed: BreakupError | None = None
         if target is not None:
@@ -153,6 +157,8 @@ def _run(session: Any, stdin: Any, target: Path | None, force: bool, replay_of: 
                 click.echo(_("Wrote {path}").format(path=target), err=True)
     if failed is not None:
         raise failed
+    if too_long is not None:
+        raise too_long
     if lost is not None:
         raise InputError(
             _("cannot read your replies: {reason}").format(reason=lost.strerror or lost)
@@ -251,8 +257,14 @@ class _Reader:
             except EOFError:
                 click.echo()
                 return None
+        from breakup.inputs import read_line
+        from breakup.rehearse import MAX_REPLY
+
         source = getattr(self.stream, "buffer", self.stream)
-        raw = source.readline()
+        raw = read_line(source, MAX_REPLY, _(
+            "a reply is longer than {limit:,} characters: answer in a few sentences, one reply "
+            "a line"
+        ).format(limit=MAX_REPLY))  # fmt: skip
         if not raw:
             return None
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)

@@ -15,13 +15,12 @@ import hashlib
 import json
 import os
 import secrets
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from breakup.errors import InputError, OutputError
 from breakup.i18n import _
-from breakup.output import safe_name
+from breakup.output import refuse_special, safe_name
 
 MARKER = ".breakup-row.json"
 LOCK = ".breakup.lock"
@@ -168,16 +167,7 @@ def write_into(fd: int, name: str, data: bytes, force: bool, where: Path) -> Non
         finally:
             os.close(handle)
         if force:
-            try:
-                mode = os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode
-            except FileNotFoundError:
-                mode = stat.S_IFREG
-            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
-                raise OutputError(
-                    _("{path} is not a regular file: breakup will not replace it").format(
-                        path=where / name
-                    )
-                )
+            refuse_special(name, where / name, dir_fd=fd)
             os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
         else:
             try:
@@ -199,7 +189,21 @@ def write_into(fd: int, name: str, data: bytes, force: bool, where: Path) -> Non
 def locked(out_dir: Path) -> Iterator[None]:
     """Hold the output folder for this batch; another batch into it stops with a clear error."""
     path = out_dir / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as error:
+        if error.errno == errno.ELOOP or os.path.islink(path):
+            raise OutputError(
+                _(
+                    "{path} is a symbolic link: breakup's lock file is never one, and a link is "
+                    "never followed; remove it and run the batch again"
+                ).format(path=path)
+            ) from None
+        raise OutputError(
+            _("cannot create the lock file {path}: {reason}; remove what is there").format(
+                path=path, reason=error.strerror
+            )
+        ) from None
     try:
         try:
             import fcntl

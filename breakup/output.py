@@ -3,8 +3,8 @@
 Every file is first written to a new temporary file beside its target (created exclusively,
 mode 0600), then published: by a hard link when it must not replace anything (the link fails
 if the target appeared meanwhile, so two runs cannot overwrite each other), or by a rename
-when --force allows replacing. A target that is a device, a FIFO, a socket or a folder is
-never replaced, even with --force.
+when --force allows replacing. A target that is a device, a FIFO, a socket, a folder, a link
+to one of those or a dangling link is never replaced, even with --force.
 """
 
 from __future__ import annotations
@@ -32,22 +32,57 @@ def exists(path: Path) -> bool:
     return os.path.lexists(path)
 
 
-def _refuse_special(path: Path) -> None:
+def refuse_special(path: Path | str, shown: Path | None = None, dir_fd: int | None = None) -> None:
+    """Refuse to replace what is at `path` unless it is a regular file or a link to one: never
+    a device, a FIFO, a socket, a folder, a link to one of those or a dangling link.
+
+    `dir_fd`: the folder `path` is relative to; `shown`: the path named in the error.
+    """
+    shown = shown or Path(path)
     try:
-        mode = os.lstat(path).st_mode
+        mode = os.stat(path, dir_fd=dir_fd, follow_symlinks=False).st_mode
     except FileNotFoundError:
         return
-    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+    if stat.S_ISLNK(mode):
+        try:
+            mode = os.stat(path, dir_fd=dir_fd).st_mode
+        except OSError:  # nothing there, or a loop of links
+            raise OutputError(
+                _(
+                    "{path} is a symbolic link to nothing: breakup will not replace it, even with "
+                    "--force; remove the link or choose another name"
+                ).format(path=shown)
+            ) from None
+        if not stat.S_ISREG(mode):
+            raise OutputError(
+                _(
+                    "{path} is a symbolic link to a folder or a special file: breakup will not "
+                    "replace it, even with --force; choose another name"
+                ).format(path=shown)
+            )
+        return
+    if not stat.S_ISREG(mode):
         raise OutputError(
             _(
                 "{path} is not a regular file: breakup will not replace it, even with --force"
-            ).format(path=path)
+            ).format(path=shown)
         )
+
+
+def make_folder(path: Path) -> None:
+    """Make a folder and its missing parents, private to the user (0700), whatever the umask
+    would give (the files in it are 0600). A folder already there is left as it is."""
+    if path.is_dir():
+        return
+    if path.parent != path:
+        make_folder(path.parent)
+    with contextlib.suppress(FileExistsError):  # made meanwhile; a file there fails later
+        os.mkdir(path, 0o700)
 
 
 def _temporary(path: Path, data: bytes) -> str:
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".breakup-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -63,7 +98,7 @@ def _temporary(path: Path, data: bytes) -> str:
 
 def _publish(tmp: str, path: Path, force: bool) -> None:
     if force:
-        _refuse_special(path)
+        refuse_special(path)
         os.replace(tmp, path)
         return
     try:
@@ -110,7 +145,7 @@ def write_all(files: Sequence[tuple[Path, str | bytes]], *, force: bool = False)
             )
     else:
         for path, _data in files:
-            _refuse_special(path)
+            refuse_special(path)
     temporaries: list[tuple[str, Path]] = []
     published: list[Path] = []
     try:

@@ -7,6 +7,7 @@ valid one suggested.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from breakup.errors import BreakupError, ProfileError
 from breakup.i18n import _
+from breakup.inputs import check_file, read_file
 from breakup.models import VOICES, CheckConfig, Defaults, Profile, Referral, Sender
 
 _PERSON_KEYS = ("name", "company", "email", "phone")
@@ -29,12 +31,13 @@ def find_profile(explicit: str | None) -> Path | None:
     """Pick the profile: --profile (or BREAKUP_PROFILE), ./breakup.toml, the user config dir."""
     if explicit:
         path = Path(explicit).expanduser()
-        if not path.is_file():
+        if not os.path.exists(path):
             raise ProfileError(
                 _(
                     "profile {path} not found: check the path given to --profile or BREAKUP_PROFILE"
                 ).format(path=explicit)
             )
+        check_file(path, ProfileError)  # a folder, /dev/zero, a FIFO: said as such
         return path
     for candidate in candidates():
         if candidate.is_file():
@@ -51,15 +54,7 @@ def candidates() -> list[Path]:
 
 def load_profile(path: Path) -> Profile:
     """Read and validate a profile TOML file."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise ProfileError(
-            _("cannot read profile {path}: {reason}").format(path=path, reason=error.strerror)
-        ) from None
-    if len(raw) > MAX_BYTES:
-        raise ProfileError(_("{path}: the profile is too large to be one").format(path=path))
+    raw = read_file(path, MAX_BYTES, ProfileError)
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

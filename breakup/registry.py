@@ -147,8 +147,29 @@ SUFFIXES = {
     ".txt": "text", ".text": "text", ".md": "md", ".markdown": "md", ".html": "html",
     ".htm": "html", ".pdf": "pdf", ".eml": "eml", ".ics": "ics",
 }  # fmt: skip
-# Extensions that promise a format breakup does not write: a name ending so is refused.
-FOREIGN_SUFFIXES = (".doc", ".docx", ".odt", ".rtf", ".pages", ".xlsx", ".xls", ".csv", ".json")
+# Extensions that promise a format breakup does not write: a name ending so is refused (a
+# letter in plain text named .docx, .png or .zip opens as garbage, or not at all, and one named
+# .exe, .sh or .py is one click from being run). Top-level domains a client's name may end in
+# and that are rarely files (.com, .app, .ai) are left out.
+FOREIGN_SUFFIXES = (
+    # documents, spreadsheets, slides, books
+    ".doc", ".docx", ".docm", ".dot", ".dotx", ".odt", ".ott", ".rtf", ".pages", ".wpd", ".xps",
+    ".epub", ".mobi", ".xls", ".xlsx", ".xlsm", ".ods", ".numbers", ".ppt", ".pptx", ".odp",
+    ".key",
+    # data and settings
+    ".csv", ".tsv", ".json", ".jsonl", ".xml", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf",
+    ".sql", ".db", ".sqlite",
+    # mail and contacts in a form breakup does not write (it writes .eml and .ics)
+    ".msg", ".mbox", ".vcf",
+    # images, sound, video
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg", ".heic", ".ico",
+    ".psd", ".mp3", ".wav", ".m4a", ".mp4", ".mov", ".avi", ".mkv",
+    # archives and compressed files
+    ".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar",
+    # programs, scripts, templates
+    ".exe", ".msi", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".sh", ".bash", ".zsh", ".py", ".js",
+    ".jar", ".apk", ".dmg", ".deb", ".rpm", ".j2",
+)  # fmt: skip
 
 
 def formats_for(document: str) -> list[str]:

@@ -67,6 +67,9 @@ HOSTILE = frozenset({"escalate", "defend"})
 # A share of the exit line's words that makes a reply the exit line, said in one's own way.
 EXIT_OVERLAP = 0.6
 RECORD = "breakup-rehearse"
+# A transcript to replay is a few pages of Markdown; a reply is a few sentences.
+MAX_TRANSCRIPT = 10_000_000
+MAX_REPLY = 10_000
 # Escape sequences a terminal would act on (colors, cursor moves, titles), then control bytes.
 _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
@@ -562,12 +565,9 @@ def record(session: Session, talk: Conversation, outcomes: tuple[Outcome, ...]) 
 
 def read_replay(path: Path) -> Replay:
     """Read the record of a transcript written by `breakup rehearse --transcript`."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise InputError(
-            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror or error)
-        ) from None
+    from breakup.inputs import read_file
+
+    text = read_file(path, MAX_TRANSCRIPT).decode("utf-8", errors="replace")
     m = re.search(rf"<!-- {RECORD} ([^\n]*?) -->", text)
     values = dict(re.findall(r"(\w+)=(\S*)", m.group(1))) if m else {}
     lines = tuple(x for x in values.get("lines", "").split(",") if x)

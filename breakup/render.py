@@ -323,8 +323,9 @@ def _render(
 def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
     """The follow-up reminders as calendar events, and the calendar's name.
 
-    Each event has a stable key (client, archetype, kind), so a new calendar file for the
-    same client updates its events instead of adding them twice.
+    Each event has a stable key (client, contact, service, end date, archetype, kind), so a
+    new calendar file for the same engagement updates its events instead of adding them twice,
+    and one for another engagement with the same client never moves them.
     """
     from breakup import ics
     from breakup.output import safe_name
@@ -353,12 +354,18 @@ def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
     module = evaluate(env, "documents/notes.j2", ctx)
     texts = module.reminder_texts
     client = safe_name(facts.client or facts.contact or "client")
+    # The engagement: the same facts give the same UIDs (a second import updates the events),
+    # another contact, service or end date gives others (it never moves this one's).
+    end = getattr(ctx["end"], "value", None)
+    engagement = "/".join(
+        " ".join(str(part or "").split()).casefold() for part in (facts.contact, facts.service, end)
+    )
     events = [
         ics.Reminder(
             day=r["day"].value,
             summary=str(module.reminder_titles[r["kind"]]),
             description=str(texts[r["kind"]]),
-            key=f"{client}/{archetype}/{r['kind']}",
+            key=f"{client}/{engagement}/{archetype}/{r['kind']}",
         )
         for r in ctx["reminders"]
     ]

@@ -11,13 +11,15 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import hashlib
 import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from breakup import facts
 from breakup.errors import InputError
@@ -26,17 +28,22 @@ from breakup.i18n import _
 # The columns a batch reads; any other column is left alone.
 SETTINGS = ("archetype", "id", "lang", "locale", "register")
 COLUMNS = (*SETTINGS, *(f.name for f in facts.FACTS))
-# failed.csv's own columns: the row number in the first file, and why the row failed.
-ROW, REASON = "row", "reason"
+# failed.csv's own columns: the row number in the first file, and why the row failed. Named
+# so that no column of the user's (a "row", a "reason") is taken for them.
+ROW, REASON = "breakup_row", "breakup_reason"
 ALIASES = {"invoices": "invoice", "email": "client_email", "end": "end_date"}
 # A cell longer than this is not a value a client document needs.
 MAX_CELL = 20_000
+# A row (a line of JSON Lines) longer than this is not one client: the file is refused, before
+# anything is written, instead of being read into memory whole.
+MAX_ROW = 4_000_000
 _FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
 class Source(NamedTuple):
     """A clients file, as found. Fields: path, kind ("csv" or "jsonl"), encoding, bom,
-    delimiter, header (the columns, named as breakup reads them), lines (to size a bar)."""
+    delimiter, header (the columns, named as breakup reads them), lines (to size a bar),
+    names (the header as written, for the failed file)."""
 
     path: Path
     kind: str
@@ -45,24 +52,28 @@ class Source(NamedTuple):
     delimiter: str
     header: list[str]
     lines: int
+    names: tuple[str, ...] = ()
 
 
 class Failed(NamedTuple):
     """A row that failed, as its failed file keeps it. Fields: number, label (who it was for),
-    reasons, cells, raw (the original line of a JSON Lines row)."""
+    reasons, cells, raw (the original line of a JSON Lines row), values (a CSV row's cells in
+    order, unnamed columns included)."""
 
     number: int
     label: str
     reasons: list[str]
     cells: dict[str, str]
     raw: str
+    values: tuple[str, ...] = ()
 
 
 class Row(NamedTuple):
     """One row. Fields: number (its row number: the spreadsheet's, header = 1, or the `row`
     of a failed.csv it came from), position (its place in this file), cells (by column;
     empty cells as ""), raw (the original text of the line, for JSON Lines), problem (why it
-    cannot be read, or ""), hint (what may explain a failure: more values than columns)."""
+    cannot be read, or ""), hint (what may explain a failure: more values than columns),
+    values (a CSV row's cells in order, unnamed columns included)."""
 
     number: int
     position: int
@@ -70,6 +81,7 @@ class Row(NamedTuple):
     raw: str
     problem: str
     hint: str = ""
+    values: tuple[str, ...] = ()
 
 
 def column_name(name: str) -> str:
@@ -88,6 +100,9 @@ def _misspelt(name: str) -> str | None:
 
 def open_source(path: Path) -> Source:
     """Find a file's kind, encoding and delimiter, and check its header."""
+    from breakup.inputs import check_file
+
+    check_file(path)  # a folder, a device, a pipe (it cannot be read twice): said as such
     try:
         with path.open("rb") as handle:
             head = handle.read(1 << 16)
@@ -110,15 +125,16 @@ def open_source(path: Path) -> Source:
     if path.suffix.lower() == ".jsonl":
         return Source(path, "jsonl", "utf-8-sig", bom, ",", list(COLUMNS), lines)
     with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
-        header_line = handle.readline()
+        header_line = next(_bounded(handle, path, {"number": 1, "read": 0}), "")
     if not header_line.strip():
         raise InputError(
             _("{path} is empty: the first row must name the columns").format(path=path)
         )
     delimiter = _delimiter(header_line)
-    header = [column_name(h) for h in next(csv.reader([header_line], delimiter=delimiter))]
+    names = tuple(next(csv.reader([header_line], delimiter=delimiter)))
+    header = [column_name(h) for h in names]
     _check_header(header, path)
-    return Source(path, "csv", encoding, bom, delimiter, header, lines)
+    return Source(path, "csv", encoding, bom, delimiter, header, lines, names)
 
 
 def _guess_encoding(path: Path) -> str:
@@ -205,14 +221,36 @@ def _cell(value: str) -> str:
     return _FORMULA.sub("", value)
 
 
+def _bounded(handle: IO[str], path: Path, row: dict[str, int]) -> Iterator[str]:
+    """The lines of a file, none read past MAX_ROW characters, and no row longer than that
+    either (a cell may hold line breaks). row: the number of the row being read ("number"),
+    and the characters read of it ("read"), which the reader sets to 0 at each new row."""
+    while line := handle.readline(MAX_ROW + 1):
+        row["read"] += len(line)
+        if row["read"] > MAX_ROW:
+            raise InputError(
+                _(
+                    "{path}: row {number} is longer than {limit:,} characters: a row is one "
+                    "client; check that this is the right file, or for a quote left open"
+                ).format(path=path, number=row["number"], limit=MAX_ROW)
+            )
+        yield line
+
+
 def _csv_rows(source: Source) -> Iterator[Row]:
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
     header = source.header
     with source.path.open(encoding=source.encoding, errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, delimiter=source.delimiter)
+        # A row's number is the spreadsheet's (the header is row 1), counting blank rows, and
+        # a cell that holds line breaks as one row.
+        row = {"number": 1, "read": 0}
+        reader = csv.reader(_bounded(handle, source.path, row), delimiter=source.delimiter)
         next(reader, None)
         position = 0
+        record = 1
         while True:
+            record += 1
+            row.update(number=record, read=0)
             try:
                 cells = next(reader)
             except StopIteration:
@@ -220,7 +258,7 @@ def _csv_rows(source: Source) -> Iterator[Row]:
             except csv.Error as error:
                 position += 1
                 yield Row(
-                    reader.line_num,
+                    record,
                     position,
                     {},
                     "",
@@ -230,10 +268,9 @@ def _csv_rows(source: Source) -> Iterator[Row]:
             if not "".join(cells).strip():
                 continue
             position += 1
-            values = {
-                name: _cell(value) for name, value in zip(header, cells, strict=False) if name
-            }
-            number = _number(values.get(ROW, ""), reader.line_num)
+            cells = [_cell(value) for value in cells]
+            values = {name: value for name, value in zip(header, cells, strict=False) if name}
+            number = _number(values.get(ROW, ""), record)
             problem = hint = ""
             if len(cells) > len(header):
                 hint = _(
@@ -245,7 +282,7 @@ def _csv_rows(source: Source) -> Iterator[Row]:
             if not problem and any(len(v) > MAX_CELL for v in values.values()):
                 problem = _("a cell is longer than {limit:,} characters").format(limit=MAX_CELL)
             problem = problem or _bad_bytes("".join(cells))
-            yield Row(number, position, values, "", problem, hint)
+            yield Row(number, position, values, "", problem, hint, tuple(cells))
 
 
 def _number(value: str, fallback: int) -> int:
@@ -256,7 +293,9 @@ def _number(value: str, fallback: int) -> int:
 def _jsonl_rows(source: Source) -> Iterator[Row]:
     with source.path.open(encoding="utf-8-sig", errors="surrogateescape") as handle:
         position = 0
-        for line_number, line in enumerate(handle, 1):
+        row = {"number": 1, "read": 0}
+        for line_number, line in enumerate(_bounded(handle, source.path, row), 1):
+            row.update(number=line_number + 1, read=0)
             if not line.strip():
                 continue
             position += 1
@@ -313,15 +352,99 @@ def failed_path(source: Source, out_dir: Path) -> Path:
     return out_dir / ("failed.jsonl" if source.kind == "jsonl" else "failed.csv")
 
 
-def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> None:
+# Which failed files breakup wrote into an output folder: for each, the clients file it came
+# from and a digest of what was written, so that one is replaced only while it is still that.
+FAILED_RECORD = ".breakup-failed.json"
+# failed.csv, then failed-2.csv ... failed-99.csv.
+_FAILED_NAMES = 99
+
+
+def choose_failed_path(source: Source, out_dir: Path) -> Path:
+    """Where this run's failed rows go, without ever replacing a file that is not breakup's.
+
+    The file being run, when it is one of the output folder's failed files (the loop: fix
+    failed.csv, run it); else failed.csv, when it is free or is still, unchanged, the failed
+    file of an earlier run of this same clients file; else the first failed-N.csv that is.
+    A failed.csv of the user's, one edited since, or another file's failed rows is left alone.
+    """
+    base = failed_path(source, out_dir)
+    names = [
+        base,
+        *(base.with_name(f"{base.stem}-{n}{base.suffix}") for n in range(2, _FAILED_NAMES + 1)),
+    ]
+    for path in names:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(path, source.path):
+                return path
+    records = _failed_records(out_dir)
+    origin = str(source.path.resolve())
+    for path in names:
+        if not os.path.lexists(path):
+            return path
+        record = records.get(path.name)
+        if isinstance(record, dict) and record.get("source") == origin:
+            if record.get("sha256") == _digest(path):
+                return path
+    raise InputError(
+        _(
+            "{out} holds {count} failed files already: move them away and run the batch again"
+        ).format(out=out_dir, count=_FAILED_NAMES)
+    )
+
+
+def record_failed(out_dir: Path, target: Path, source: Source, digest: str) -> None:
+    """Note that breakup wrote `target` (with this digest) for the failed rows of `source`."""
+    records = _failed_records(out_dir)
+    records[target.name] = {"source": str(source.path.resolve()), "sha256": digest}
+    data = json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8", "surrogatepass")
+    _write_whole(out_dir / FAILED_RECORD, data)
+
+
+def _failed_records(out_dir: Path) -> dict[str, object]:
+    try:
+        fd = os.open(out_dir / FAILED_RECORD, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))  # fmt: skip
+    except OSError:
+        return {}
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return {}
+            data = json.loads(handle.read(1 << 20))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file (never through a link), or None."""
+    try:
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> str:
     """Write the failed rows in the input's own form, ready to fix and run again.
 
-    CSV: the same columns, delimiter, encoding and BOM, with `row` (the row number in the
-    first file, kept across reruns) and `reason`. JSON Lines: each original object with
-    "row" and "reason" added, or the original text in "line" when it was not valid JSON.
-    The file is written whole (a temporary file, then a rename).
+    CSV: the same columns (the user's own, unnamed ones included, under the header as
+    written), delimiter, encoding and BOM, with ROW (the row number in the first file, kept
+    across reruns) and REASON. JSON Lines: each original object with ROW and REASON added, or
+    the original text in "line" when it was not valid JSON.
+    The file is written whole (a temporary file, then a rename). Return its SHA-256.
     """
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.breakup-tmp")
     if source.kind == "jsonl":
         lines = []
         for failure in failures:
@@ -343,19 +466,29 @@ def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> No
         import csv
         import io
 
-        columns = [h for h in source.header if h and h not in (ROW, REASON)]
+        names = source.names or tuple(source.header)
+        keep = [i for i, name in enumerate(source.header) if name not in (ROW, REASON)]
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=source.delimiter, lineterminator="\r\n")
-        writer.writerow([*columns, ROW, REASON])
+        writer.writerow([*(names[i] for i in keep), ROW, REASON])
         for failure in failures:
+            values = failure.values or tuple(failure.cells.get(h, "") for h in source.header)
+            values += ("",) * (len(source.header) - len(values))
             writer.writerow(
-                [_neutral(failure.cells.get(c, "")) for c in columns]
+                [_neutral(values[i]) for i in keep]
                 + [failure.number, _neutral(" / ".join(failure.reasons))]
             )
         encoding = "cp1252" if source.encoding == "cp1252" else "utf-8"
         payload = (("\ufeff" if source.bom else "") + buffer.getvalue()).encode(
             encoding, errors="replace" if encoding == "cp1252" else "surrogateescape"
         )
+    _write_whole(target, payload)
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _write_whole(target: Path, payload: bytes) -> None:
+    """Write a file whole and private: a new temporary file beside it, then a rename."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.breakup-tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -12,13 +14,23 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import breakup
 from breakup.cli import cli
 
 PROFILE = ["--profile", str(DATA / "profile.toml")]
+
 HEADER = "archetype,client,contact,client_email,lang,end_date,invoice,service\n"
 GOOD = "late-payer,Acme,Ann Lee,ann@acme.example,en,2027-01-15,F-1:1200:2026-10-31,web design\n"
 KIT = {"call-script.txt", "email.txt", "referral-letter.txt", "heads-up.txt", "follow-up-notes.txt"}
+
+
+def env() -> dict[str, str]:
+    """The environment of a subprocess: this test's, running the breakup under test (not
+    whichever one is installed)."""
+    return {**os.environ, "PYTHONPATH": str(Path(breakup.__file__).parent.parent)}
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -76,14 +88,14 @@ def test_fix_and_rerun_keeps_row_numbers_and_one_reason_column(runner: CliRunner
     Path("clients.csv").write_text(rows, encoding="utf-8")
     assert run(runner, "clients.csv", "-o", "out")[0] == 1
     failed = read_dicts("out/failed.csv")
-    assert [r["row"] for r in failed] == ["3", "4"]
+    assert [r["breakup_row"] for r in failed] == ["3", "4"]
     fixed = Path("out/failed.csv").read_text(encoding="utf-8").replace("2027-02-30", "2027-02-26")
     Path("out/failed.csv").write_text(fixed, encoding="utf-8")
     code, _out, err = run(runner, "out/failed.csv", "-o", "out")
     assert code == 1 and "row 4 (Gamma)" in err
     header, *again = read_csv("out/failed.csv")
-    assert header.count("row") == 1 and header.count("reason") == 1
-    assert [r[header.index("row")] for r in again] == ["4"]
+    assert header.count("breakup_row") == 1 and header.count("breakup_reason") == 1
+    assert [r[header.index("breakup_row")] for r in again] == ["4"]
     assert files(Path("out/beta")) == KIT and files(Path("out/acme")) == KIT
 
 
@@ -155,8 +167,8 @@ def test_concurrent_batches_into_one_folder(tmp_path: Path) -> None:
     )
     Path("clients.csv").write_text(rows, encoding="utf-8")
     command = [sys.executable, "-m", "breakup", "batch", "clients.csv", "-o", "out", *PROFILE]
-    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env())
+    second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env())
     results = [(p.returncode, p.communicate()[1]) for p in (first, second)]
     results = [
         (p.returncode, err) for p, (_code, err) in zip((first, second), results, strict=True)
@@ -292,3 +304,329 @@ def test_spanish_spreadsheet_values(runner: CliRunner) -> None:
     assert code == 0, err
     email = Path("out/acme/email.txt").read_text(encoding="utf-8")
     assert "3.180,00" in email and "31 de enero" in email
+
+
+# --- many rows, and stopping ------------------------------------------------------------
+
+
+def slow_email(root: Path, loops: int = 30) -> Path:
+    """A templates folder whose email takes a while to render (some 0.1 s a row, at 30)."""
+    from breakup import resources
+
+    email = (resources.templates_dir() / "documents/email.j2").read_text(encoding="utf-8")
+    busy = (
+        "{% set ns = namespace(n=0) %}{% for i in range(" + str(loops) + ") %}"
+        "{% for j in range(1000) %}{% set ns.n = ns.n + j %}{% endfor %}{% endfor %}"
+    )
+    (root / "documents").mkdir(parents=True)
+    (root / "documents/email.j2").write_text(busy + email, encoding="utf-8")
+    return root
+
+
+def batch_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "breakup", "batch", *args, *PROFILE]
+
+
+@pytest.mark.parametrize("templates", [False, True], ids=["built-in", "user-templates"])
+def test_a_thousand_failing_rows_end_with_the_summary(templates: bool) -> None:
+    """The failures of parallel workers outgrow a pipe; the batch still ends, says which rows
+    failed, writes them all to failed.csv and exits 1 (it used to hang with no output)."""
+    rows = "".join(f"late-payer,Client {i},Ann Lee,,en,25/01/2027,,\n" for i in range(1000))
+    Path("clients.csv").write_text(HEADER + rows, encoding="utf-8")
+    Path("mine").mkdir()
+    extra = ["--templates", "mine"] if templates else []
+    result = subprocess.run(
+        batch_command("clients.csv", "-o", "out", "--only", "email", *extra),
+        capture_output=True, text=True, timeout=60, env=env(),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "0 of 1000 rows" in result.stderr and "1000 failed" in result.stderr
+    assert len(read_dicts("out/failed.csv")) == 1000
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_stops_a_batch_between_rows_and_resume_finishes_it(
+    tmp_path: Path, signame: str
+) -> None:
+    """Ctrl-C (SIGINT to the whole process group) or SIGTERM ends a batch after the row in
+    hand: exit 128 + the signal, the written rows kept, nothing half-written, the lock
+    released, and --resume finishes it."""
+    import signal
+    import time
+
+    signum = getattr(signal, signame)
+
+    slow_email(tmp_path / "slow")
+    rows = "".join(f"late-payer,Client {i},Ann Lee,,en,2027-01-25,,\n" for i in range(30))
+    Path("clients.csv").write_text(HEADER + rows, encoding="utf-8")
+    command = batch_command("clients.csv", "-o", "out", "--only", "email",
+                            "--templates", str(tmp_path / "slow"))  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env(),
+                               start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not list(Path("out").glob("*/email.txt")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(process.pid, signum)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 128 + signum, err
+    assert "Stopped after" in err and "--resume" in err and "Traceback" not in err
+    written = [p for p in Path("out").iterdir() if (p / "email.txt").exists()]
+    assert 0 < len(written) < 30
+    assert not list(Path("out").rglob("*.breakup-tmp")) and not Path("out/failed.csv").exists()
+    result = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120,
+                            env=env())  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"{len(written)} already complete" in result.stderr
+    assert len(list(Path("out").glob("*/email.txt"))) == 30
+
+
+def test_a_second_ctrl_c_stops_a_batch_at_once(tmp_path: Path) -> None:
+    """Ctrl-C twice: the workers are stopped in the middle of their row; the lock is
+    released, and --resume clears what they cut off and finishes."""
+    import signal
+    import time
+
+    slow_email(tmp_path / "slow", loops=300)  # a second or more a row
+    rows = "".join(f"late-payer,Client {i},Ann Lee,,en,2027-01-25,,\n" for i in range(4))
+    Path("clients.csv").write_text(HEADER + rows, encoding="utf-8")
+    command = batch_command("clients.csv", "-o", "out", "--only", "email",
+                            "--templates", str(tmp_path / "slow"))  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env(),
+                               start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not list(Path("out").glob("*/.breakup-row.json")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.2)
+        os.killpg(process.pid, signal.SIGINT)
+        started = time.monotonic()
+        _out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "Stopped at once" in err and "--resume" in err and "Traceback" not in err
+    assert time.monotonic() - started < 1
+    result = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120,
+                            env=env())  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(list(Path("out").glob("*/email.txt"))) == 4
+    assert not list(Path("out").rglob("*.breakup-tmp"))
+
+
+def test_ctrl_c_ends_a_one_process_batch_after_the_row(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a row is written: the row is finished, the batch ends there with exit
+    130, and the same command with --resume writes the rest."""
+    import signal
+
+    from breakup import batch
+
+    write_row = batch._write_row
+
+    def write_then_signal(*args: object, **kwargs: object) -> bool:
+        done = write_row(*args, **kwargs)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(batch, "_write_row", write_then_signal)
+    second = GOOD.replace("Acme", "Beta").replace("Ann Lee", "Bo Li")
+    Path("clients.csv").write_text(HEADER + GOOD + second, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 130, err
+    assert "Stopped after 1 row: wrote the documents of 1 into out." in err
+    assert files(Path("out/acme")) == KIT and not Path("out/beta").exists()
+    monkeypatch.setattr(batch, "_write_row", write_row)
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--resume")
+    assert code == 0 and "1 already complete" in err and files(Path("out/beta")) == KIT
+
+
+# --- failed.csv: the user's columns, breakup's own --------------------------------------
+
+
+def test_the_users_row_and_reason_columns_survive_in_failed_csv(runner: CliRunner) -> None:
+    """A clients file with its own row and reason columns (and one without a name): failed.csv
+    keeps them all with their values, breakup's own columns beside them; the message and the
+    rerun give the row's real number."""
+    Path("clients.csv").write_text(
+        "archetype,client,end_date,reason,row,\n"
+        "late-payer,Beta,2027-01-15,ok,8,x\n"
+        "late-payer,Acme,2027-02-30,they never pay,7,my note\n",
+        encoding="utf-8",
+    )
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 1 and "row 3 (Acme)" in err and "row 7" not in err
+    header, *rows = read_csv("out/failed.csv")
+    assert header == ["archetype", "client", "end_date", "reason", "row", "", "breakup_row",
+                      "breakup_reason"]  # fmt: skip
+    assert rows[0][:7] == ["late-payer", "Acme", "2027-02-30", "they never pay", "7", "my note",
+                           "3"]  # fmt: skip
+    code, _out, err = run(runner, "out/failed.csv", "-o", "out", "--only", "email")
+    assert code == 1 and "row 3 (Acme)" in err
+    assert read_csv("out/failed.csv")[1][3:7] == ["they never pay", "7", "my note", "3"]
+
+
+def test_a_row_number_counts_rows_as_a_spreadsheet_does(runner: CliRunner) -> None:
+    """A cell holding a line break is one row, a blank row is a row: row 4 is the fourth."""
+    Path("clients.csv").write_text(
+        HEADER + GOOD.replace("web design", '"web\ndesign"') + ",,,,,,,\n"
+        + "late-payer,Beta,Bo,,en,2027-02-30,,\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 1 and "row 4 (Beta)" in err, err
+
+
+_COLUMN_NAMES = ["row", "reason", "", "Notes", "Reason Given", "line", "ID interno", "nº"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.lists(st.sampled_from(_COLUMN_NAMES), min_size=1, max_size=4, unique=True),
+    data=st.data(),
+)  # fmt: skip
+def test_failed_csv_keeps_every_column_of_the_users(
+    names: list[str], data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Whatever the user's own columns are called and hold, a failed row's failed.csv gives
+    them back, cell for cell as breakup read them, when breakup reads it again."""
+    from breakup import batch, sheet
+    from breakup.models import Profile
+
+    text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+    values = [data.draw(text) for _name in names]
+    folder = tmp_path_factory.mktemp("failed")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["archetype", "client", "end_date", *names])
+    writer.writerow(["late-payer", "Acme", "2027-02-30", *values])
+    (folder / "clients.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    settings_ = batch.Settings(documents=("email",), fmt="text", profile=Profile())
+    summary = batch.run(folder / "clients.csv", folder / "out", settings_)
+    assert summary.failed == 1
+    (given,) = sheet.rows(sheet.open_source(folder / "clients.csv"))
+    source = sheet.open_source(folder / "out/failed.csv")
+    (row,) = sheet.rows(source)
+    assert source.names[3:-2] == tuple(names)
+    assert row.values[3:-2] == given.values[3:] and row.number == 2
+
+
+A_ROWS = HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n"
+B_ROWS = HEADER + GOOD.replace("Acme", "Gamma") + "late-payer,Delta,Di,,en,2027-02-31,,\n"
+
+
+def test_a_users_own_failed_csv_is_never_replaced(runner: CliRunner) -> None:
+    Path("out").mkdir()
+    Path("out/failed.csv").write_text("PRECIOUS USER SPREADSHEET\n", encoding="utf-8")
+    Path("clients.csv").write_text(A_ROWS, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 1
+    assert Path("out/failed.csv").read_text(encoding="utf-8") == "PRECIOUS USER SPREADSHEET\n"
+    assert "fix it in out/failed-2.csv" in err and "out/failed.csv was left as it is" in err
+    assert [r["client"] for r in read_dicts("out/failed-2.csv")] == ["Beta"]
+
+
+def test_another_files_failed_rows_are_kept_and_a_rerun_replaces_its_own(
+    runner: CliRunner,
+) -> None:
+    """A's failed rows stay when B runs into the same folder; a rerun of A or B replaces
+    only its own failed file, as long as it is unchanged."""
+    Path("a.csv").write_text(A_ROWS, encoding="utf-8")
+    Path("b.csv").write_text(B_ROWS, encoding="utf-8")
+    run(runner, "a.csv", "-o", "out", "--only", "email")
+    code, _out, err = run(runner, "a.csv", "-o", "out", "--only", "email", "--resume")
+    assert code == 1 and "fix it in out/failed.csv" in err and "left as it is" not in err
+    run(runner, "b.csv", "-o", "out", "--only", "email")
+    code, _out, err = run(runner, "b.csv", "-o", "out", "--only", "email", "--resume")
+    assert code == 1 and "fix it in out/failed-2.csv" in err
+    assert [r["client"] for r in read_dicts("out/failed.csv")] == ["Beta"]
+    assert [r["client"] for r in read_dicts("out/failed-2.csv")] == ["Delta"]
+    assert not Path("out/failed-3.csv").exists()
+
+
+def test_fixes_typed_into_failed_csv_survive_a_rerun_of_the_first_file(
+    runner: CliRunner,
+) -> None:
+    Path("a.csv").write_text(A_ROWS, encoding="utf-8")
+    run(runner, "a.csv", "-o", "out", "--only", "email")
+    fixed = Path("out/failed.csv").read_text(encoding="utf-8").replace("Bo,", "Bo Li,")
+    Path("out/failed.csv").write_text(fixed, encoding="utf-8")
+    code, _out, err = run(runner, "a.csv", "-o", "out", "--only", "email", "--resume")
+    assert code == 1 and "fix it in out/failed-2.csv" in err
+    assert Path("out/failed.csv").read_text(encoding="utf-8") == fixed
+
+
+def test_a_failed_csv_link_is_neither_followed_nor_replaced(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "elsewhere.csv"
+    target.write_text("theirs\n", encoding="utf-8")
+    Path("out").mkdir()
+    Path("out/failed.csv").symlink_to(target)
+    Path("clients.csv").write_text(A_ROWS, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 1 and "fix it in out/failed-2.csv" in err
+    assert Path("out/failed.csv").is_symlink() and target.read_text(encoding="utf-8") == "theirs\n"
+
+
+# --- like the kit ----------------------------------------------------------------------------
+
+
+def test_a_row_without_a_matching_referral_is_written_as_the_kit_writes_it(
+    runner: CliRunner,
+) -> None:
+    """No referral offers the row's service: the batch writes what `kit` writes, without the
+    referral letter and the heads-up, with the kit's warnings; alone, --only referral fails."""
+    row = GOOD.replace("web design", "payroll")
+    Path("clients.csv").write_text(HEADER + row, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 0, err
+    kit = runner.invoke(cli, ["kit", "late-payer", "-o", "kit", "--client", "Acme",
+                              "--contact", "Ann Lee", "--client-email", "ann@acme.example",
+                              "--lang", "en", "--end-date", "2027-01-15",
+                              "--invoice", "F-1:1200:2026-10-31", "--service", "payroll",
+                              *PROFILE])  # fmt: skip
+    assert kit.exit_code == 0, kit.output
+    assert files(Path("out/acme")) == files(Path("kit")) - {"follow-up-notes.ics"}
+    assert files(Path("out/acme")) == KIT - {"referral-letter.txt", "heads-up.txt"}
+    kit_warnings = [line for line in kit.stderr.splitlines() if "skipped the" in line]
+    batch_warnings = [line for line in err.splitlines() if "skipped the" in line]
+    assert len(kit_warnings) == 2
+    assert batch_warnings == [
+        w.replace("Warning: ", "Warning: row 2 (Acme): ") for w in kit_warnings
+    ]
+    code, _out, err = run(runner, "clients.csv", "-o", "out2", "--only", "referral")
+    assert code == 1 and "row 2 (Acme): no referral" in err
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def test_a_lock_file_that_is_a_link_is_named_as_such(runner: CliRunner, tmp_path: Path) -> None:
+    Path("out").mkdir()
+    Path("out/.breakup.lock").symlink_to(tmp_path / "elsewhere")
+    Path("clients.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 1 and err.startswith("Error: out/.breakup.lock is a symbolic link:"), err
+    assert "remove it" in err and not (tmp_path / "elsewhere").exists()
+
+
+def test_the_note_of_unused_columns_names_ten_at_most(runner: CliRunner) -> None:
+    names = [f"c{i}" for i in range(100_000)] + ["x" * 500]
+    Path("clients.csv").write_text(
+        "archetype,client," + ",".join(names) + "\ndiva,Acme\n", encoding="utf-8"
+    )
+    code, _out, err = run(runner, "clients.csv", "-o", "out", "--only", "email")
+    assert code == 0, err[-500:]
+    (note,) = [line for line in err.splitlines() if line.startswith("Note: columns left unused")]
+    assert (
+        note == "Note: columns left unused: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 99,991 more"
+    )

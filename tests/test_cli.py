@@ -269,3 +269,151 @@ def test_a_line_break_in_the_senders_name_is_named_as_such(runner: CliRunner) ->
     )
     result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml", "-f", "eml"])
     assert result.exit_code == 2 and "sender.name must be a single line" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["email", "diva", "-o", "."], {}, "is a folder"),
+        (["email", "diva"], {"BREAKUP_TEMPLATES": "nope"}, "folder nope not found"),
+        (["email", "diva"], {"BREAKUP_AFTER_CALL": "maybe"}, "'maybe' for BREAKUP_AFTER_CALL"),
+        (["script", "diva"], {"BREAKUP_FORMAL": "2"}, "'2' for BREAKUP_FORMAL"),
+        (["email", "diva", "-o", "x.txt"], {"BREAKUP_FORCE": "sure"}, "for BREAKUP_FORCE"),
+        (["archetypes"], {"BREAKUP_DEBUG": "y e s"}, "for BREAKUP_DEBUG"),
+        (["kit", "diva"], {"BREAKUP_KIT_DIR": "kit.txt"}, "is a file, not a folder"),
+        (["email", "diva"], {"BREAKUP_FORMAT": "docx"}, "invalid value for BREAKUP_FORMAT: 'docx'"),
+        (["rehearse", "diva"], {"BREAKUP_SEED": "abc"}, "invalid value for BREAKUP_SEED: 'abc'"),
+        (["check", "-"], {"BREAKUP_FORMAL": "maybe"}, "for BREAKUP_FORMAL: 'maybe'"),
+    ],
+    ids=["folder-for-o", "templates-variable", "after-call", "formal", "force", "debug",
+         "kit-dir", "format", "seed", "check-formal"],
+)  # fmt: skip
+def test_a_bad_path_or_variable_is_one_line_without_the_usage_block(
+    runner: CliRunner, args: list[str], env: dict[str, str], message: str
+) -> None:
+    """A value the user may not have typed (a variable) or a path of the wrong kind: one
+    Error: line naming it and the fix, exit 2, not Click's Usage/Try block."""
+    Path("kit.txt").write_text("mine", encoding="utf-8")
+    result = runner.invoke(cli, args, env=env)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
+    assert message in result.stderr
+
+
+# --- what the user gives in a file or a stream is read within bounds ----------------------
+
+
+def env() -> dict[str, str]:
+    """A subprocess's environment: this test's, running the breakup under test."""
+    import breakup
+
+    return {**os.environ, "PYTHONPATH": str(Path(breakup.__file__).parent.parent)}
+
+
+def _limited_memory() -> None:  # a read that is not bounded fails here instead of the machine
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, resource.RLIM_INFINITY))
+
+
+READERS = {
+    "profile": (["email", "diva", "--profile", "{path}"], {}),
+    "profile-variable": (["email", "diva"], {"BREAKUP_PROFILE": "{path}"}),
+    "answers": (["decide", "--no-input", "--answers", "{path}"], {}),
+    "replay": (["rehearse", "--replay", "{path}"], {}),
+    "clients": (["batch", "{path}", "-o", "out"], {}),
+}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+@pytest.mark.parametrize("reader", READERS, ids=READERS)
+def test_a_device_or_a_fifo_where_a_file_goes_is_one_error_line(
+    tmp_path: Path, reader: str, kind: str
+) -> None:
+    """/dev/zero (endless) or a FIFO (blocks the open) given as a file: one Error: line that
+    says what it is, at once, not a MemoryError, a traceback or a hang."""
+    path = "/dev/zero" if kind == "device" else str(tmp_path / "pipe")
+    if kind == "fifo":
+        os.mkfifo(path)
+    args, variables = READERS[reader]
+    result = subprocess.run(
+        [sys.executable, "-m", "breakup", *(a.format(path=path) for a in args)],
+        env={**env(), **{k: v.format(path=path) for k, v in variables.items()}},
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30,
+        preexec_fn=_limited_memory,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("Error:") == 1 and "Traceback" not in result.stderr
+    assert ("a device" if kind == "device" else "a named pipe (FIFO)") in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("reader", "limit"),
+    [("profile", "1 MB"), ("answers", "1 MB"), ("replay", "10 MB")],
+)
+def test_a_file_past_its_size_limit_is_one_error_line(
+    runner: CliRunner, reader: str, limit: str
+) -> None:
+    with open("big", "wb") as handle:  # sparse: takes no room
+        handle.truncate({"1 MB": 1_000_001, "10 MB": 10_000_001}[limit])
+    args, _variables = READERS[reader]
+    result = runner.invoke(cli, [a.format(path="big") for a in args])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: big is larger than {limit}: check that it is the right file"]
+
+
+def test_a_clients_row_past_its_limit_stops_the_batch_before_writing(runner: CliRunner) -> None:
+    """A row of several MB (a file that is not a clients file, a quote left open) is refused
+    as a whole, before a document is written, instead of being read into memory."""
+    Path("clients.csv").write_text(
+        'archetype,client\ndiva,Acme\ndiva,"' + "x" * 5_000_000 + "\n", encoding="utf-8"
+    )
+    result = runner.invoke(cli, ["batch", "clients.csv", "-o", "out"])
+    assert result.exit_code == 2, result.output
+    assert "row 3 is longer than 4,000,000 characters" in result.stderr
+    assert not list(Path("out").glob("*/*.txt"))
+
+
+def test_a_huge_piped_reply_ends_the_rehearsal_with_one_error_line(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["rehearse", "diva", "--transcript", "t.md"], input="x" * 20_000 + "\n"
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "Error: a reply is longer than 10,000 characters: answer in a few sentences, one reply "
+        "a line"
+    )
+    assert "Neutral replies" in result.stdout and Path("t.md").exists()
+
+
+def test_a_huge_piped_answer_to_decide_is_one_error_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "breakup", "decide"], input="x" * 20_000 + "\n", env=env(),
+        capture_output=True, text=True, timeout=60, preexec_fn=_limited_memory,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: an answer is longer than 10,000 characters: answer in a few words"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["archetypes"], ["email", "diva"], ["--help"], ["check", "--lang", "en", "-"], []],
+    ids=["archetypes", "email", "help", "check", "bare"],
+)
+def test_a_closed_pipe_ends_quietly_with_141(args: list[str]) -> None:
+    """`breakup archetypes | head -1`: the reader went away, which is no error of the user's:
+    no message, and exit 141, as a Unix tool killed by SIGPIPE (never 1, a finding for check)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "breakup", *args], stdout=write_end, stderr=subprocess.PIPE,
+            input="You never pay.\n", text=True, env=env(), timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")

@@ -382,3 +382,53 @@ def test_any_text_and_date_round_trip(summary: str, description: str, name: str,
     assert str(event.get("DESCRIPTION", "")) == expected(description)
     assert event.decoded("DTSTART") == day
     assert event.decoded("DTEND") == day + timedelta(days=1)
+
+
+# --- the UIDs of a client's reminders --------------------------------------------------------
+
+
+def notes_uids(**facts: object) -> dict[str, str]:
+    """The UIDs of the notes' reminders for these facts (client Acme), by summary."""
+    from breakup.models import ClientFacts
+    from breakup.publish import publish
+
+    data = publish("notes", "late-payer", "ics", lang="en", today=date(2026, 12, 1),
+                   facts=ClientFacts(client="Acme", **facts), now=STAMP).data  # fmt: skip
+    return {str(e["SUMMARY"]): str(e["UID"]) for e in events(data)}
+
+
+ENGAGEMENT = st.tuples(
+    st.sampled_from(["Ann Lee", "Bob Ray", "ann  LEE"]),
+    st.sampled_from([None, "bookkeeping", "payroll"]),
+    st.sampled_from([date(2027, 1, 15), date(2027, 4, 15)]),
+)
+
+
+@given(first=ENGAGEMENT, second=ENGAGEMENT)
+def test_uids_follow_the_engagement_not_only_the_client(
+    first: tuple[str, str | None, date], second: tuple[str, str | None, date]
+) -> None:
+    """Two engagements with the same client share no UID (importing one never moves the
+    other's reminders); the same engagement (up to case and spaces) keeps its UIDs."""
+    one, two = (
+        notes_uids(contact=contact, service=service, end_date=end)
+        for contact, service, end in (first, second)
+    )
+
+    def same(engagement: tuple[str, str | None, date]) -> tuple[str, str, date]:
+        contact, service, end = engagement
+        return " ".join(contact.split()).casefold(), service or "", end
+
+    if same(first) == same(second):
+        assert one == two
+    else:
+        assert not set(one.values()) & set(two.values())
+
+
+def test_uids_stay_when_only_the_amounts_change() -> None:
+    from decimal import Decimal
+
+    facts = {"contact": "Ann", "service": "bookkeeping", "end_date": date(2027, 1, 15)}
+    before = notes_uids(**facts, outstanding=Decimal(5))
+    after = notes_uids(**facts, outstanding=Decimal(900))
+    assert before == after

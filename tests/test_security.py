@@ -137,7 +137,8 @@ class TestEmailHeaders:
 
 class TestFiles:
     """Files are written whole and private; an existing file is replaced only with --force, and
-    never when it is a device, a FIFO, a socket or a folder; a kit is written all or none."""
+    never when it is a device, a FIFO, a socket, a folder or a dangling link (nor a link to
+    anything but a regular file); a kit is written all or none."""
 
     def test_a_document_is_private(self, runner: CliRunner) -> None:
         runner.invoke(cli, ["email", "diva", "-o", "out.txt"])
@@ -154,6 +155,57 @@ class TestFiles:
         result = runner.invoke(cli, ["email", "diva", "-o", "pipe.txt", "--force"])
         assert result.exit_code == 1 and "not a regular file" in one_error(result)
         assert stat.S_ISFIFO(os.lstat("pipe.txt").st_mode)
+
+    @pytest.mark.parametrize("kind", ["dangling", "folder", "fifo", "loop"])
+    @pytest.mark.parametrize("command", ["email", "kit", "batch"])
+    def test_force_never_replaces_a_link_to_no_regular_file(
+        self, runner: CliRunner, tmp_path: Path, kind: str, command: str
+    ) -> None:
+        """A dangling link, or a link to a folder or a FIFO, stays as it is, even with --force;
+        the document is not written through it either."""
+        where = {"email": Path("email.txt"), "kit": Path("kit/email.txt"),
+                 "batch": Path("out/acme/email.txt")}[command]  # fmt: skip
+        target = tmp_path / "elsewhere"
+        if kind == "folder":
+            target.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(target)
+        elif kind == "loop":
+            target = where
+        Path("clients.csv").write_text("archetype,client\ndiva,Acme\n", encoding="utf-8")
+        if command == "batch":  # the row's folder first, as an earlier run leaves it
+            assert runner.invoke(cli, ["batch", "clients.csv", "-o", "out"]).exit_code == 0
+            where.unlink()
+        where.parent.mkdir(exist_ok=True)
+        os.symlink(target, where)
+        args = {"email": ["email", "diva", "-o", str(where)], "kit": ["kit", "diva", "-o", "kit"],
+                "batch": ["batch", "clients.csv", "-o", "out"]}[command]  # fmt: skip
+        result = runner.invoke(cli, [*args, "--force"])
+        assert result.exit_code == 1, result.output
+        assert "symbolic link to" in result.stderr and "--force" in result.stderr
+        assert os.readlink(where) == str(target)
+        assert kind != "folder" or not any(target.iterdir())
+
+    @pytest.mark.parametrize("command", ["email", "kit", "batch"])
+    def test_force_replaces_a_link_to_a_file_never_writing_through_it(
+        self, runner: CliRunner, tmp_path: Path, command: str
+    ) -> None:
+        where = {"email": Path("email.txt"), "kit": Path("kit/email.txt"),
+                 "batch": Path("out/acme/email.txt")}[command]  # fmt: skip
+        target = tmp_path / "elsewhere.txt"
+        target.write_text("theirs", encoding="utf-8")
+        Path("clients.csv").write_text("archetype,client\ndiva,Acme\n", encoding="utf-8")
+        if command == "batch":
+            assert runner.invoke(cli, ["batch", "clients.csv", "-o", "out"]).exit_code == 0
+            where.unlink()
+        where.parent.mkdir(exist_ok=True)
+        os.symlink(target, where)
+        args = {"email": ["email", "diva", "-o", str(where)], "kit": ["kit", "diva", "-o", "kit"],
+                "batch": ["batch", "clients.csv", "-o", "out"]}[command]  # fmt: skip
+        result = runner.invoke(cli, [*args, "--force"])
+        assert result.exit_code == 0, result.output
+        assert not where.is_symlink() and "Dear" in where.read_text(encoding="utf-8")
+        assert target.read_text(encoding="utf-8") == "theirs"
 
     def test_a_dangling_symlink_is_not_followed(self, runner: CliRunner, tmp_path: Path) -> None:
         target = tmp_path / "elsewhere.toml"
@@ -179,6 +231,44 @@ class TestFiles:
         result = runner.invoke(cli, ["kit", "diva", "-o", "kit", *PROFILE])
         assert result.exit_code == 1 and "No space left" in one_error(result)
         assert not Path("kit").exists() or not any(Path("kit").iterdir())
+
+    @pytest.mark.parametrize("command", ["kit", "batch", "email"])
+    def test_folders_made_for_the_output_are_private_whatever_the_umask(
+        self, runner: CliRunner, command: str
+    ) -> None:
+        """A kit's folder, a batch's, and the folders -o makes are 0700 like a row's folder,
+        even under umask 000 (the files in them are 0600)."""
+        Path("clients.csv").write_text("archetype,client\ndiva,Acme\n", encoding="utf-8")
+        args = {"kit": ["kit", "diva", "-o", "made/kit"],
+                "batch": ["batch", "clients.csv", "-o", "made/out"],
+                "email": ["email", "diva", "-o", "made/letters/email.txt"]}[command]  # fmt: skip
+        previous = os.umask(0)
+        try:
+            result = runner.invoke(cli, args)
+        finally:
+            os.umask(previous)
+        assert result.exit_code == 0, result.output
+        folders = [p for p in Path("made").rglob("*") if p.is_dir()] + [Path("made")]
+        assert len(folders) >= 2
+        assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o700}
+        assert {stat.S_IMODE(p.stat().st_mode) for p in Path("made").rglob("*.txt")} == {0o600}
+
+    @pytest.mark.parametrize(
+        "name",
+        ["x.zip", "x.exe", "x.png", "x.jpg", "x.tar.gz", "x.py", "x.sh", "x.json", "x.toml",
+         "x.xlsx", "x.mp4", "x.bat", "x.svg", "x.DOCX"],
+    )  # fmt: skip
+    def test_a_name_whose_extension_breakup_does_not_write_is_refused(
+        self, runner: CliRunner, name: str
+    ) -> None:
+        result = runner.invoke(cli, ["email", "diva", "-o", name])
+        suffix = Path(name).suffix.lower()
+        assert result.exit_code == 2
+        assert f"breakup does not write {suffix} files" in one_error(result)
+        assert not Path(name).exists()
+        result = runner.invoke(cli, ["kit", "diva", "-o", name])
+        assert result.exit_code == 2 and "looks like a file name" in one_error(result)
+        assert not Path(name).exists()
 
     def test_output_names_that_promise_another_format_are_refused(self, runner: CliRunner) -> None:
         result = runner.invoke(cli, ["email", "diva", "-o", "letter.docx"])
