@@ -38,13 +38,12 @@ def _archetypes() -> click.Command:
         if ids:
             click.echo("\n".join(names))
             return
-        from breakup.render import load_archetype
+        from breakup.render import describe
 
         language, locale = languages.resolve(lang, None, None, None, os.environ)
         width = max(len(name) for name in names)
-        for name in names:
-            module = load_archetype(name, language, locale, "formal", templates_dir)
-            click.echo(f"{name:<{width}}  {module.description}")
+        for name, description in describe(language, locale, templates_dir):
+            click.echo(f"{name:<{width}}  {description}")
 
     return archetypes
 

@@ -353,12 +353,10 @@ def next_commands(d: Decision, a: Answers, *, lang: str, answers_file: str | Non
 def problems(lang: str = "en", locale: str | None = None,
              templates: Path | None = None) -> list[tuple[str, str]]:  # fmt: skip
     """The archetypes to choose the main problem from: (id, description in `lang`)."""
-    from breakup import catalog
-    from breakup.render import load_archetype
+    from breakup.render import describe
 
     locale = locale or languages.babel_locale(lang, languages.language(lang).default_region)
-    return [(name, str(load_archetype(name, lang, locale, "formal", templates).description))
-            for name in catalog.archetype_ids(templates)]  # fmt: skip
+    return describe(lang, locale, templates)
 
 
 def publish(answers: Answers, fmt: str = "text", **options: Any) -> Any:

@@ -197,7 +197,7 @@ class TestTemplatesStayInTheirFolder:
         (root / "documents").mkdir(parents=True)
         os.symlink(secret, root / "documents" / "email.j2")
         result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
-        assert "TOP SECRET" not in result.output and result.exit_code == 1
+        assert "TOP SECRET" not in result.output and result.exit_code == 2
         assert "outside the templates folder" in one_error(result)
 
     def test_a_symlinked_archetype_folder(self, tmp_path: Path, runner: CliRunner) -> None:
@@ -226,7 +226,7 @@ class TestUserTemplatesAreSandboxed:
     def test_internals_are_refused(self, tmp_path: Path, runner: CliRunner, body: str) -> None:
         root = overlay(tmp_path, {"documents/email.j2": body})
         result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
-        assert result.exit_code == 1 and "uid=" not in result.output
+        assert result.exit_code == 2 and "uid=" not in result.output
         one_error(result)
 
     def test_an_endless_loop_in_an_archetype_under_rehearse(
@@ -240,7 +240,7 @@ class TestUserTemplatesAreSandboxed:
         loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
         root = overlay(tmp_path, {"archetypes/slow/archetype.j2": loop + text})
         result = runner.invoke(cli, ["rehearse", "slow", "--templates", str(root)], input="ok\n")
-        assert result.exit_code == 1 and "longer than" in one_error(result)
+        assert result.exit_code == 2 and "longer than" in one_error(result)
 
 
 class TestProfile:
