@@ -188,7 +188,9 @@ class TestFiles:
 
 
 class TestTemplatesStayInTheirFolder:
-    """A template whose real path leaves the overlay (or the built-in folder) is refused."""
+    """A template is read from inside its folder only: no symbolic link (even one swapped in
+    while it is read), no hard link to another file, nothing but a regular file, at most
+    1 MB."""
 
     def test_a_symlinked_template_file(self, tmp_path: Path, runner: CliRunner) -> None:
         secret = tmp_path / "secret.txt"
@@ -199,6 +201,85 @@ class TestTemplatesStayInTheirFolder:
         result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
         assert "TOP SECRET" not in result.output and result.exit_code == 2
         assert "outside the templates folder" in one_error(result)
+
+    def test_a_symlinked_documents_folder(self, tmp_path: Path, runner: CliRunner) -> None:
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "email.j2").write_text("TOP SECRET", encoding="utf-8")
+        root = overlay(tmp_path, {})
+        root.mkdir()
+        os.symlink(elsewhere, root / "documents")
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert "TOP SECRET" not in result.output and result.exit_code == 2
+        assert "documents is a symbolic link" in one_error(result)
+
+    def test_a_link_swapped_in_while_reading_is_never_followed(self, tmp_path: Path) -> None:
+        """The check and the read are one: a template swapped for a link to a file outside,
+        over and over while it is read, is never read through the link."""
+        import threading
+
+        from breakup import catalog
+
+        secret = tmp_path / "secret.txt"
+        secret.write_text("TOP SECRET", encoding="utf-8")
+        root = overlay(tmp_path, {"documents/email.j2": "SAFE"})
+        folder = root / "documents"
+        env = catalog.environment("en", "US", "formal", False, root)
+        stop = threading.Event()
+
+        def swap() -> None:
+            while not stop.is_set():
+                (folder / ".a").write_text("SAFE", encoding="utf-8")
+                os.replace(folder / ".a", folder / "email.j2")
+                os.symlink(secret, folder / ".b")
+                os.replace(folder / ".b", folder / "email.j2")
+
+        swapper = threading.Thread(target=swap)
+        swapper.start()
+        seen = set()
+        try:
+            for _ in range(3000):
+                try:
+                    seen.add(env.loader.get_source(env, "documents/email.j2")[0])
+                except (TemplateError, OSError):
+                    seen.add("refused")
+        finally:
+            stop.set()
+            swapper.join()
+        assert "TOP SECRET" not in seen and "SAFE" in seen
+
+    def test_a_hard_link_to_a_file_outside(self, tmp_path: Path, runner: CliRunner) -> None:
+        secret = tmp_path / "secret.txt"
+        secret.write_text("TOP SECRET", encoding="utf-8")
+        root = overlay(tmp_path, {})
+        (root / "documents").mkdir(parents=True)
+        os.link(secret, root / "documents" / "email.j2")
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert "TOP SECRET" not in result.output and result.exit_code == 2
+        assert "other hard links" in one_error(result)
+
+    @pytest.mark.parametrize("kind", ["fifo", "folder"])
+    def test_a_template_that_is_not_a_file_is_refused(
+        self, tmp_path: Path, runner: CliRunner, kind: str
+    ) -> None:
+        """Never silently replaced by the built-in template of the same name."""
+        root = overlay(tmp_path, {})
+        (root / "documents").mkdir(parents=True)
+        target = root / "documents" / "email.j2"
+        target.mkdir() if kind == "folder" else os.mkfifo(target)
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert result.exit_code == 2 and "Dear" not in result.stdout
+        assert "not a regular file" in one_error(result)
+
+    def test_a_huge_template_is_refused_before_it_is_read(
+        self, tmp_path: Path, runner: CliRunner
+    ) -> None:
+        root = overlay(tmp_path, {})
+        (root / "documents").mkdir(parents=True)
+        with open(root / "documents" / "email.j2", "wb") as sparse:
+            sparse.truncate(3 * 2**30)  # 3 GB, and no disk space taken
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert result.exit_code == 2 and "larger than 1000 KB" in one_error(result)
 
     def test_a_symlinked_archetype_folder(self, tmp_path: Path, runner: CliRunner) -> None:
         elsewhere = tmp_path / "elsewhere"
