@@ -127,9 +127,7 @@ def _load(folder: Path) -> Language:
                 forbidden=tuple(str(w) for w in table.get("forbidden", [])),
                 holidays=_holidays(table.get("holidays", [])),
                 records=str(table.get("records", "")),
-                weekday_comma=(
-                    bool(table["weekday_comma"]) if "weekday_comma" in table else None
-                ),
+                weekday_comma=(bool(table["weekday_comma"]) if "weekday_comma" in table else None),
             )
             for code, table in data.get("regions", {}).items()
         }
