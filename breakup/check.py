@@ -32,6 +32,7 @@ from breakup.i18n import _
 from breakup.models import CheckConfig
 from breakup.profile import parse_check_config
 from breakup.resources import LOCALES_DIR
+from breakup.terminal import json_safe, printable
 
 RULES_FILE = "tone.toml"
 PROJECT_FILE = ".breakup-check.toml"
@@ -178,9 +179,14 @@ def check_text(
 
 
 def iter_findings(
-    text: str, lang: str, register: str = "formal", config: CheckConfig | None = None
+    text: str,
+    lang: str,
+    register: str = "formal",
+    config: CheckConfig | None = None,
+    file: str | None = None,
 ) -> Iterator[Finding]:
-    """Yield the findings of check_text one by one, a paragraph at a time."""
+    """Yield the findings of check_text one by one, a paragraph at a time; an error in an
+    inline comment names `file` ("-" for standard input), when given."""
     if register not in REGISTERS:
         message = _("unknown register {register!r}: use formal or informal")
         raise InputError(message.format(register=register))
@@ -192,7 +198,7 @@ def iter_findings(
     validate_config(config)
     disabled = frozenset(config.disable)
     allow = _phrases_regex(config.allow)
-    ignores = _Ignores(text)
+    ignores = _Ignores(text, file)
     return _findings(text, rules, pick, disabled, allow, ignores)
 
 
@@ -213,7 +219,7 @@ def check_draft(
     is never passed as clean only because its language was guessed wrong.
     """
     choice = choose_language(text, lang, forced, file)
-    findings = iter_findings(text, choice.lang, register, config)
+    findings = iter_findings(text, choice.lang, register, config, file)
     if forced or choice.detected is not None:
         return DraftResult(file, choice.lang, findings, choice.note)
     found = list(findings)
@@ -275,7 +281,7 @@ def _language_name(lang: str) -> str:
 
 
 def _draft_name(file: str) -> str:
-    return _("the draft") if file == "-" else file
+    return _("the draft") if file == "-" else printable(file)
 
 
 def too_large_message(file: str) -> str:
@@ -389,12 +395,14 @@ def report(drafts: Iterable[DraftResult], fmt: str, *, show_file: bool = False) 
         return
     for draft in drafts:
         rules = _rules_for(draft.lang)
-        name = "<stdin>" if draft.file == "-" else draft.file
+        # A file name cannot forge a line (file:line:col: in the line format) or an escape.
+        name = "<stdin>" if draft.file == "-" else printable(draft.file)
         prefix = f"{name}:" if show_file or fmt == "line" else ""
         count = 0
         for f in draft.findings:
             count += 1
-            quoted = f"{rules.quote_open}{' '.join(f.match.split())}{rules.quote_close}"
+            match = printable(" ".join(f.match.split()))
+            quoted = f"{rules.quote_open}{match}{rules.quote_close}"
             label = f.category if fmt == "line" else f.label
             yield f"{prefix}{f.line}:{f.column}: {label}: {quoted} — {f.advice}"
         if fmt == "text":
@@ -404,7 +412,7 @@ def report(drafts: Iterable[DraftResult], fmt: str, *, show_file: bool = False) 
 
 def _json_report(drafts: Iterable[DraftResult]) -> Iterator[str]:
     def dumps(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
+        return json_safe(json.dumps(value, ensure_ascii=False))
 
     yield "{"
     yield f'  "version": {JSON_VERSION},'
@@ -951,7 +959,8 @@ class _Ignores:
     "--" is a comment.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, file: str | None = None) -> None:
+        self.file = file
         # line -> ids left out (empty: everything)
         self.lines: dict[int, frozenset[str]] = {}
         # From block_lines[i] on, block_states[i] is left out (None: nothing; empty: all).
@@ -1002,16 +1011,18 @@ class _Ignores:
         after = m.group(2).split("-->", 1)[1] if "-->" in m.group(2) else ""
         return not re.search(r"\w", before) and not re.search(r"\w", after)
 
-    @staticmethod
-    def _ids(rest: str, line: int) -> frozenset[str]:
+    def _ids(self, rest: str, line: int) -> frozenset[str]:
         words = rest.split("--", 1)[0].replace("*/", " ").replace(")", " ")
         ids = frozenset(w for w in re.split(r"[\s,]+", words) if w)
         known = known_ids()
         for ident in ids:
             if ident not in known:
-                message = _("line {line}: unknown category or rule {ident!r} in a breakup-check "
+                where = _("line {line}").format(line=line)
+                if self.file is not None:
+                    where = _("{file}, line {line}").format(file=_draft_name(self.file), line=line)
+                message = _("{where}: unknown category or rule {ident!r} in a breakup-check "
                             "comment; see `breakup check --list-rules`")  # fmt: skip
-                raise InputError(message.format(line=line, ident=ident))
+                raise InputError(message.format(where=where, ident=ident))
         return ids
 
     def ignored(self, line: int, category: str, rule: str | None) -> bool:

@@ -96,7 +96,10 @@ def make(name: str = "check") -> click.Command:
                 raise InputError(_("- (stdin) can be given only once"))
             counts = [0]
             drafts = _drafts(sources, in_use, forced, formal, profile.check, counts)
-            for line in core.report(drafts, fmt, show_file=len(sources) > 1):
+            lines: Iterable[str] = core.report(drafts, fmt, show_file=len(sources) > 1)
+            if fmt == "json":  # whole, or not at all: an error on a later draft leaves no half
+                lines = list(lines)
+            for line in lines:
                 click.echo(line)
         except BreakupError as error:
             # Exit 1 means "findings": every error, whatever its kind, exits 2.

@@ -259,7 +259,26 @@ def test_an_unknown_id_in_a_comment_is_an_error() -> None:
         check_text("Hello.\n<!-- breakup-check: ignore ventng -->\nI'm fed up.", "en")
 
 
+def test_an_unknown_id_in_a_comment_names_its_file(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "clean.txt").write_text("Hello.\n", "utf-8")
+    (tmp_path / "bad.txt").write_text("x <!-- breakup-check: ignore bogus -->\n", "utf-8")
+    result = runner.invoke(cli, ["check", "clean.txt", "bad.txt"])
+    assert result.exit_code == 2
+    assert "Error: bad.txt, line 1: unknown category or rule 'bogus'" in result.stderr
+
+
 # Formats and exit codes -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("later", ["missing.txt", "bad.txt"], ids=["missing", "bad-comment"])
+def test_json_is_never_left_half_written_by_a_later_error(
+    runner: CliRunner, tmp_path: Path, later: str
+) -> None:
+    (tmp_path / "clean.txt").write_text("Hello.\n", "utf-8")
+    (tmp_path / "bad.txt").write_text("x <!-- breakup-check: ignore bogus -->\n", "utf-8")
+    result = runner.invoke(cli, ["check", "--format", "json", "clean.txt", later])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: ")
 
 
 def test_json_on_the_command_line_is_one_document_for_all_files(

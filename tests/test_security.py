@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import socket
 import stat
@@ -348,6 +349,69 @@ class TestProfile:
         Path("p.toml").write_bytes(b'\xef\xbb\xbf[sender]\nname = "Ann"\n')
         result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml"])
         assert result.exit_code == 0 and "Ann" in result.stdout
+
+
+ESCAPES = "\x1b]0;PWNED\x07\x1b]52;c;aWQK\x07\x9b31m"
+
+
+class TestTerminalOutput:
+    """Names and texts from the user's files (archetype folders and descriptions, draft file
+    names) are printed with their control characters escaped: none can move the cursor, set
+    the title or the clipboard (OSC), or forge a line of its own."""
+
+    def _forged(self, tmp_path: Path) -> Path:
+        readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+        own = readme.split("## Your own templates", 1)[1].split("```jinja\n", 1)[1]
+        own = own.split("```", 1)[0]
+        described = own.replace(
+            '{% set description = "', '{% set description = "' + ESCAPES + "\nError: forged "
+        )
+        root = overlay(tmp_path, {"archetypes/esc/archetype.j2": described})
+        (root / "archetypes" / "bad\nError: fake line").mkdir()
+        (root / "archetypes" / "bad\nError: fake line" / "archetype.j2").write_text(own, "utf-8")
+        return root
+
+    @staticmethod
+    def _clean(text: str) -> None:
+        assert not any(c in text for c in "\x1b\x07\x9b")
+        assert not any(line.startswith("Error: f") for line in text.splitlines())
+
+    def test_the_archetypes_listing(self, tmp_path: Path, runner: CliRunner) -> None:
+        root = self._forged(tmp_path)
+        for ids in ([], ["--ids"]):
+            result = runner.invoke(cli, ["archetypes", *ids, "--templates", str(root)])
+            assert result.exit_code == 0, result.output
+            self._clean(result.stdout)
+            assert "bad\\nError: fake line" in result.stdout
+
+    def test_decides_menu(self, tmp_path: Path, runner: CliRunner) -> None:
+        root = self._forged(tmp_path)
+        result = runner.invoke(cli, ["decide", "--templates", str(root)], input="\n" * 20)
+        assert "1. bad\\nError: fake line" in result.stderr, result.output
+        self._clean(result.stderr)
+
+    @pytest.mark.parametrize("fmt", ["text", "line", "json"])
+    def test_draft_file_names_in_checks_report(
+        self, tmp_path: Path, runner: CliRunner, fmt: str
+    ) -> None:
+        names = [f"e{ESCAPES}.txt", "n\nx.txt:9:9: forged\n.txt"]
+        for name in names:
+            (tmp_path / name).write_text("You never pay.\n", "utf-8")
+        result = runner.invoke(cli, ["check", "--lang", "en", "--format", fmt, *names])
+        assert result.exit_code == 1, result.output
+        self._clean(result.stdout)
+        if fmt == "json":
+            data = json.loads(result.stdout)
+            assert [f["file"] for f in data["files"]] == names  # the same names, escaped
+        else:
+            assert len(result.stdout.splitlines()) == (4 if fmt == "text" else 2)
+            assert all(line.startswith(("e\\x1b]0;", "n\\nx.txt:9:9: forged\\n.txt:"))
+                       for line in result.stdout.splitlines())  # fmt: skip
+
+    def test_a_name_in_an_error_line(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["check", f"x{ESCAPES}\nError: forged"])
+        assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+        self._clean(result.stderr)
 
 
 class TestOffline:
