@@ -19,7 +19,9 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import os
 import re
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -325,19 +327,64 @@ def validate_config(config: CheckConfig) -> None:
         )
 
 
-def find_project_config(folder: Path) -> Path | None:
-    """Return the nearest .breakup-check.toml in `folder` or its parents.
+def find_project_config(folder: Path, notes: list[str] | None = None) -> Path | None:
+    """Return the nearest .breakup-check.toml in `folder` or its parents that can be trusted.
 
-    The search stops at the repository's root (a folder with .git), the home folder or
-    the root of the file system.
+    The search stops at the repository's root (a folder with .git), the home folder, the root
+    of the file system, and at a folder other users can write to (such as /tmp): a config
+    there, or one owned by another user or writable by others, could be anyone's, so it is
+    skipped, with a note appended to `notes`, and the search stops. Raises InputError for an
+    entry named like the config that is not a file (a folder, a link to nothing).
     """
     home = Path.home()
     for parent in (folder, *folder.parents):
         candidate = parent / PROJECT_FILE
-        if candidate.is_file():
-            return candidate
+        if _writable_by_others(parent):
+            if os.path.lexists(candidate) and notes is not None:
+                message = _("Note: ignored {path}: {folder} can be written by other users, so "
+                            "anyone could have put it there; move its settings to a folder only "
+                            "you can write to, or to your profile's [check] table")  # fmt: skip
+                notes.append(message.format(path=candidate, folder=parent))
+            return None
+        if os.path.lexists(candidate):
+            problem = _untrusted(candidate)
+            if problem is None:
+                return candidate
+            if notes is not None:
+                notes.append(
+                    _("Note: ignored {path}: {problem}").format(path=candidate, problem=problem)
+                )
+            return None
         if (parent / ".git").exists() or parent == home:
             return None
+    return None
+
+
+def _writable_by_others(folder: Path) -> bool:
+    """Tell whether other users may create files in `folder` (sticky or not)."""
+    try:
+        return bool(folder.stat().st_mode & stat.S_IWOTH)
+    except OSError:
+        return False
+
+
+def _untrusted(path: Path) -> str | None:
+    """Say why a config file cannot be trusted (its owner, its mode), or None; raise
+    InputError for an entry that is not a file."""
+    try:
+        info = path.stat()
+    except OSError:
+        message = _("{path} is a link to nothing: remove it, or point it at your config file")
+        raise InputError(message.format(path=path)) from None
+    if not stat.S_ISREG(info.st_mode):
+        message = _("{path} is not a file: remove or rename it, since breakup check reads a file "
+                    "of that name as its config")  # fmt: skip
+        raise InputError(message.format(path=path))
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and info.st_uid not in (getuid(), 0):
+        return _("it belongs to another user, so it is not your config")
+    if info.st_mode & stat.S_IWOTH:
+        return _("other users can change it; make it yours alone (chmod o-w) to use it")
     return None
 
 

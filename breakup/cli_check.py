@@ -164,7 +164,12 @@ def _project_config(folder: Path, cache: dict[Path, CheckConfig]) -> CheckConfig
     from breakup.models import CheckConfig
 
     if folder not in cache:
-        found = find_project_config(folder)
+        from breakup.terminal import printable
+
+        notes: list[str] = []
+        found = find_project_config(folder, notes)
+        for note in notes:
+            click.echo(printable(note), err=True)
         cache[folder] = load_project_config(found) if found else CheckConfig()
     return cache[folder]
 
