@@ -159,14 +159,24 @@ def parse_row(row: sheet.Row, settings: Settings) -> Job:
 # --- running ----------------------------------------------------------------------------
 
 
-def file_names(settings: Settings) -> list[tuple[str, str]]:
-    """(document, file name) for each document a row gets."""
+def file_names(settings: Settings, job: Job | None = None) -> list[tuple[str, str]]:
+    """(document, file name) for each document a row gets (any row's, without a job).
+
+    The heads-up as mail drafts is one file per provider it goes to, named after them:
+    heads-up-<provider>.eml.
+    """
+    from breakup.publish import recipients
+
     names = []
     for document in settings.documents:
         fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
-        names.append(
-            (document, f"{registry.DOCUMENTS[document].stem}.{registry.FORMATS[fmt].extension}")
-        )
+        stem, extension = registry.DOCUMENTS[document].stem, registry.FORMATS[fmt].extension
+        found = []
+        if fmt == "eml" and registry.DOCUMENTS[document].audience == "provider":
+            found = recipients(settings.profile, job.facts if job else ClientFacts())
+        names += [(document, f"{stem}-{key}.{extension}") for key, _who in found]
+        if not found:  # without a provider, rendering says what the profile lacks
+            names.append((document, f"{stem}.{extension}"))
     return names
 
 
@@ -175,10 +185,14 @@ def render_row(
 ) -> tuple[list[tuple[str, bytes]], set[str]]:
     """Render a row's documents (those in todo): (file name, bytes), and the placeholders left."""
     from breakup import sandbox
-    from breakup.publish import publish
+    from breakup.publish import publish, recipients
 
     files: list[tuple[str, bytes]] = []
     missing: set[str] = set()
+    # A heads-up draft is written to the provider its file is named after.
+    providers = {f"{registry.DOCUMENTS[document].stem}-{key}.eml": who
+                 for document in settings.documents
+                 for key, who in recipients(settings.profile, job.facts)}  # fmt: skip
     with sandbox.time_limit(sandbox.RENDER_SECONDS):
         for document, name in names:
             if name not in todo:
@@ -188,6 +202,7 @@ def render_row(
                 document,
                 job.archetype,
                 fmt,
+                provider=providers.get(name) if fmt == "eml" else None,
                 facts=job.facts,
                 profile=settings.profile,
                 lang=job.lang,
@@ -314,7 +329,6 @@ def _work(
     parts: int,
 ) -> None:
     """Render and write the rows whose position modulo `parts` is `part`."""
-    names = file_names(settings)
     for row in sheet.rows(source):
         if row.position % parts != part:
             continue
@@ -328,6 +342,7 @@ def _work(
                 row.position, row.number, row.cells
             )
             job = parse_row(row, settings)
+            names = file_names(settings, job)
             written = _write_row(job, row, out_dir, folder, settings, names, summary)
             if written:
                 summary.written += 1
@@ -453,7 +468,7 @@ def _warm_up(source: sheet.Source, settings: Settings) -> None:
     for row in sheet.rows(source):
         with contextlib.suppress(BreakupError):
             job = parse_row(row, settings)
-            names = file_names(settings)
+            names = file_names(settings, job)
             render_row(job, settings, names, {n for _d, n in names})
             return
 
@@ -528,6 +543,7 @@ def column_hints() -> dict[str, str]:
         "client": _("column client"),
         "contact": _("column contact"),
         "client_email": _("column client_email"),
+        "referral_email": _("email in the provider's [[referrals]] table (the To: of the draft)"),
         "end_date": _("column end_date (or notice_days)"),
         "outstanding": _("column invoice or outstanding"),
         "sender_name": _("name in the profile's [sender] table"),
@@ -546,13 +562,13 @@ def _placeholder_reason(missing: set[str]) -> str:
 
 def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: Summary) -> Summary:
     folders = outdir.Folders(out_dir)
-    names = file_names(settings)
     for row in sheet.rows(source):
         summary.rows += 1
         label = _label(row.cells, row.number)
         try:
             folder = folders.settle(row.position, row.number, row.cells)
             job = parse_row(row, settings)
+            names = file_names(settings, job)
             _files, missing = render_row(job, settings, names, {n for _d, n in names})
             if missing and settings.strict:
                 raise InputError(_placeholder_reason(missing))

@@ -69,13 +69,14 @@ def build_draft(
     to_email: str,
     now: datetime,
     message_id: str | None = None,
+    to_what: str = "--client-email",
 ) -> bytes:
     """Return an unsent draft (X-Unsent: 1): a text part, and an HTML alternative if given.
 
     An empty sender or recipient address leaves its header out, for the user to fill in
     the mail client. Header values are literal text, except that each run of controls,
     line breaks and spaces becomes one space and the ends are trimmed. Raises InputError
-    for an invalid address or Message-ID.
+    for an invalid address (naming `to_what`, where the recipient's came from) or Message-ID.
     """
     headers: list[str] = []
     domain = "breakup.invalid"
@@ -84,7 +85,7 @@ def build_draft(
         domain = sender.rpartition("@")[2]
         headers.append(_address_header("From", sender_name, sender))
     if to_email:
-        headers.append(_address_header("To", to_name, parse_address(to_email, "--client-email")))
+        headers.append(_address_header("To", to_name, parse_address(to_email, to_what)))
     if message_id is None:
         message_id = _new_message_id(domain)
     elif not (len(message_id) <= _LONGEST_ID and _MESSAGE_ID.fullmatch(message_id)):

@@ -136,6 +136,90 @@ class TestEmailHeaders:
         assert "xn--mnchen-3ya.de" in str(message["To"])
 
 
+def parse_draft(path: Path) -> email.message.EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    return message  # type: ignore[return-value]
+
+
+class TestTheHeadsUpGoesToTheProvider:
+    """The heads-up tells a provider, in confidence, why the client is leaving: as a mail
+    draft it is addressed to that provider, one draft each, and never to the client."""
+
+    CLIENT = ["--client", "Acme", "--contact", "Bo", "--client-email", "bo@acme.example"]
+
+    @staticmethod
+    def _body(message: email.message.EmailMessage) -> str:
+        return str(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+    def test_one_provider_gets_the_draft_named_by_o(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["heads-up", "diva", *self.CLIENT, *PROFILE,
+                                     "--service", "web design", "-o", "h.eml"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        message = parse_draft(Path("h.eml"))
+        assert message["To"] == "Jorge Salas <jorge@salasdigital.es>"
+        assert "acme.example" not in message.as_string()
+        body = self._body(message)
+        assert body.startswith("Hi Jorge,") and "To:" not in body and "Ana" not in body
+
+    def test_each_provider_gets_a_draft_of_their_own(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["heads-up", "diva", *self.CLIENT, *PROFILE, "-o", "h.eml"])
+        assert result.exit_code == 0, result.output
+        assert not Path("h.eml").exists()
+        jorge, ana = parse_draft(Path("h-jorge-salas.eml")), parse_draft(Path("h-ana-ruiz.eml"))
+        assert jorge["To"] == "Jorge Salas <jorge@salasdigital.es>"
+        assert ana["To"] == "Ana Ruiz <ana@nortebranding.com>"
+        assert self._body(ana).startswith("Hi Ana,") and "Jorge" not in self._body(ana)
+        for message in (jorge, ana):
+            assert "acme.example" not in message.as_string()
+
+    def test_several_drafts_need_a_file_name(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["heads-up", "diva", *self.CLIENT, *PROFILE, "-f", "eml"])
+        assert result.exit_code == 2 and result.stdout == ""
+        assert "one draft each: give -o FILE.eml" in one_error(result)
+
+    def test_a_provider_without_an_email_gets_a_draft_without_to(self, runner: CliRunner) -> None:
+        Path("p.toml").write_text(
+            '[sender]\nname = "Ann"\nemail = "ann@example.com"\n'
+            '[[referrals]]\nname = "Jo Lee"\nservices = ["web"]\nagreed = true\n',
+            encoding="utf-8",
+        )
+        result = runner.invoke(cli, ["heads-up", "diva", *self.CLIENT, "--profile", "p.toml",
+                                     "-o", "h.eml"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        message = parse_draft(Path("h.eml"))
+        assert message["To"] is None and "acme.example" not in message.as_string()
+        assert "email in the provider's [[referrals]] table" in result.stderr
+
+    def test_in_a_batch_each_provider_gets_a_draft(self, runner: CliRunner) -> None:
+        Path("c.csv").write_text(
+            "archetype,client,contact,client_email,service\n"
+            "diva,Acme,Bo,bo@acme.example,\ndiva,Beta,Cy,cy@beta.example,branding\n",
+            encoding="utf-8",
+        )
+        result = runner.invoke(cli, ["batch", "c.csv", "-o", "out", "--only", "heads-up",
+                                     "-f", "eml", *PROFILE])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        drafts = sorted(Path("out").glob("*/*.eml"))
+        assert [f"{p.parent.name}/{p.name}" for p in drafts] == [
+            "acme/heads-up-ana-ruiz.eml", "acme/heads-up-jorge-salas.eml",
+            "beta/heads-up-ana-ruiz.eml",
+        ]  # fmt: skip
+        for path in drafts:
+            message = parse_draft(path)
+            assert path.stem.split("-", 2)[2].split("-")[0] in str(message["To"]).lower()
+            assert "example" not in str(message["To"])
+
+    def test_the_library_never_addresses_one_draft_to_several(self, profile: Profile) -> None:
+        from breakup.publish import drafts
+
+        facts = ClientFacts(client="Acme", client_email="bo@acme.example")
+        with pytest.raises(InputError, match="goes to 2 providers, one draft each"):
+            publish("heads-up", "diva", "eml", facts=facts, profile=profile, lang="en")
+        found = drafts("heads-up", "diva", "eml", facts=facts, profile=profile, lang="en")
+        assert [key for key, _out in found] == ["jorge-salas", "ana-ruiz"]
+        assert all(b"acme.example" not in out.data for _key, out in found)
+
+
 class TestFiles:
     """Files are written whole and private; an existing file is replaced only with --force, and
     never when it is a device, a FIFO, a socket or a folder; a kit is written all or none."""
