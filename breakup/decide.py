@@ -467,6 +467,10 @@ def _render(answers: Answers, fmt: str, *, lang: str = "en", locale: str | None 
         page = evaluate(env, "formats/page.j2", {**ctx, "content": Markup(body), "title": title,
                                                   "letter": False, "mail": False})  # fmt: skip
         body = str(page)
+        if templates is not None:
+            from breakup.safehtml import check_page
+
+            body = check_page(body, "decide")
     body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
     return Document(name="decide", archetype=decision.archetype or "", lang=lang, locale=locale,
                     register="formal", fmt=fmt, subject=" ".join(str(title).split()), body=body,

@@ -23,7 +23,7 @@ from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 
 from breakup import archetype as schema
-from breakup import catalog, context, languages, registry, sandbox
+from breakup import catalog, context, languages, registry, safehtml, sandbox
 from breakup.errors import BreakupError, CatalogError, InputError, LimitError, TemplateError
 from breakup.i18n import _
 from breakup.models import ClientFacts, Profile
@@ -367,6 +367,8 @@ def _render(
             },
         )
         body = str(page)
+        if templates is not None:
+            body = safehtml.check_page(body, document)
     body = context.tidy(re.sub(r"\n{3,}", "\n\n", body).strip("\n")) + "\n"
     missing = tuple(key for key, text in marks.items() if text in body or text in subject)
     return Document(

