@@ -17,8 +17,9 @@ from datetime import datetime
 from breakup.errors import InputError
 from breakup.i18n import _
 
-# Header lines stay within RFC 5322's recommended 78 characters (CRLF excluded); only an
-# address or a Message-ID longer than a line can pass it, and those are far below 998.
+# Header lines stay within RFC 5322's recommended 78 characters (CRLF excluded), but for an
+# address longer than a line: no folding is recommended inside one (3.4.1), so it stands alone
+# on its line, far below the 998 limit.
 _LIMIT = 78
 # An encoded word of 45 UTF-8 bytes: 60 base64 characters, 72 with =?utf-8?b? and ?=, so it
 # fits RFC 2047's 75 and a continuation line (a space and the word) fits 78.
@@ -166,6 +167,9 @@ def message_id(domain: str) -> str:
 
 
 def _new_message_id(domain: str) -> str:
+    # Unique by its random part: a domain too long for one line gives way to the reserved one.
+    if len(f" <{'0' * 32}@{domain}>") > _LIMIT:
+        domain = "breakup.invalid"
     return f"<{os.urandom(16).hex()}@{domain}>"
 
 
