@@ -37,7 +37,12 @@ INFORMAL = "informal"
 # A template file larger than this is refused before it is read (the largest of breakup's own
 # is about 22 KB).
 MAX_TEMPLATE_BYTES = 1_000_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Controls (but tabs and line breaks), bidi overrides and marks, and the invisible format
+# characters: zero-width spaces and joiners, the soft hyphen, word joiners, the BOM, tags.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
 
 
 # --- archetypes -------------------------------------------------------------------------
@@ -215,7 +220,8 @@ def _load_po(path: Path, complete: bool) -> tuple[dict[Any, str], str]:
 
 
 def strip_controls(value: Any) -> Any:
-    """Drop control and bidi-override characters (but tabs and line breaks) from a value.
+    """Drop control, bidi and invisible format characters (but tabs and line breaks) from a
+    value.
 
     Markup (already escaped HTML) is cleaned too: removing them cannot unescape anything.
     """

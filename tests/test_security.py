@@ -85,6 +85,27 @@ class TestClientDataIsData:
         assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
         assert "Ac[31mme€0001" in result.stdout
 
+    def test_invisible_characters_are_removed(self, runner: CliRunner) -> None:
+        hidden = "\u200bA\u00adc\u200e\u061cm\u2060e\ufeff\U000e0041\U000e007f Co"
+        result = runner.invoke(cli, ["script", "diva", "--client", hidden])
+        assert result.exit_code == 0 and "Acme Co" in result.stdout
+
+    MARKDOWN = ["a &amp; b", "1. x", "2) y", "+ plus", "- dash", "---", "===", "# h", "> q"]
+
+    @pytest.mark.parametrize("value", MARKDOWN)
+    def test_markdown_shows_a_value_as_typed(self, value: str) -> None:
+        """Read by a CommonMark reader, a value is its text: no entity, list, rule or heading."""
+        markdown_it = pytest.importorskip("markdown_it")
+        from html import escape
+
+        from breakup.registry import md_escape
+
+        reader = markdown_it.MarkdownIt("commonmark")
+        for line in (md_escape(value), f"Notes:\n{md_escape(value)}", f"- {md_escape(value)}"):
+            rendered = reader.render(line)
+            assert rendered.count("<p>") + rendered.count("<li>") == 1, rendered
+            assert escape(value, quote=False) in rendered, rendered
+
     @pytest.mark.parametrize("option", ["--client", "--contact", "--service", "--greeting"])
     def test_a_line_break_is_refused(self, runner: CliRunner, option: str) -> None:
         result = runner.invoke(cli, ["email", "diva", option, "Acme\nBcc: x@example.com"])
