@@ -513,6 +513,14 @@ class TestTerminalOutput:
             assert all(line.startswith(("e\\x1b]0;", "n\\nx.txt:9:9: forged\\n.txt:"))
                        for line in result.stdout.splitlines())  # fmt: skip
 
+    def test_a_name_in_a_warning(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from breakup.cli import warn
+
+        warn(f"{ESCAPES}\nError: forged")
+        err = capsys.readouterr().err
+        assert err.startswith("Warning: ") and len(err.splitlines()) == 1
+        self._clean(err)
+
     def test_a_name_in_an_error_line(self, runner: CliRunner) -> None:
         result = runner.invoke(cli, ["check", f"x{ESCAPES}\nError: forged"])
         assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
