@@ -165,19 +165,26 @@ def file_names(settings: Settings, job: Job | None = None) -> list[tuple[str, st
     The heads-up as mail drafts is one file per provider it goes to, named after them:
     heads-up-<provider>.eml.
     """
-    from breakup.publish import recipients
-
     names = []
     for document in settings.documents:
         fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
         stem, extension = registry.DOCUMENTS[document].stem, registry.FORMATS[fmt].extension
         found = []
         if fmt == "eml" and registry.DOCUMENTS[document].audience == "provider":
+            from breakup.publish import recipients
+
             found = recipients(settings.profile, job.facts if job else ClientFacts())
         names += [(document, f"{stem}-{key}.{extension}") for key, _who in found]
         if not found:  # without a provider, rendering says what the profile lacks
             names.append((document, f"{stem}.{extension}"))
     return names
+
+
+def _drafts_per_provider(settings: Settings) -> bool:
+    """Tell whether a row's file names depend on the row: a heads-up as mail drafts."""
+    return settings.fmt == "eml" and any(
+        registry.DOCUMENTS[d].audience == "provider" for d in settings.documents
+    )
 
 
 def render_row(
@@ -190,9 +197,13 @@ def render_row(
     files: list[tuple[str, bytes]] = []
     missing: set[str] = set()
     # A heads-up draft is written to the provider its file is named after.
-    providers = {f"{registry.DOCUMENTS[document].stem}-{key}.eml": who
-                 for document in settings.documents
-                 for key, who in recipients(settings.profile, job.facts)}  # fmt: skip
+    providers = {}
+    if _drafts_per_provider(settings):
+        found = recipients(settings.profile, job.facts)
+        providers = {f"{registry.DOCUMENTS[document].stem}-{key}.eml": who
+                     for document in settings.documents
+                     if registry.DOCUMENTS[document].audience == "provider"
+                     for key, who in found}  # fmt: skip
     with sandbox.time_limit(sandbox.RENDER_SECONDS):
         for document, name in names:
             if name not in todo:
@@ -329,6 +340,7 @@ def _work(
     parts: int,
 ) -> None:
     """Render and write the rows whose position modulo `parts` is `part`."""
+    names = file_names(settings)
     for row in sheet.rows(source):
         if row.position % parts != part:
             continue
@@ -342,7 +354,8 @@ def _work(
                 row.position, row.number, row.cells
             )
             job = parse_row(row, settings)
-            names = file_names(settings, job)
+            if _drafts_per_provider(settings):
+                names = file_names(settings, job)
             written = _write_row(job, row, out_dir, folder, settings, names, summary)
             if written:
                 summary.written += 1

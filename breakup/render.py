@@ -90,7 +90,7 @@ def placeholders(env: Any) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=64)
 def _placeholders(env: Any) -> dict[str, str]:
-    module = env.get_template("placeholders.j2").make_module({})
+    module = evaluate(env, "placeholders.j2", {})  # a user's own too: within bounds
     return {key: str(getattr(module, key)) for key in context.PLACEHOLDER_KEYS}
 
 
@@ -115,6 +115,8 @@ def _default_register(archetype: str, lang: str, templates: Path | None) -> str:
 
 def describe(lang: str, locale: str, templates: Path | None = None) -> list[tuple[str, str]]:
     """Return each archetype's id and one-line description, in `lang`."""
+    if templates is not None:  # loaded once here, not in each archetype's process
+        environment(lang, locale, "formal", False, templates)
     return [
         (name, bounded(_description, name, lang, locale, templates))
         for name in catalog.archetype_ids(templates)

@@ -424,6 +424,8 @@ COMMANDS = {
     "ics": (["notes", "hog", "-f", "ics"], ""),
     "batch": (["batch", "clients.csv", "-o", "out", "--only", "email"], ""),
     "batch-dry-run": (["batch", "clients.csv", "-o", "out", "--dry-run"], ""),
+    # A user's placeholders.j2, which rehearse evaluates in its own process.
+    "rehearse-placeholders": (["rehearse", "late-payer", "--client", "Acme"], "ok\n"),
 }
 
 
@@ -441,6 +443,11 @@ def test_every_command_caps_what_a_user_template_may_take(
     if "letter.pdf" in args:
         pytest.importorskip("weasyprint")
     root = overlay(tmp_path, {"archetypes/hog/archetype.j2": HOG + OWN_ARCHETYPE})
+    if "late-payer" in args:
+        from breakup import resources
+
+        builtin = (resources.templates_dir() / "placeholders.j2").read_text(encoding="utf-8")
+        (root / "placeholders.j2").write_text(HOG + builtin, encoding="utf-8")
     (tmp_path / "clients.csv").write_text("archetype,client\nhog,Acme\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     result = subprocess.run(
