@@ -380,9 +380,10 @@ def publish(answers: Answers, fmt: str = "text", **options: Any) -> Any:
     else:
         doc = _render(answers, source, **options)
     if fmt == "pdf":
-        from breakup.pdf import html_to_pdf
+        from breakup.publish import print_pdf
 
-        return Output(doc, fmt, html_to_pdf(doc.body), binary=True, missing=())
+        data = print_pdf(doc.body, options.get("templates"), "decide")
+        return Output(doc, fmt, data, binary=True, missing=())
     return Output(doc, fmt, doc.body.encode("utf-8"), binary=False, missing=())
 
 

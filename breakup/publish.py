@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from breakup import registry
-from breakup.errors import InputError
+from breakup.errors import InputError, LimitError, TemplateError
 from breakup.i18n import _
 from breakup.models import ClientFacts, Profile, Referral
 from breakup.render import Document, render
@@ -100,9 +100,8 @@ def publish(
         return _ics(archetype, now, options)
     doc = render(document, archetype, fmt=registry.FORMATS[fmt].source, **options)
     if fmt == "pdf":
-        from breakup.pdf import html_to_pdf
-
-        return Output(doc, fmt, html_to_pdf(doc.body), binary=True, missing=doc.missing)
+        data = print_pdf(doc.body, options.get("templates"), document)
+        return Output(doc, fmt, data, binary=True, missing=doc.missing)
     return Output(doc, fmt, doc.body.encode("utf-8"), binary=False, missing=doc.missing)
 
 
@@ -149,6 +148,28 @@ def recipients(profile: Profile, facts: ClientFacts) -> list[tuple[str, Referral
 def draft_path(path: Path, key: str) -> Path:
     """The file of one of several drafts written for -o `path`: the key before the suffix."""
     return path.with_name(f"{path.stem}-{key}{path.suffix}") if key else path
+
+
+def print_pdf(html: str, templates: Path | None, what: str) -> bytes:
+    """Return the PDF of a page; one made from user templates is printed in a bounded child
+    process, as it was rendered: its layout could ask for minutes and gigabytes."""
+    from breakup import sandbox
+    from breakup.pdf import html_to_pdf
+
+    if templates is None or sandbox.bounded():
+        return html_to_pdf(html)
+    try:  # loaded once, here, rather than in each child
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return html_to_pdf(html)  # which says what to install
+    try:
+        return sandbox.run_bounded(html_to_pdf, html, seconds=sandbox.RENDER_SECONDS)
+    except LimitError as error:
+        raise TemplateError(
+            _("{document}: printing the PDF of your templates' page: {problem}").format(
+                document=what, problem=error
+            )
+        ) from None
 
 
 def _eml(document: str, archetype: str, now: datetime, options: dict[str, Any]) -> Output:

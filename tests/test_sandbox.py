@@ -426,6 +426,8 @@ COMMANDS = {
     "batch-dry-run": (["batch", "clients.csv", "-o", "out", "--dry-run"], ""),
     # A user's placeholders.j2, which rehearse evaluates in its own process.
     "rehearse-placeholders": (["rehearse", "late-payer", "--client", "Acme"], "ok\n"),
+    # A page whose layout, not its rendering, takes the memory: 20,000 paragraphs.
+    "pdf-layout": (["email", "diva", "-o", "layout.pdf"], ""),
 }
 
 
@@ -440,9 +442,13 @@ def test_every_command_caps_what_a_user_template_may_take(
 ) -> None:
     """The memory a user archetype takes is capped at +200 MB in every command that
     evaluates it: the error names breakup's cap, not the ulimit set around the test."""
-    if "letter.pdf" in args:
+    if any(arg.endswith(".pdf") for arg in args):
         pytest.importorskip("weasyprint")
     root = overlay(tmp_path, {"archetypes/hog/archetype.j2": HOG + OWN_ARCHETYPE})
+    if "layout.pdf" in args:
+        paragraphs = "{% for i in range(20000) %}<p>x</p>{% endfor %}"
+        (root / "documents").mkdir()
+        (root / "documents" / "email.j2").write_text(paragraphs, encoding="utf-8")
     if "late-payer" in args:
         from breakup import resources
 
