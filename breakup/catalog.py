@@ -310,9 +310,11 @@ def _read_contained(root: str, pieces: list[str], user: bool, name: str) -> byte
         os.close(folder)
 
 
-def _read_checked(root: str, pieces: list[str], user: bool, name: str) -> bytes | None:
+def _read_checked(  # pragma: no cover - Windows
+    root: str, pieces: list[str], user: bool, name: str
+) -> bytes | None:
     """Where files cannot be opened relative to a folder: check the real path, then compare
-    the file opened with the one checked."""  # pragma: no cover - Windows
+    the file opened with the one checked."""
     path = os.path.join(root, *pieces)
     if not os.path.lexists(path):
         return None
