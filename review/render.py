@@ -25,7 +25,8 @@ TODAY = date(2026, 12, 14)
 def profile(data: dict) -> Profile:
     sender = Sender(**data.get("sender", {}))
     referrals = tuple(
-        Referral(**{**r, "services": tuple(r.get("services", ()))}) for r in data.get("referrals", [])
+        Referral(**{**r, "services": tuple(r.get("services", ()))})
+        for r in data.get("referrals", [])
     )
     return Profile(sender=sender, referrals=referrals, defaults=Defaults())
 
@@ -40,8 +41,12 @@ def main() -> None:
             raw = dict(case["facts"])
             raw["invoice"] = raw.pop("invoices", [])
             client = facts.read(raw, locale, lambda fact: fact.option)
-            options = {"profile": profile(case["profile"]), "lang": lang, "locale": locale,
-                       "today": TODAY}
+            options = {
+                "profile": profile(case["profile"]),
+                "lang": lang,
+                "locale": locale,
+                "today": TODAY,
+            }
             folder = out / (lang if round_ == "round1" else locale) / archetype
             folder.mkdir(parents=True, exist_ok=True)
             outputs, skipped = kit_outputs(archetype, "text", facts=client, **options)
