@@ -173,14 +173,24 @@ def parse_row(row: sheet.Row, settings: Settings) -> Job:
 # --- running ----------------------------------------------------------------------------
 
 
-def file_names(settings: Settings) -> list[tuple[str, str]]:
-    """(document, file name) for each document a row gets."""
+def file_names(settings: Settings, job: Job | None = None) -> list[tuple[str, str]]:
+    """(document, file name) for each document a row gets (any row's, without a job).
+
+    The heads-up as mail drafts is one file per provider it goes to, named after them:
+    heads-up-<provider>.eml.
+    """
     names = []
     for document in settings.documents:
         fmt = settings.email_fmt if document == "email" and settings.email_fmt else settings.fmt
-        names.append(
-            (document, f"{registry.DOCUMENTS[document].stem}.{registry.FORMATS[fmt].extension}")
-        )
+        stem, extension = registry.DOCUMENTS[document].stem, registry.FORMATS[fmt].extension
+        found = []
+        if fmt == "eml" and registry.DOCUMENTS[document].audience == "provider":
+            from breakup.publish import recipients
+
+            found = recipients(settings.profile, job.facts if job else ClientFacts())
+        names += [(document, f"{stem}-{key}.{extension}") for key, _who in found]
+        if not found:  # without a provider, rendering says what the profile lacks
+            names.append((document, f"{stem}.{extension}"))
     return names
 
 
@@ -194,14 +204,29 @@ class Rendered(NamedTuple):
     skipped: list[tuple[str, InputError]]
 
 
+def _drafts_per_provider(settings: Settings) -> bool:
+    """Tell whether a row's file names depend on the row: a heads-up as mail drafts."""
+    return settings.fmt == "eml" and any(
+        registry.DOCUMENTS[d].audience == "provider" for d in settings.documents
+    )
+
+
 def render_row(
     job: Job, settings: Settings, names: list[tuple[str, str]], todo: set[str]
 ) -> Rendered:
     """Render a row's documents (those in todo)."""
     from breakup import sandbox
-    from breakup.publish import publish
+    from breakup.publish import publish, recipients
 
     done = Rendered([], set(), [])
+    # A heads-up draft is written to the provider its file is named after.
+    providers = {}
+    if _drafts_per_provider(settings):
+        found = recipients(settings.profile, job.facts)
+        providers = {f"{registry.DOCUMENTS[document].stem}-{key}.eml": who
+                     for document in settings.documents
+                     if registry.DOCUMENTS[document].audience == "provider"
+                     for key, who in found}  # fmt: skip
     with sandbox.time_limit(sandbox.RENDER_SECONDS):
         for document, name in names:
             if name not in todo:
@@ -212,6 +237,7 @@ def render_row(
                     document,
                     job.archetype,
                     fmt,
+                    provider=providers.get(name) if fmt == "eml" else None,
                     facts=job.facts,
                     profile=settings.profile,
                     lang=job.lang,
@@ -407,6 +433,8 @@ def _work(
                 row.position, row.number, row.cells
             )
             job = parse_row(row, settings)
+            if _drafts_per_provider(settings):
+                names = file_names(settings, job)
             written = _write_row(job, row, out_dir, folder, settings, names, summary)
             if written:
                 summary.written += 1
@@ -614,7 +642,7 @@ def _warm_up(source: sheet.Source, settings: Settings) -> None:
     for row in sheet.rows(source):
         with contextlib.suppress(BreakupError):
             job = parse_row(row, settings)
-            names = file_names(settings)
+            names = file_names(settings, job)
             render_row(job, settings, names, {n for _d, n in names})
             return
 
@@ -697,6 +725,7 @@ def column_hints() -> dict[str, str]:
         "client": _("column client"),
         "contact": _("column contact"),
         "client_email": _("column client_email"),
+        "referral_email": _("email in the provider's [[referrals]] table (the To: of the draft)"),
         "end_date": _("column end_date (or notice_days)"),
         "outstanding": _("column invoice or outstanding"),
         "sender_name": _("name in the profile's [sender] table"),
@@ -715,13 +744,13 @@ def _placeholder_reason(missing: set[str]) -> str:
 
 def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: Summary) -> Summary:
     folders = outdir.Folders(out_dir)
-    names = file_names(settings)
     for row in sheet.rows(source):
         summary.rows += 1
         label = _label(row.cells, row.number)
         try:
             folder = folders.settle(row.position, row.number, row.cells)
             job = parse_row(row, settings)
+            names = file_names(settings, job)
             files, missing, skipped = render_row(job, settings, names, {n for _d, n in names})
             if skipped and not files:
                 raise skipped[0][1]

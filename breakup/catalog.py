@@ -13,15 +13,18 @@ words are its base catalog.
 
 from __future__ import annotations
 
+import errno
 import functools
 import gettext as _gettext
 import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
+from jinja2.loaders import split_template_path
 
 from breakup import resources
 from breakup.errors import CatalogError, InputError, TemplateError
@@ -31,7 +34,15 @@ from breakup.sandbox import BoundedSandbox
 SOURCE_LANG = "en"
 BASE = "messages"
 INFORMAL = "informal"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A template file larger than this is refused before it is read (the largest of breakup's own
+# is about 22 KB).
+MAX_TEMPLATE_BYTES = 1_000_000
+# Controls (but tabs and line breaks), bidi overrides and marks, and the invisible format
+# characters: zero-width spaces and joiners, the soft hyphen, word joiners, the BOM, tags.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
 
 
 # --- archetypes -------------------------------------------------------------------------
@@ -51,9 +62,11 @@ def _archetype_ids(builtin: Path, extra: Path | None) -> tuple[str, ...]:
         base = (root / "archetypes").resolve()
         for folder in (root / "archetypes").glob("*"):
             # A symlinked folder could bring in files from anywhere: it is not an archetype.
-            if folder.is_symlink() or (folder / "archetype.j2").is_symlink():
+            if folder.is_symlink():
                 continue
-            if (folder / "archetype.j2").is_file() and folder.resolve().parent == base:
+            # An archetype.j2 that is not a regular file (a link, a FIFO) is listed, and refused
+            # with a reason when it is read.
+            if os.path.lexists(folder / "archetype.j2") and folder.resolve().parent == base:
                 found.add(folder.name)
     return tuple(sorted(found))
 
@@ -207,7 +220,8 @@ def _load_po(path: Path, complete: bool) -> tuple[dict[Any, str], str]:
 
 
 def strip_controls(value: Any) -> Any:
-    """Drop control and bidi-override characters (but tabs and line breaks) from a value.
+    """Drop control, bidi and invisible format characters (but tabs and line breaks) from a
+    value.
 
     Markup (already escaped HTML) is cleaned too: removing them cannot unescape anything.
     """
@@ -217,20 +231,149 @@ def strip_controls(value: Any) -> Any:
     return value
 
 
-class ContainedLoader(FileSystemLoader):
-    """A loader that refuses a template whose real path leaves its folder (a symlink out)."""
+class ContainedLoader(BaseLoader):
+    """A loader that reads only regular files inside its folders: the user's first (if any),
+    then breakup's own.
 
-    def get_source(self, environment: Any, template: str) -> Any:
-        source, filename, uptodate = super().get_source(environment, template)
-        real = os.path.realpath(filename)
-        roots = [os.path.realpath(p) for p in self.searchpath]
-        if not any(real.startswith(root + os.sep) for root in roots):
-            raise TemplateError(
-                _("{name}: refused, its real path {real} is outside the templates folder").format(
-                    name=template, real=real
-                )
-            )
-        return source, filename, uptodate
+    Each folder on the way and the file are opened relative to the one before, refusing a
+    symbolic link (O_NOFOLLOW), so a link swapped in while a template is read cannot lead
+    outside. A user template must also be a regular file with no other hard link, of at most
+    MAX_TEMPLATE_BYTES; anything else there is refused, never silently replaced by the
+    built-in template of the same name.
+    """
+
+    def __init__(self, builtin: Path, user: Path | None = None) -> None:
+        self.roots = [(str(user), True)] if user is not None else []
+        self.roots.append((str(builtin), False))
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        if not pieces:
+            raise TemplateNotFound(template)
+        for root, user in self.roots:
+            data = _read_contained(root, pieces, user, template)
+            if data is not None:
+                path = os.path.join(root, *pieces)
+                # The environments never reload a template (auto_reload is off).
+                return data.decode("utf-8"), path, lambda: True
+        raise TemplateNotFound(template)
+
+
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _read_contained(root: str, pieces: list[str], user: bool, name: str) -> bytes | None:
+    """Read root/pieces without following a link; None if it is not there."""
+    if not _NOFOLLOW or os.open not in os.supports_dir_fd:  # pragma: no cover - Windows
+        return _read_checked(root, pieces, user, name)
+    try:
+        folder = os.open(root, _DIRECTORY)  # the folder named: reached as the user named it
+    except OSError:
+        return None
+    try:
+        for depth, piece in enumerate(pieces[:-1], 1):
+            try:
+                inner = os.open(piece, _DIRECTORY | _NOFOLLOW, dir_fd=folder)
+            except FileNotFoundError:
+                return None
+            except OSError:
+                # A link (ELOOP, or ENOTDIR from O_DIRECTORY), or a file: refused only if it
+                # is a link, else this folder does not have the template.
+                try:
+                    info = os.stat(piece, dir_fd=folder, follow_symlinks=False)
+                except OSError:
+                    return None
+                if stat.S_ISLNK(info.st_mode):
+                    raise _refused_link(name, os.path.join(root, *pieces[:depth])) from None
+                return None
+            os.close(folder)
+            folder = inner
+        path = os.path.join(root, *pieces)
+        try:
+            info = os.stat(pieces[-1], dir_fd=folder, follow_symlinks=False)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        _check_template_file(info, user, name, path)
+        # O_NONBLOCK: a FIFO swapped in after the check does not block the open.
+        flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            handle = os.open(pieces[-1], flags, dir_fd=folder)
+        except OSError as error:
+            raise _refused_link(name, path) if error.errno == errno.ELOOP else error from None
+        with os.fdopen(handle, "rb") as file:
+            opened = os.fstat(file.fileno())
+            if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+                _check_template_file(opened, user, name, path)
+            return _read_bounded(file, name, path)
+    finally:
+        os.close(folder)
+
+
+def _read_checked(  # pragma: no cover - Windows
+    root: str, pieces: list[str], user: bool, name: str
+) -> bytes | None:
+    """Where files cannot be opened relative to a folder: check the real path, then compare
+    the file opened with the one checked."""
+    path = os.path.join(root, *pieces)
+    if not os.path.lexists(path):
+        return None
+    real = os.path.realpath(path)
+    if not real.startswith(os.path.realpath(root) + os.sep) or os.path.islink(path):
+        raise _refused_link(name, path)
+    info = os.stat(real)
+    _check_template_file(info, user, name, path)
+    with open(real, "rb") as file:
+        opened = os.fstat(file.fileno())
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise _refused_link(name, path)
+        return _read_bounded(file, name, path)
+
+
+def _check_template_file(info: os.stat_result, user: bool, name: str, path: str) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        raise _refused_link(name, path)
+    if not stat.S_ISREG(info.st_mode):
+        raise TemplateError(
+            _(
+                "{name}: refused, {path} is not a regular file (a folder, a FIFO or a device): "
+                "put the template's own file there, or remove it"
+            ).format(name=name, path=path)
+        )
+    if user and info.st_nlink > 1:
+        raise TemplateError(
+            _(
+                "{name}: refused, {path} has other hard links, so it may be a file from outside "
+                "the templates folder: put a copy of its own there"
+            ).format(name=name, path=path)
+        )
+    if info.st_size > MAX_TEMPLATE_BYTES:
+        raise _too_large(name, path)
+
+
+def _read_bounded(file: Any, name: str, path: str) -> bytes:
+    data: bytes = file.read(MAX_TEMPLATE_BYTES + 1)
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise _too_large(name, path)
+    return data
+
+
+def _too_large(name: str, path: str) -> TemplateError:
+    return TemplateError(
+        _(
+            "{name}: refused, {path} is larger than {limit} KB, far more than a template needs: "
+            "split it into templates that include each other"
+        ).format(name=name, path=path, limit=MAX_TEMPLATE_BYTES // 1000)
+    )
+
+
+def _refused_link(name: str, path: str) -> TemplateError:
+    return TemplateError(
+        _(
+            "{name}: refused, {path} is a symbolic link, which could lead outside the templates "
+            "folder: put the file itself there"
+        ).format(name=name, path=path)
+    )
 
 
 @functools.cache
@@ -247,11 +390,9 @@ def environment(lang: str, region: str | None, register: str, html: bool,
 
     from breakup import cache
 
-    builtin = resources.templates_dir()
-    search = [builtin] if user_templates is None else [user_templates, builtin]
     kind = Environment if user_templates is None else BoundedSandbox
     env = kind(
-        loader=ContainedLoader([str(p) for p in search]),
+        loader=ContainedLoader(resources.templates_dir(), user_templates),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         undefined=StrictUndefined,
         autoescape=html,

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
@@ -35,6 +37,7 @@ from breakup.i18n import _
 from breakup.models import CheckConfig
 from breakup.profile import parse_check_config
 from breakup.resources import LOCALES_DIR
+from breakup.terminal import json_safe, printable
 from breakup.tone_match import Finding as Finding
 from breakup.tone_match import _allowed as _allowed
 from breakup.tone_match import _findings, _Ignores, _phrases_regex
@@ -98,9 +101,14 @@ def check_text(
 
 
 def iter_findings(
-    text: str, lang: str, register: str = "formal", config: CheckConfig | None = None
+    text: str,
+    lang: str,
+    register: str = "formal",
+    config: CheckConfig | None = None,
+    file: str | None = None,
 ) -> Iterator[Finding]:
-    """Yield the findings of check_text one by one, a paragraph at a time."""
+    """Yield the findings of check_text one by one, a paragraph at a time; an error in an
+    inline comment names `file` ("-" for standard input), when given."""
     if register not in REGISTERS:
         message = _("unknown register {register!r}: use formal or informal")
         raise InputError(message.format(register=register))
@@ -112,7 +120,7 @@ def iter_findings(
     validate_config(config)
     disabled = frozenset(config.disable)
     allow = _phrases_regex(config.allow)
-    ignores = _Ignores(text, known_ids)
+    ignores = _Ignores(text, known_ids, file)
     return _findings(text, rules, pick, disabled, allow, ignores)
 
 
@@ -133,7 +141,7 @@ def check_draft(
     is never passed as clean only because its language was guessed wrong.
     """
     choice = choose_language(text, lang, forced, file)
-    findings = iter_findings(text, choice.lang, register, config)
+    findings = iter_findings(text, choice.lang, register, config, file)
     if forced or choice.detected is not None:
         return DraftResult(file, choice.lang, findings, choice.note)
     found = list(findings)
@@ -195,7 +203,7 @@ def _language_name(lang: str) -> str:
 
 
 def _draft_name(file: str) -> str:
-    return _("the draft") if file == "-" else file
+    return _("the draft") if file == "-" else printable(file)
 
 
 def too_large_message(file: str) -> str:
@@ -239,19 +247,64 @@ def validate_config(config: CheckConfig) -> None:
         )
 
 
-def find_project_config(folder: Path) -> Path | None:
-    """Return the nearest .breakup-check.toml in `folder` or its parents.
+def find_project_config(folder: Path, notes: list[str] | None = None) -> Path | None:
+    """Return the nearest .breakup-check.toml in `folder` or its parents that can be trusted.
 
-    The search stops at the repository's root (a folder with .git), the home folder or
-    the root of the file system.
+    The search stops at the repository's root (a folder with .git), the home folder, the root
+    of the file system, and at a folder other users can write to (such as /tmp): a config
+    there, or one owned by another user or writable by others, could be anyone's, so it is
+    skipped, with a note appended to `notes`, and the search stops. Raises InputError for an
+    entry named like the config that is not a file (a folder, a link to nothing).
     """
     home = Path.home()
     for parent in (folder, *folder.parents):
         candidate = parent / PROJECT_FILE
-        if candidate.is_file():
-            return candidate
+        if _writable_by_others(parent):
+            if os.path.lexists(candidate) and notes is not None:
+                message = _("Note: ignored {path}: {folder} can be written by other users, so "
+                            "anyone could have put it there; move its settings to a folder only "
+                            "you can write to, or to your profile's [check] table")  # fmt: skip
+                notes.append(message.format(path=candidate, folder=parent))
+            return None
+        if os.path.lexists(candidate):
+            problem = _untrusted(candidate)
+            if problem is None:
+                return candidate
+            if notes is not None:
+                notes.append(
+                    _("Note: ignored {path}: {problem}").format(path=candidate, problem=problem)
+                )
+            return None
         if (parent / ".git").exists() or parent == home:
             return None
+    return None
+
+
+def _writable_by_others(folder: Path) -> bool:
+    """Tell whether other users may create files in `folder` (sticky or not)."""
+    try:
+        return bool(folder.stat().st_mode & stat.S_IWOTH)
+    except OSError:
+        return False
+
+
+def _untrusted(path: Path) -> str | None:
+    """Say why a config file cannot be trusted (its owner, its mode), or None; raise
+    InputError for an entry that is not a file."""
+    try:
+        info = path.stat()
+    except OSError:
+        message = _("{path} is a link to nothing: remove it, or point it at your config file")
+        raise InputError(message.format(path=path)) from None
+    if not stat.S_ISREG(info.st_mode):
+        message = _("{path} is not a file: remove or rename it, since breakup check reads a file "
+                    "of that name as its config")  # fmt: skip
+        raise InputError(message.format(path=path))
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and info.st_uid not in (getuid(), 0):
+        return _("it belongs to another user, so it is not your config")
+    if info.st_mode & stat.S_IWOTH:
+        return _("other users can change it; make it yours alone (chmod o-w) to use it")
     return None
 
 
@@ -309,12 +362,14 @@ def report(drafts: Iterable[DraftResult], fmt: str, *, show_file: bool = False) 
         return
     for draft in drafts:
         rules = _rules_for(draft.lang)
-        name = "<stdin>" if draft.file == "-" else draft.file
+        # A file name cannot forge a line (file:line:col: in the line format) or an escape.
+        name = "<stdin>" if draft.file == "-" else printable(draft.file)
         prefix = f"{name}:" if show_file or fmt == "line" else ""
         count = 0
         for f in draft.findings:
             count += 1
-            quoted = f"{rules.quote_open}{' '.join(f.match.split())}{rules.quote_close}"
+            match = printable(" ".join(f.match.split()))
+            quoted = f"{rules.quote_open}{match}{rules.quote_close}"
             label = f.category if fmt == "line" else f.label
             yield f"{prefix}{f.line}:{f.column}: {label}: {quoted} — {f.advice}"
         if fmt == "text":
@@ -324,7 +379,7 @@ def report(drafts: Iterable[DraftResult], fmt: str, *, show_file: bool = False) 
 
 def _json_report(drafts: Iterable[DraftResult]) -> Iterator[str]:
     def dumps(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
+        return json_safe(json.dumps(value, ensure_ascii=False))
 
     yield "{"
     yield f'  "version": {JSON_VERSION},'

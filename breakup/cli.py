@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 class Failure(click.ClickException):
     """A BreakupError on its way to the user as one `Error:` line (exit 1)."""
 
+    def format_message(self) -> str:
+        from breakup.terminal import printable
+
+        # A file or archetype name in the message cannot start a line or an escape sequence.
+        return printable(self.message)
+
 
 class InputFailure(Failure):
     """The same, for invalid input (exit 2, as Click's own usage errors)."""
@@ -481,7 +487,9 @@ def render_options(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def warn(message: str) -> None:
-    click.echo(_("Warning: {message}").format(message=message), err=True)
+    from breakup.terminal import printable
+
+    click.echo(_("Warning: {message}").format(message=printable(message)), err=True)
 
 
 def warn_missing(missing: Sequence[str] | set[str]) -> None:

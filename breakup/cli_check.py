@@ -105,7 +105,10 @@ def make(name: str = "check") -> click.Command:
             counts = [0]
             drafts = _drafts(sources, in_use, forced, formal, profile.check, counts)
             drafts = _respelled(drafts, locale or profile.defaults.locale)
-            for line in core.report(drafts, fmt, show_file=len(sources) > 1):
+            lines: Iterable[str] = core.report(drafts, fmt, show_file=len(sources) > 1)
+            if fmt == "json":  # whole, or not at all: an error on a later draft leaves no half
+                lines = list(lines)
+            for line in lines:
                 click.echo(line)
         except BreakupError as error:
             # Exit 1 means "findings": every error, whatever its kind, exits 2.
@@ -198,7 +201,12 @@ def _project_config(folder: Path, cache: dict[Path, CheckConfig]) -> CheckConfig
     from breakup.models import CheckConfig
 
     if folder not in cache:
-        found = find_project_config(folder)
+        from breakup.terminal import printable
+
+        notes: list[str] = []
+        found = find_project_config(folder, notes)
+        for note in notes:
+            click.echo(printable(note), err=True)
         cache[folder] = load_project_config(found) if found else CheckConfig()
     return cache[folder]
 

@@ -396,11 +396,13 @@ def _ask_problem(q: Question, *, lang: str, locale: str, known: list[str],
                  templates: Path | None) -> str | None:  # fmt: skip
     """Ask for the main problem from the archetypes, by number or id."""
     from breakup.decide import problems
+    from breakup.terminal import printable
 
     choices = problems(lang, locale, templates)
-    width = max(len(name) for name, _description in choices)
+    shown = [(printable(name), printable(description)) for name, description in choices]
+    width = max(len(name) for name, _description in shown)
     click.echo(_("What is the main problem with this client?"), err=True)
-    for number, (name, description) in enumerate(choices, 1):
+    for number, (name, description) in enumerate(shown, 1):
         click.echo(f"  {number}. {name:<{width}}  {description}", err=True)
 
     def convert(value: str) -> str | None:

@@ -71,17 +71,23 @@ def _document(name: str) -> click.Command:
         copy: bool,
         **params: Any,
     ) -> None:
-        from breakup.publish import format_for, publish
+        from breakup.publish import draft_path, drafts, format_for
 
         chosen = format_for(fmt, output)
         options = render_options(params)
-        out = publish(name, archetype, chosen, **options)
-        emit(out, output, force)
-        # After the document, so that a refused write leaves the Error: line alone.
-        for message in out.warnings:
+        outs = drafts(name, archetype, chosen, **options)
+        if len(outs) == 1:
+            out = outs[0][1]
+            emit(out, output, force)
+        else:
+            _emit_drafts(name, outs, output, force, copy)
+        # After the documents, so that a refused write leaves the Error: line alone.
+        warnings = dict.fromkeys(message for _key, out in outs for message in out.warnings)
+        for message in warnings:
             warn(message)
-        warn_missing(out.missing)
-        _deliver(out, output, open_file, copy)
+        warn_missing({key for _key, out in outs for key in out.missing})
+        for key, out in outs:
+            _deliver(out, output and draft_path(output, key), open_file, copy)
 
     command.__doc__ = f"{doc.help}\n\n\b\nExample:\n  {doc.example}"
     command = _delivery_options(command)
@@ -102,6 +108,28 @@ def _document(name: str) -> click.Command:
     command = fact_options(command)
     command = click.argument("archetype", shell_complete=_complete_archetypes)(command)
     return click.command(name, short_help=doc.summary)(command)
+
+
+def _emit_drafts(name: str, outs: list[tuple[str, Any]], output: Path | None, force: bool,
+                 copy: bool) -> None:  # fmt: skip
+    """Write the drafts of a document sent to several people (the heads-up, one draft per
+    provider) next to each other: -o FILE.eml gives FILE-<provider>.eml; all or none."""
+    from breakup.output import write_all
+    from breakup.publish import draft_path
+
+    if output is None or copy:
+        raise InputFailure(
+            _(
+                "the {document} goes to {count} providers, one draft each: give -o FILE.eml, "
+                "and breakup writes FILE-<provider>.eml for each"
+            ).format(document=name, count=len(outs))
+        )
+    paths = [draft_path(output, key) for key, _out in outs]
+    write_all(
+        [(path, out.data) for path, (_key, out) in zip(paths, outs, strict=True)], force=force
+    )
+    for path in paths:
+        click.echo(_("Wrote {path}").format(path=path), err=True)
 
 
 def _deliver(out: Any, output: Path | None, open_file: bool, copy: bool) -> None:

@@ -33,18 +33,19 @@ def _archetypes() -> click.Command:
         """
         from breakup import languages
         from breakup.catalog import archetype_ids
+        from breakup.terminal import printable
 
-        names = archetype_ids(templates_dir)
+        # A folder's name or an archetype's description cannot move the cursor or forge a line.
+        names = [printable(name) for name in archetype_ids(templates_dir)]
         if ids:
             click.echo("\n".join(names))
             return
-        from breakup.render import load_archetype
+        from breakup.render import describe
 
         language, locale = languages.resolve(lang, None, None, None, os.environ)
         width = max(len(name) for name in names)
-        for name in names:
-            module = load_archetype(name, language, locale, "formal", templates_dir)
-            click.echo(f"{name:<{width}}  {module.description}")
+        for name, description in describe(language, locale, templates_dir):
+            click.echo(f"{printable(name):<{width}}  {printable(description)}")
 
     return archetypes
 

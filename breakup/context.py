@@ -46,6 +46,7 @@ def hints() -> dict[str, str]:
         "client": _("--client (the client's organization)"),
         "contact": _("--contact (the person you write to)"),
         "client_email": _("--client-email (the To: of the draft)"),
+        "referral_email": _("email in the provider's [[referrals]] table (the To: of the draft)"),
         "end_date": _("--end-date (your last day of work) or --notice-days"),
         "outstanding": _("--invoice REF:AMOUNT:DUE or --outstanding AMOUNT (what is overdue)"),
         "sender_name": _("name in the profile's [sender] table"),

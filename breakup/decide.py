@@ -357,12 +357,10 @@ def next_commands(d: Decision, a: Answers, *, lang: str, answers_file: str | Non
 def problems(lang: str = "en", locale: str | None = None,
              templates: Path | None = None) -> list[tuple[str, str]]:  # fmt: skip
     """The archetypes to choose the main problem from: (id, description in `lang`)."""
-    from breakup import catalog
-    from breakup.render import load_archetype
+    from breakup.render import describe
 
     locale = locale or languages.babel_locale(lang, languages.language(lang).default_region)
-    return [(name, str(load_archetype(name, lang, locale, "formal", templates).description))
-            for name in catalog.archetype_ids(templates)]  # fmt: skip
+    return describe(lang, locale, templates)
 
 
 def publish(answers: Answers, fmt: str = "text", **options: Any) -> Any:
@@ -386,9 +384,10 @@ def publish(answers: Answers, fmt: str = "text", **options: Any) -> Any:
     else:
         doc = _render(answers, source, **options)
     if fmt == "pdf":
-        from breakup.pdf import html_to_pdf
+        from breakup.publish import print_pdf
 
-        return Output(doc, fmt, html_to_pdf(doc.body), binary=True, missing=())
+        data = print_pdf(doc.body, options.get("templates"), "decide")
+        return Output(doc, fmt, data, binary=True, missing=())
     return Output(doc, fmt, doc.body.encode("utf-8"), binary=False, missing=())
 
 
@@ -474,6 +473,10 @@ def _render(answers: Answers, fmt: str, *, lang: str = "en", locale: str | None 
         page = evaluate(env, "formats/page.j2", {**ctx, "content": Markup(body), "title": title,
                                                   "letter": False, "mail": False})  # fmt: skip
         body = str(page)
+        if templates is not None:
+            from breakup.safehtml import check_page
+
+            body = check_page(body, "decide")
     body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
     return Document(name="decide", archetype=decision.archetype or "", lang=lang, locale=locale,
                     register="formal", fmt=fmt, subject=" ".join(str(title).split()), body=body,

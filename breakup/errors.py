@@ -20,7 +20,12 @@ class ProfileError(BreakupError):
 
 
 class TemplateError(BreakupError):
-    """Raised when a template fails to load or render; names the file and line."""
+    """Raised when a template fails to load or render; names the file and line.
+
+    Templates that fail are the user's own (--templates), invalid input like any other.
+    """
+
+    exit_code = 2
 
 
 class LimitError(TemplateError):

@@ -17,8 +17,9 @@ from datetime import datetime
 from breakup.errors import InputError
 from breakup.i18n import _
 
-# Header lines stay within RFC 5322's recommended 78 characters (CRLF excluded); only an
-# address or a Message-ID longer than a line can pass it, and those are far below 998.
+# Header lines stay within RFC 5322's recommended 78 characters (CRLF excluded), but for an
+# address longer than a line: no folding is recommended inside one (3.4.1), so it stands alone
+# on its line, far below the 998 limit.
 _LIMIT = 78
 # An encoded word of 45 UTF-8 bytes: 60 base64 characters, 72 with =?utf-8?b? and ?=, so it
 # fits RFC 2047's 75 and a continuation line (a space and the word) fits 78.
@@ -69,13 +70,14 @@ def build_draft(
     to_email: str,
     now: datetime,
     message_id: str | None = None,
+    to_what: str = "--client-email",
 ) -> bytes:
     """Return an unsent draft (X-Unsent: 1): a text part, and an HTML alternative if given.
 
     An empty sender or recipient address leaves its header out, for the user to fill in
     the mail client. Header values are literal text, except that each run of controls,
     line breaks and spaces becomes one space and the ends are trimmed. Raises InputError
-    for an invalid address or Message-ID.
+    for an invalid address (naming `to_what`, where the recipient's came from) or Message-ID.
     """
     headers: list[str] = []
     domain = "breakup.invalid"
@@ -84,7 +86,7 @@ def build_draft(
         domain = sender.rpartition("@")[2]
         headers.append(_address_header("From", sender_name, sender))
     if to_email:
-        headers.append(_address_header("To", to_name, parse_address(to_email, "--client-email")))
+        headers.append(_address_header("To", to_name, parse_address(to_email, to_what)))
     if message_id is None:
         message_id = _new_message_id(domain)
     elif not (len(message_id) <= _LONGEST_ID and _MESSAGE_ID.fullmatch(message_id)):
@@ -165,6 +167,9 @@ def message_id(domain: str) -> str:
 
 
 def _new_message_id(domain: str) -> str:
+    # Unique by its random part: a domain too long for one line gives way to the reserved one.
+    if len(f" <{'0' * 32}@{domain}>") > _LIMIT:
+        domain = "breakup.invalid"
     return f"<{os.urandom(16).hex()}@{domain}>"
 
 

@@ -95,12 +95,22 @@ DOCUMENTS: dict[str, Doc] = {
 KIT = tuple(d.name for d in DOCUMENTS.values() if d.in_kit)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~]|&(?=#?\w+;))")
+# At the start of a line: what would begin a list, a rule or a heading's underline.
+_MD_LINE_START = re.compile(r"^([ \t]*)(?:([-+=])|(\d{1,9})([.)])(?=\s|$))", re.M)
 
 
 def md_escape(text: str) -> str:
-    """Escape what Markdown would read as markup."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape what Markdown would read as markup: its special characters, an entity (&amp;),
+    and a list marker, rule or underline at the start of a line (1. x, + x, ---)."""
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(_md_line_start, text)
+
+
+def _md_line_start(m: re.Match[str]) -> str:
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
 
 
 def _same(text: str) -> str:

@@ -272,7 +272,9 @@ def _texts(module: Any, templates: Path | None) -> Any:
     run within the time bound too."""
     from breakup import sandbox
 
-    return module if templates is None else sandbox.BoundedModule(module)
+    if templates is None:
+        return module
+    return sandbox.BoundedModule(module, lambda error: render.template_error(error, "rehearsal.j2"))
 
 
 def clean(text: str) -> str:

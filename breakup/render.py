@@ -9,22 +9,26 @@ Use it as a library::
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 
 from breakup import archetype as schema
-from breakup import catalog, context, languages, registry, sandbox
+from breakup import catalog, context, languages, registry, safehtml, sandbox
 from breakup.errors import BreakupError, CatalogError, InputError, LimitError, TemplateError
 from breakup.i18n import _
 from breakup.models import ClientFacts, Profile
+
+T = TypeVar("T")
 
 # Bounds on one render, so that a user template that loops without end stops with an error.
 RENDER_SECONDS = sandbox.RENDER_SECONDS
@@ -86,7 +90,7 @@ def placeholders(env: Any) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=64)
 def _placeholders(env: Any) -> dict[str, str]:
-    module = env.get_template("placeholders.j2").make_module({})
+    module = evaluate(env, "placeholders.j2", {})  # a user's own too: within bounds
     return {key: str(getattr(module, key)) for key in context.PLACEHOLDER_KEYS}
 
 
@@ -101,11 +105,39 @@ def environment(lang: str, locale: str, register: str, html: bool, templates: Pa
 @functools.lru_cache(maxsize=256)
 def default_register(archetype: str, lang: str, templates: Path | None = None) -> str:
     """Return the register an archetype's documents use unless told otherwise."""
-    return str(
-        load_archetype(
-            archetype, lang, languages.babel_locale(lang, None), "formal", templates
-        ).default_register
-    )
+    return bounded(_default_register, archetype, lang, templates)
+
+
+def _default_register(archetype: str, lang: str, templates: Path | None) -> str:
+    locale = languages.babel_locale(lang, None)
+    return str(load_archetype(archetype, lang, locale, "formal", templates).default_register)
+
+
+def describe(lang: str, locale: str, templates: Path | None = None) -> list[tuple[str, str]]:
+    """Return each archetype's id and one-line description, in `lang`."""
+    if templates is not None:  # loaded once here, not in each archetype's process
+        environment(lang, locale, "formal", False, templates)
+    return [
+        (name, bounded(_description, name, lang, locale, templates))
+        for name in catalog.archetype_ids(templates)
+    ]
+
+
+def _description(archetype: str, lang: str, locale: str, templates: Path | None) -> str:
+    return str(load_archetype(archetype, lang, locale, "formal", templates).description)
+
+
+def bounded(func: Callable[..., T], *args: Any) -> T:
+    """Call func(*args, templates), in a bounded child process when the last argument is a
+    folder of user templates (see render()); the result comes back pickled."""
+    if args[-1] is None or sandbox.bounded():
+        return func(*args)
+    try:
+        return sandbox.run_bounded(func, *args, seconds=RENDER_SECONDS)
+    except LimitError as error:
+        raise TemplateError(
+            _("{archetype}: {problem}").format(archetype=args[0], problem=error)
+        ) from None
 
 
 def load_archetype(
@@ -137,19 +169,29 @@ def load_archetype(
 
 
 def evaluate(env: Any, name: str, ctx: dict[str, Any]) -> Any:
-    """Evaluate a template as a module (its {% set %} values and macros), within bounds."""
-    try:
-        with sandbox.time_limit(RENDER_SECONDS):
-            return sandbox.make_module(env.get_template(name), ctx, MAX_OUTPUT_CHARS)
-    except (
-        JinjaTemplateError,
-        BreakupError,
-        RecursionError,
-        UnicodeDecodeError,
-        MemoryError,
-        sandbox.RenderTimeout,
-    ) as error:
-        raise template_error(error, name) from None
+    """Evaluate a template as a module (its {% set %} values and macros), within bounds.
+
+    With user templates, the memory this process may add is capped too (in a render's child
+    process, limit_process already set the cap), and any error is the template's.
+    """
+    user = isinstance(env, sandbox.BoundedSandbox)
+    with sandbox.memory_limit() if user else contextlib.nullcontext():
+        try:
+            with sandbox.time_limit(RENDER_SECONDS):
+                return sandbox.make_module(env.get_template(name), ctx, MAX_OUTPUT_CHARS)
+        except (
+            JinjaTemplateError,
+            BreakupError,
+            RecursionError,
+            UnicodeDecodeError,
+            MemoryError,
+            sandbox.RenderTimeout,
+        ) as error:
+            raise template_error(error, name) from None
+        except Exception as error:
+            if not user:
+                raise  # breakup's own templates: a bug, reported as one
+            raise template_error(error, name) from None
 
 
 def _template_path(env: Any, name: str) -> str:
@@ -160,18 +202,21 @@ def _template_path(env: Any, name: str) -> str:
 
 
 def template_error(error: BaseException, name: str) -> BreakupError:
-    """Turn what a template raised into one BreakupError naming the template."""
+    """Turn what a template raised into one BreakupError naming the template (and the line,
+    for an error raised while it ran)."""
     if isinstance(error, BreakupError):
         return error
+    found = _where(error)
+    where = _("{file}, line {line}").format(file=found[0], line=found[1]) if found else name
     if isinstance(error, sandbox.RenderTimeout):
         return TemplateError(
             _(
                 "{name}: rendering took longer than {seconds:g} s: check the template for a loop "
                 "that does not end"
-            ).format(name=name, seconds=RENDER_SECONDS)
+            ).format(name=where, seconds=RENDER_SECONDS)
         )
     if isinstance(error, RecursionError):
-        return TemplateError(_("{name}: the template calls itself without end").format(name=name))
+        return TemplateError(_("{name}: the template calls itself without end").format(name=where))
     if isinstance(error, UnicodeDecodeError):
         return TemplateError(
             _("{name}: the template is not UTF-8 text: save it as UTF-8").format(name=name)
@@ -189,11 +234,32 @@ def template_error(error: BaseException, name: str) -> BreakupError:
         )
     if isinstance(error, SecurityError):
         return TemplateError(
-            _("{name}: unsafe template refused: {problem}").format(name=name, problem=error)
+            _("{name}: unsafe template refused: {problem}").format(name=where, problem=error)
         )
     if isinstance(error, UndefinedError):
-        return TemplateError(f"{name}: {error.message}")
-    return TemplateError(f"{name}: {error}")
+        return TemplateError(f"{where}: {error.message}")
+    if isinstance(error, JinjaTemplateError):
+        return TemplateError(f"{where}: {error}")
+    return TemplateError(
+        _("{where}: error in the template ({kind}: {problem}): fix the template there").format(
+            where=where, kind=type(error).__name__, problem=error
+        )
+    )
+
+
+def _where(error: BaseException) -> tuple[str, int] | None:
+    """Return the template file and line an error was raised in (the innermost), if any."""
+    found = None
+    tb = error.__traceback__
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            found = (
+                str(template.filename or template.name),
+                template.get_corresponding_lineno(tb.tb_lineno),
+            )
+        tb = tb.tb_next
+    return found
 
 
 def _no_referral_message(profile: Profile, service: str | None) -> str:
@@ -303,6 +369,8 @@ def _render(
             },
         )
         body = str(page)
+        if templates is not None:
+            body = safehtml.check_page(body, document)
     body = context.tidy(re.sub(r"\n{3,}", "\n\n", body).strip("\n")) + "\n"
     missing = tuple(key for key, text in marks.items() if text in body or text in subject)
     return Document(
@@ -325,8 +393,22 @@ def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
 
     Each event has a stable key (client, contact, service, end date, archetype, kind), so a
     new calendar file for the same engagement updates its events instead of adding them twice,
-    and one for another engagement with the same client never moves them.
+    and one for another engagement with the same client never moves them. With user
+    templates, in a bounded child process, as render().
     """
+    if options.get("templates") is not None and not sandbox.bounded():
+        try:
+            return sandbox.run_bounded(_reminders, archetype, seconds=RENDER_SECONDS, **options)
+        except LimitError as error:
+            raise TemplateError(
+                _("{document} for {archetype}: {problem}").format(
+                    document="notes", archetype=archetype, problem=error
+                )
+            ) from None
+    return _reminders(archetype, **options)
+
+
+def _reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
     from breakup import ics
     from breakup.output import safe_name
 

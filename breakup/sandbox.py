@@ -808,6 +808,41 @@ def limit_process(memory_mb: int = MAX_MEMORY_MB) -> None:
                 resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+@contextlib.contextmanager
+def memory_limit(memory_mb: int = MAX_MEMORY_MB) -> Iterator[None]:
+    """Cap this process's memory at its present size plus `memory_mb` for the block only.
+
+    For user templates evaluated in this process rather than in a child (an archetype's texts
+    in rehearse, called turn after turn): past the cap, allocations fail with MemoryError.
+    The cap is lifted after the block; a process already under limit_process keeps its own.
+    """
+    global _memory_mb
+    try:
+        import resource
+    except ImportError:  # Windows: no cap to set
+        yield
+        return
+    size = _address_space()
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + memory_mb * 2**20 if size is not None else None
+    if limit is not None and hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if _memory_mb is not None or limit is None or soft != resource.RLIM_INFINITY and soft <= limit:
+        yield  # already capped as tightly (or no way to tell the size)
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        yield
+        return
+    _memory_mb = memory_mb
+    try:
+        yield
+    finally:
+        _memory_mb = None
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def run_bounded(
     func: Callable[..., T],
     *args: Any,
@@ -950,11 +985,14 @@ def make_module(template: Template, context: dict[str, Any], limit: int) -> Temp
 
 
 class BoundedModule:
-    """A template module whose macros run within the time bound when they are called later
-    (a user template's rehearsal texts are called turn after turn, outside any render)."""
+    """A template module whose macros run within the time and memory bounds when they are
+    called later (a user template's rehearsal texts are called turn after turn, outside any
+    render); `failed` turns what a call raised into the error to raise instead."""
 
-    def __init__(self, module: Any, seconds: float = RENDER_SECONDS) -> None:
+    def __init__(self, module: Any, failed: Callable[[BaseException], BaseException],
+                 seconds: float = RENDER_SECONDS) -> None:  # fmt: skip
         self._module = module
+        self._failed = failed
         self._seconds = seconds
 
     def __getattr__(self, name: str) -> Any:
@@ -963,7 +1001,13 @@ class BoundedModule:
             return value
 
         def bounded_call(*args: Any, **kwargs: Any) -> Any:
-            with time_limit(self._seconds):
-                return value(*args, **kwargs)
+            with memory_limit():
+                try:
+                    with time_limit(self._seconds):
+                        return value(*args, **kwargs)
+                except BreakupError:
+                    raise
+                except Exception as error:  # within the cap, so a MemoryError can name it
+                    raise self._failed(error) from None
 
         return bounded_call

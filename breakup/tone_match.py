@@ -351,7 +351,10 @@ class _Ignores:
     "--" is a comment.
     """
 
-    def __init__(self, text: str, known: Callable[[], frozenset[str]]) -> None:
+    def __init__(
+        self, text: str, known: Callable[[], frozenset[str]], file: str | None = None
+    ) -> None:
+        self.file = file
         # line -> ids left out (empty: everything)
         self.lines: dict[int, frozenset[str]] = {}
         # From block_lines[i] on, block_states[i] is left out (None: nothing; empty: all).
@@ -402,15 +405,20 @@ class _Ignores:
         after = m.group(2).split("-->", 1)[1] if "-->" in m.group(2) else ""
         return not re.search(r"\w", before) and not re.search(r"\w", after)
 
-    @staticmethod
-    def _ids(rest: str, line: int, known: Callable[[], frozenset[str]]) -> frozenset[str]:
+    def _ids(self, rest: str, line: int, known: Callable[[], frozenset[str]]) -> frozenset[str]:
         words = rest.split("--", 1)[0].replace("*/", " ").replace(")", " ")
         ids = frozenset(w for w in re.split(r"[\s,]+", words) if w)
         for ident in ids:
             if ident not in known():
-                message = _("line {line}: unknown category or rule {ident!r} in a breakup-check "
+                where = _("line {line}").format(line=line)
+                if self.file is not None:
+                    from breakup.terminal import printable
+
+                    name = _("the draft") if self.file == "-" else printable(self.file)
+                    where = _("{file}, line {line}").format(file=name, line=line)
+                message = _("{where}: unknown category or rule {ident!r} in a breakup-check "
                             "comment; see `breakup check --list-rules`")  # fmt: skip
-                raise InputError(message.format(line=line, ident=ident))
+                raise InputError(message.format(where=where, ident=ident))
         return ids
 
     def ignored(self, line: int, category: str, rule: str | None) -> bool:

@@ -21,6 +21,20 @@ from breakup.errors import BreakupError
 
 # Curly and typographic quotes fold to their ASCII forms, so "you’re" matches "you're".
 _QUOTES = {**dict.fromkeys("‘’‚‛′ʼ´`", "'"), **dict.fromkeys("“”„‟″«»", '"')}
+# What a draft may hide between letters: a soft hyphen, zero-width spaces and joiners, bidi
+# marks and controls, word joiners, a BOM, tags. Matching reads past them.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\U000e0000-\U000e007f]"
+)
+# Cyrillic and Greek letters drawn like Latin ones, read as those (the rules are Latin).
+_LOOKALIKES = dict(
+    zip(
+        "аеёіїјорсѕуҮүхһԁԛԝӏАВЕЁІЇЈКМНОРСЅТУХαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+        "aeeiijopcsyyyxhdqwlabeeiijkmhopcstyxabeikvoptuxabezhikmnoptyx",
+        strict=True,
+    )
+)
 _MACRO = r"\{([a-z_][a-z0-9_]*)\}"
 
 # A match starts after a non-word character and ends before one. The start test is a plain
@@ -369,10 +383,15 @@ def _flag(value: Any, where: str) -> bool:
 
 @functools.cache
 def _fold_char(char: str) -> str:
-    """Return `char` in lower case without accents, or the ASCII form of a quote."""
+    """Return `char` in lower case without accents, or the ASCII form of a quote or of a
+    letter that looks like one (Cyrillic е, full-width ｙ); nothing for an invisible one."""
     if char in _QUOTES:
         return _QUOTES[char]
-    decomposed = unicodedata.normalize("NFD", char)
+    if char in _LOOKALIKES:
+        return _LOOKALIKES[char]
+    if _INVISIBLE.match(char):
+        return ""
+    decomposed = unicodedata.normalize("NFKD", char)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 

@@ -16,6 +16,7 @@ from conftest import FACTS, TODAY
 from breakup import registry
 from breakup.models import ClientFacts, Profile
 from breakup.publish import publish
+from breakup.safehtml import POLICY_META
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # CI sets BREAKUP_REQUIRE_BROWSER=1 after installing Chromium: there a missing browser fails.
@@ -93,7 +94,8 @@ def test_the_mail_html_fits_a_mail_client(tmp_path: Path, profile: Profile, widt
     html = _mail_html(profile, "es")
     for page_style in ("box-shadow", "42rem", "#f4f4f2", "letterhead"):
         assert page_style not in html
-    probe = html.replace(
+    # The probe is a script: the page's own policy would stop it.
+    probe = html.replace(POLICY_META, "").replace(
         "</body>",
         "<script>document.title = document.documentElement.scrollWidth + 'x' + "
         "window.innerWidth;</script></body>",
@@ -104,3 +106,45 @@ def test_the_mail_html_fits_a_mail_client(tmp_path: Path, profile: Profile, widt
     found = re.search(r"<title>(\d+)x(\d+)</title>", dom)
     assert found, dom[:300]
     assert int(found.group(1)) <= int(found.group(2)), "the text is wider than the window"
+
+
+def test_the_pages_policy_stops_what_a_template_might_slip_in(
+    tmp_path: Path, profile: Profile
+) -> None:
+    """The page's Content-Security-Policy is the backstop of the template check: a script and
+    a remote image in the page neither run nor load (without the policy, both do)."""
+    import http.server
+    import threading
+
+    from breakup.safehtml import POLICY_META
+
+    hits: list[str] = []
+
+    class Count(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Count)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    slipped = (f'<img src="http://127.0.0.1:{server.server_port}/px.png">'
+               "<script>document.title = 'ran'</script></body>")  # fmt: skip
+    out = publish("email", "late-payer", "html", facts=FACTS, profile=profile, lang="en",
+                  today=TODAY)  # fmt: skip
+    html = out.data.decode("utf-8")
+    try:
+        for policy, expected in ((True, False), (False, True)):
+            page = tmp_path / f"page-{policy}.html"
+            text = html if policy else html.replace(POLICY_META, "")
+            page.write_text(text.replace("</body>", slipped), encoding="utf-8")
+            hits.clear()
+            dom = chromium(tmp_path, "--virtual-time-budget=3000", "--dump-dom", page.as_uri())
+            assert ("<title>ran</title>" in dom) is expected
+            assert bool(hits) is expected, hits
+    finally:
+        server.shutdown()
+        server.server_close()

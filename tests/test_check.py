@@ -207,6 +207,26 @@ SAMPLES_BY_LANG = {
 }
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "You ne\u00adver pay on time."),  # a soft hyphen
+        ("en", "Y\u200bou\u200c never\u2060 pay on time."),  # zero-width characters
+        ("en", "You n\u0435ver pay on time."),  # a Cyrillic е
+        ("en", "You \uff4e\uff45\uff56\uff45\uff52 pay on time."),  # full-width letters
+        ("en", "You nev\U000e0020er pay on\u200e time."),  # a tag, a direction mark
+        ("es", "Nunca p\u0430ga a tiempo."),  # a Cyrillic а
+    ],
+    ids=["soft-hyphen", "zero-width", "cyrillic-e", "full-width", "tag-and-mark", "es-cyrillic"],
+)
+def test_invisible_and_lookalike_characters_hide_nothing(lang: str, text: str) -> None:
+    """The draft is matched as it reads: invisible characters left out, look-alike letters
+    read as the Latin ones; the finding points at the text as written."""
+    findings = check_text(text, lang)
+    assert [f.category for f in findings] == ["blame"]
+    assert findings[0].match == text[findings[0].column - 1 : findings[0].end_column - 1]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_category_has_a_label_and_advice(lang: str) -> None:
     findings = check_text(SAMPLES_BY_LANG[lang], lang)

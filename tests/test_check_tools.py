@@ -181,6 +181,56 @@ def test_the_project_file_is_found_up_to_the_repository_root(tmp_path: Path) -> 
     assert config.disable == ("venting",)
 
 
+def test_a_config_where_others_can_write_is_ignored_and_the_search_stops(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A config planted in /tmp (or any folder other users can write to) is not applied,
+    nor is one above it; a note says so."""
+    shared = tmp_path / "shared"
+    drafts = shared / "mine"
+    drafts.mkdir(parents=True)
+    shared.chmod(0o1777)
+    (drafts / "draft.md").write_text("I'm fed up.\n", "utf-8")
+    (tmp_path / check.PROJECT_FILE).write_text('disable = ["venting"]\n', "utf-8")
+    result = runner.invoke(cli, ["check", str(drafts / "draft.md")])
+    assert result.exit_code == 1 and "Note:" not in result.stderr  # above: never reached
+    (shared / check.PROJECT_FILE).write_text('disable = ["venting"]\n', "utf-8")
+    result = runner.invoke(cli, ["check", str(drafts / "draft.md")])
+    assert result.exit_code == 1, result.output
+    assert f"Note: ignored {shared / check.PROJECT_FILE}: {shared} can be written by other" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize("kind", ["others-can-write", "another-owner"])
+def test_a_config_that_may_be_someone_elses_is_ignored(
+    runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    (tmp_path / "draft.md").write_text("I'm fed up.\n", "utf-8")
+    config = tmp_path / check.PROJECT_FILE
+    config.write_text('disable = ["venting"]\n', "utf-8")
+    if kind == "another-owner":
+        if os.getuid() != 0:
+            pytest.skip("giving a file to another user takes root")
+        os.chown(config, 65534, -1)
+    else:
+        config.chmod(0o666)
+    result = runner.invoke(cli, ["check", "draft.md"])
+    assert result.exit_code == 1 and f"Note: ignored {config.resolve()}: " in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["folder", "dangling-link"])
+def test_an_entry_named_like_the_config_that_is_not_a_file_is_an_error(
+    runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    (tmp_path / "draft.md").write_text("I'm fed up.\n", "utf-8")
+    config = tmp_path / check.PROJECT_FILE
+    config.mkdir() if kind == "folder" else config.symlink_to(tmp_path / "nowhere")
+    result = runner.invoke(cli, ["check", "draft.md"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: {config.resolve() if kind == 'folder' else config}")
+
+
 def test_a_project_file_beside_the_draft_applies_on_the_command_line(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -259,7 +309,26 @@ def test_an_unknown_id_in_a_comment_is_an_error() -> None:
         check_text("Hello.\n<!-- breakup-check: ignore ventng -->\nI'm fed up.", "en")
 
 
+def test_an_unknown_id_in_a_comment_names_its_file(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "clean.txt").write_text("Hello.\n", "utf-8")
+    (tmp_path / "bad.txt").write_text("x <!-- breakup-check: ignore bogus -->\n", "utf-8")
+    result = runner.invoke(cli, ["check", "clean.txt", "bad.txt"])
+    assert result.exit_code == 2
+    assert "Error: bad.txt, line 1: unknown category or rule 'bogus'" in result.stderr
+
+
 # Formats and exit codes -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("later", ["missing.txt", "bad.txt"], ids=["missing", "bad-comment"])
+def test_json_is_never_left_half_written_by_a_later_error(
+    runner: CliRunner, tmp_path: Path, later: str
+) -> None:
+    (tmp_path / "clean.txt").write_text("Hello.\n", "utf-8")
+    (tmp_path / "bad.txt").write_text("x <!-- breakup-check: ignore bogus -->\n", "utf-8")
+    result = runner.invoke(cli, ["check", "--format", "json", "clean.txt", later])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: ")
 
 
 def test_json_on_the_command_line_is_one_document_for_all_files(

