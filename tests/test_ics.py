@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import icalendar
 import pytest
@@ -432,3 +433,32 @@ def test_uids_stay_when_only_the_amounts_change() -> None:
     before = notes_uids(**facts, outstanding=Decimal(5))
     after = notes_uids(**facts, outstanding=Decimal(900))
     assert before == after
+
+
+def test_the_notes_reminders_carry_the_facts_language_and_region() -> None:
+    """render.reminders: the dates come from the facts, the texts from the language and the
+    register, the holidays from the region; the calendar's name is the notes' title."""
+    from breakup.models import ClientFacts
+    from breakup.render import reminders
+
+    facts = ClientFacts(client="Acme", contact="Ann Lee", end_date=date(2027, 3, 23),
+                        final_invoice=Decimal(500))  # fmt: skip
+    today = date(2027, 1, 4)
+    es, name = reminders("diva", facts=facts, lang="es", locale="es_ES", today=today)
+    assert name == "Notas de seguimiento: Acme"
+    days = [e.day for e in es]
+    assert days == sorted(days) and date(2027, 3, 23) in days  # the last day itself
+    assert date(2027, 3, 26) not in days  # Viernes Santo: the handover check moves past it
+    assert any(e.summary == "Acme: último día" for e in es)
+    assert all(e.description and e.key.startswith("acme/ann lee/") for e in es)
+    us, _name = reminders("diva", facts=facts, lang="en", locale="en_US", today=today)
+    assert date(2027, 3, 26) in [e.day for e in us]  # no holiday in the US
+    assert {e.key for e in us} == {
+        e.key for e in es
+    }  # a calendar's UIDs are the same in any language
+    informal, _name = reminders("diva", facts=facts, lang="es", locale="es_ES",
+                                register="informal", today=today)  # fmt: skip
+    assert [e.day for e in informal] == days
+    other, _name = reminders("diva", facts=ClientFacts(client="Acme"), lang="en",
+                             today=date(2027, 1, 4))  # fmt: skip
+    assert {e.day for e in other} != set(days)  # no end date: the reminders count from today
