@@ -416,6 +416,10 @@ def build(
         "work": [user(item) for item in facts.work],
         "handover_items": [user(item) for item in facts.handover],
         "notice_by": day(by_notice),
+        # A month before the end: when a conversation without a contract should be held.
+        "month_before_end": day(working_day_before(end - timedelta(days=30), off))
+        if end is not None and end - timedelta(days=30) > today
+        else None,
         # When to hold the call at the latest, and whether the payment deadline decides it.
         "call_by": day(call_by),
         "call_by_payment": call_by is not None and call_by == by_payment and call_by != by_notice,
