@@ -21,8 +21,8 @@ from breakup.models import ClientFacts, Profile, Referral
 
 # Days after the end date the follow-up reminders fall (moved to the next working day).
 HANDOVER_CHECK_DAYS = 3
-# A week before the end: time to prepare the handover.
-HANDOVER_PREPARE_DAYS = 7
+# Two weeks before the end: time to prepare the handover.
+HANDOVER_PREPARE_DAYS = 14
 # The client gets at least two weeks between the call and a payment deadline.
 PAYMENT_LEAD_DAYS = 14
 CLOSE_FILE_DAYS = 30
@@ -323,6 +323,8 @@ def build(
         reminders.append(
             ("prepare", working_day_before(end - timedelta(days=HANDOVER_PREPARE_DAYS), off))
         )
+    if end is not None:
+        reminders.append(("end", working_day_before(end, off)))
     reminders.append(("handover", working_day(base + timedelta(days=HANDOVER_CHECK_DAYS), off)))
     if overdue and pay_by is not None:
         reminders.append(("overdue", working_day(pay_by + timedelta(days=1), off)))

@@ -50,8 +50,9 @@ class Referral(Person):
     """A provider the user recommends to take over.
 
     Fields: those of Person, plus services (what they can take over, matched against
-    --service), note (why they fit: a string, or one per language), agreed (they have said
-    they are happy to be contacted).
+    --service), note (why they fit: a sentence or two to the client, which the referral
+    letter quotes; a string, or one per language), agreed (they have said they are happy to be
+    contacted).
     """
 
     services: tuple[str, ...] = ()

@@ -304,6 +304,8 @@ def profile_text(answers: dict[str, str]) -> str:
             f"name = {_toml_string(answers['referral_name'])}",
             f"email = {_toml_string(answers.get('referral_email', ''))}",
             f"services = [{', '.join(_toml_string(s) for s in services)}]",
+            _("# Why they fit, in a sentence or two to the client: the referral letter quotes it."),
+            'note = ""',
             _("# Set to true once they have said they are happy to be recommended."),
             "agreed = false",
         ]

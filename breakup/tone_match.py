@@ -33,6 +33,11 @@ _CAPS_GAP = re.compile(r"[,;:]?[^\S\n]+")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)|\n[^\S\n]*\n")
 
 _DIRECTIVE = re.compile(r"breakup-check:[^\S\n]*(ignore|disable|enable)\b([^\n]*)", re.I)
+# A whole breakup-check comment, with its markers: what is left of a "sentence" without it.
+_DIRECTIVE_COMMENT = re.compile(
+    r"(?:<!--|#|//|/\*|\[//\]:\s*#\s*\(|[%;])?[^\S\n]*breakup-check:[^\n]*?(?:-->|\*/|\)|$)",
+    re.I | re.M,
+)
 _COMMENT_OPENERS = re.compile(r"(?:<!--|#|//|/\*|\[//\]:\s*#\s*\(|[%;])[^\S\n]*\Z")
 
 
@@ -236,9 +241,12 @@ def _model_spans(
         matched = bisect.bisect_left(starts, first)
         if matched < len(starts) and starts[matched] < last:
             continue
+        text = piece[first:last]
+        if _DIRECTIVE.search(text) and not _DIRECTIVE_COMMENT.sub("", text).strip():
+            continue  # a breakup-check comment, not a sentence of the draft
         low, high = _folded_span(first, last, origin)
         sentence = _blank(folded, low, high, allowed)
-        logit = tone_model.score(rules.model, sentence, piece[first:last], rules.words)
+        logit = tone_model.score(rules.model, sentence, text, rules.words)
         if logit >= rules.model.cutoff:
             yield first, last, index, None, category.advice[pick]
 
