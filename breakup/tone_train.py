@@ -19,6 +19,7 @@ the model together flag no more than MAX_FALSE_POSITIVES of the writers' neutral
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
@@ -372,21 +373,22 @@ def dumps(content: dict[str, Any]) -> str:
 def breakup_sentences(lang: str, profile: Path = PROFILE) -> list[str]:
     """Return every sentence breakup writes for someone else in `lang`, sorted, once each.
 
-    Every archetype, every document whose audience is not the user, both registers and a
-    few sets of facts; and the call script's spoken lines and suggested replies.
+    Every archetype, every document whose audience is not the user, every region, both
+    registers and a few sets of facts; and the call script's spoken lines and suggested replies.
     """
-    from breakup import catalog, registry
+    from breakup import catalog, languages, registry
     from breakup.profile import load_profile
     from breakup.render import render
 
     sender = load_profile(profile)
     documents = [name for name, doc in registry.DOCUMENTS.items() if doc.audience != "user"]
+    locales = [languages.babel_locale(lang, r) for r in sorted(languages.language(lang).regions)]
     found: set[str] = set()
-    for facts in _fact_sets():
+    for facts, locale in itertools.product(_fact_sets(), locales):
         for arch in catalog.archetype_ids():
             for register in ("formal", "informal"):
-                options = {"facts": facts, "profile": sender, "lang": lang, "register": register}
-                options["today"] = date(2026, 12, 1)
+                options = {"facts": facts, "profile": sender, "lang": lang, "locale": locale}
+                options.update(register=register, today=date(2026, 12, 1))
                 for document in documents:
                     found.update(_split(render(document, arch, **options).body))
                 script = render("script", arch, **options).body

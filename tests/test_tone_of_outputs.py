@@ -1,5 +1,5 @@
-"""What breakup writes for someone else passes its own tone check, in every language and
-register."""
+"""What breakup writes for someone else passes its own tone check, in every language, region
+and register."""
 
 from __future__ import annotations
 
@@ -14,30 +14,31 @@ from breakup.models import Profile
 from breakup.render import render
 
 GRID = [
-    (arch, lang, register)
+    (arch, lang, languages.babel_locale(lang, region), register)
     for arch in catalog.archetype_ids()
     for lang in languages.languages()
+    for region in sorted(languages.language(lang).regions)
     for register in ("formal", "informal")
 ]
 IDS = ["-".join(case) for case in GRID]
 SENT = [name for name, doc in registry.DOCUMENTS.items() if doc.audience != "user"]
 
 
-@pytest.mark.parametrize(("arch", "lang", "register"), GRID, ids=IDS)
+@pytest.mark.parametrize(("arch", "lang", "locale", "register"), GRID, ids=IDS)
 @pytest.mark.parametrize("document", SENT)
 def test_documents_sent_to_someone_pass_the_check(
-    document: str, arch: str, lang: str, register: str, profile: Profile
+    document: str, arch: str, lang: str, locale: str, register: str, profile: Profile
 ) -> None:
-    body = render(document, arch, facts=FACTS, profile=profile, lang=lang, register=register,
-                  today=TODAY).body  # fmt: skip
+    body = render(document, arch, facts=FACTS, profile=profile, lang=lang, locale=locale,
+                  register=register, today=TODAY).body  # fmt: skip
     assert check_text(body, lang) == []
 
 
-@pytest.mark.parametrize(("arch", "lang", "register"), GRID, ids=IDS)
-def test_every_spoken_line_passes_the_check(arch: str, lang: str, register: str,
+@pytest.mark.parametrize(("arch", "lang", "locale", "register"), GRID, ids=IDS)
+def test_every_spoken_line_passes_the_check(arch: str, lang: str, locale: str, register: str,
                                             profile: Profile) -> None:  # fmt: skip
-    script = render("script", arch, facts=FACTS, profile=profile, lang=lang, register=register,
-                    today=TODAY).body  # fmt: skip
+    script = render("script", arch, facts=FACTS, profile=profile, lang=lang, locale=locale,
+                    register=register, today=TODAY).body  # fmt: skip
     replies = re.findall(r"^  → (.+)$", script, re.M)
     spoken = re.findall(r"^> (.+)$", script, re.M)
     assert len(replies) >= 6 and len(spoken) >= 3
