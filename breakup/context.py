@@ -315,7 +315,10 @@ def build(
     if final_due is None and facts.final_invoice != 0 and end is not None:
         final_due = working_day(end + timedelta(days=profile.defaults.payment_days), off)
     pay_by = facts.pay_by or end
-    referrals = [r for r in profile.referrals if r.offers(facts.service)]
+    # The client's documents name only the providers who agreed, once one has; the heads-up
+    # goes to every provider who offers the service (it is how one is asked).
+    providers = [r for r in profile.referrals if r.offers(facts.service)]
+    referrals = [r for r in providers if r.agreed] or providers
     contact = facts.contact or ""
     base = end or today
     reminders = []
@@ -427,6 +430,7 @@ def build(
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
         "hours_count": 1 if facts.hours == 1 else 2,
         "referrals": [_referral(r, user, lang) for r in referrals],
+        "providers": [_referral(r, user, lang) for r in providers],
         "referral_names": format_list(
             [_referral(r, user, lang)["display"] for r in referrals], locale
         ),
@@ -505,9 +509,16 @@ def warnings(
                     what=what, date=when.isoformat()
                 )
             )
-    waiting = [r.name or r.company for r in profile.referrals
-               if r.offers(facts.service) and not r.agreed]  # fmt: skip
-    if waiting:
+    offering = [r for r in profile.referrals if r.offers(facts.service)]
+    waiting = [r.name or r.company for r in offering if not r.agreed]
+    if waiting and len(waiting) < len(offering):
+        found.append(
+            _(
+                "not yet agreed to be recommended: {names}. The client's documents leave them "
+                "out until you set agreed = true for them in the profile; the heads-up asks them"
+            ).format(names=", ".join(waiting))
+        )
+    elif waiting:
         found.append(
             _(
                 "not yet agreed to be recommended: {names}. Ask first, then set agreed = true "
