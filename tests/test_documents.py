@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from conftest import FACTS, TODAY
 
-from breakup import catalog, registry
-from breakup.models import ClientFacts, Invoice, Profile, Sender
+from breakup import catalog, context, registry
+from breakup.models import ClientFacts, Invoice, Profile, Referral, Sender
 from breakup.plan import kit_outputs
 from breakup.render import render
 
@@ -327,3 +327,62 @@ def test_the_letter_leaves_the_hours_budget_to_the_script(profile: Profile) -> N
     email = render("email", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
     script = render("script", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
     assert "14 hours" not in email and "Hours left for this work: 14." in script
+
+
+# Providers who have not agreed yet ------------------------------------------------------
+
+ASKED = Referral(name="Ana Ruiz", email="ana@example.com", services=("web design",), agreed=True)
+NOT_YET = Referral(name="Bruno Peña", email="bruno@example.com", services=("web design",))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("document", ["email", "referral", "script", "notes"])
+def test_the_clients_documents_name_only_providers_who_agreed(lang: str, document: str) -> None:
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
+    body = render(document, "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
+    assert "Ana" in body
+    assert "Bruno" not in body
+
+
+def test_the_heads_up_still_asks_a_provider_who_has_not_agreed() -> None:
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
+    body = render("heads-up", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
+    assert "To: Bruno Peña <bruno@example.com>" in body
+    assert "To: Ana Ruiz <ana@example.com>" in body
+
+
+def test_with_no_provider_agreed_the_documents_name_them_all_and_the_warning_says_ask() -> None:
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
+    body = render("email", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
+    assert "Bruno" in body
+    found = context.warnings(FACTS, profile, TODAY)
+    assert any("Ask first" in w and "Bruno Peña" in w for w in found)
+
+
+def test_the_warning_says_who_is_left_out_until_they_agree() -> None:
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
+    found = context.warnings(FACTS, profile, TODAY)
+    assert any("leave them out" in w and "Bruno Peña" in w and "Ana" not in w for w in found)
+
+
+def test_a_single_agreed_provider_is_named_once_with_how_to_reach_them() -> None:
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
+    assert "Ana knows you may be in touch and can be reached at ana@example.com." in body
+    es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
+    assert (
+        "Ana ya sabe que quizá usted se ponga en contacto; puede escribirle a ana@example.com."
+        in es
+    )
+
+
+def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() -> None:
+    both = dataclasses.replace(NOT_YET, agreed=True)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, both))
+    es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
+    assert es.count("ya sabe") == 0
+    assert "Ya les he avisado de que quizá usted se ponga en contacto con ellos." in es
+    assert "Cuando les escriba, puede decirles que va de mi parte." in es
+    en = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
+    assert "I've told each of them you may be in touch." in en
+    assert "when you write to any of them." in en
