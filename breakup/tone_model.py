@@ -41,6 +41,8 @@ MIN_WORDS = 4
 # Words, numbers (all one feature: a dated or counted record reads as a fact), and the
 # punctuation that carries tone: runs of ! and ?, ellipses, quotes, winks and frowns.
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,:/]\d+)*|[!?¡¿]+|\.\.+|…|\"|[:;]-?[()]")
+# An address says nothing about tone, and its parts would count as words.
+_ADDRESS = re.compile(r"\S+@\S+|https?://\S+")
 # A sentence ends at its closing marks (and quotes) before a space, at a blank line, or
 # before a line that starts a list item.
 _SENTENCE_END = re.compile(
@@ -76,7 +78,7 @@ class Model(NamedTuple):
 
 def score(model: Model, folded: str, original: str, words: Words) -> float:
     """Return the logit of a sentence no rule matched, or -inf when it is too short."""
-    tokens = _TOKEN.findall(folded)
+    tokens = _tokens(folded)
     if _words(tokens) < MIN_WORDS:
         return -math.inf
     return logit(model, *vector(_features(tokens, folded, original, (), words)))
@@ -84,7 +86,11 @@ def score(model: Model, folded: str, original: str, words: Words) -> float:
 
 def long_enough(folded: str) -> bool:
     """Tell whether the model judges a sentence: it has MIN_WORDS words or more."""
-    return _words(_TOKEN.findall(folded)) >= MIN_WORDS
+    return _words(_tokens(folded)) >= MIN_WORDS
+
+
+def _tokens(folded: str) -> list[str]:
+    return _TOKEN.findall(_ADDRESS.sub(" ", folded))
 
 
 def _words(tokens: list[str]) -> int:
@@ -96,7 +102,7 @@ def features(folded: str, original: str, hits: Iterable[str], words: Words) -> I
 
     `hits` are the ids of the rule categories that matched the sentence.
     """
-    return _features(_TOKEN.findall(folded), folded, original, hits, words)
+    return _features(_tokens(folded), folded, original, hits, words)
 
 
 def _features(

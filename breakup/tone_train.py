@@ -380,11 +380,11 @@ def breakup_sentences(lang: str, profile: Path = PROFILE) -> list[str]:
     from breakup.profile import load_profile
     from breakup.render import render
 
-    sender = load_profile(profile)
     documents = [name for name, doc in registry.DOCUMENTS.items() if doc.audience != "user"]
     locales = [languages.babel_locale(lang, r) for r in sorted(languages.language(lang).regions)]
     found: set[str] = set()
-    for facts, locale in itertools.product(_fact_sets(), locales):
+    cases = itertools.product(_fact_sets(), locales, profile_variants(load_profile(profile)))
+    for facts, locale, sender in cases:
         for arch in catalog.archetype_ids():
             for register in ("formal", "informal"):
                 options = {"facts": facts, "profile": sender, "lang": lang, "locale": locale}
@@ -395,6 +395,24 @@ def breakup_sentences(lang: str, profile: Path = PROFILE) -> list[str]:
                 for line in re.findall(r"^(?:  → |> )(.+)$", script, re.M):
                     found.update(_split(line))
     return sorted(found)
+
+
+def profile_variants(profile: Any) -> list[Any]:
+    """The profile as given (a company: "we", one provider agreed), and as one person ("I")
+    with two providers who agreed and one who has not: every voice and every way the letter
+    names the providers."""
+    from dataclasses import replace
+
+    from breakup.models import Referral
+
+    more = (
+        Referral(name="Marta Vidal", email="marta@example.com", services=("web design",),
+                 note="She builds online shops for small retailers.", agreed=True),
+        Referral(name="Luis Paredes", phone="+34 600 111 222", services=("web design",),
+                 note="He maintains shop websites on a monthly plan."),
+    )  # fmt: skip
+    solo = replace(profile.sender, company=None, voice="I")
+    return [profile, replace(profile, sender=solo, referrals=profile.referrals + more)]
 
 
 def _split(text: str) -> Iterator[str]:

@@ -262,3 +262,11 @@ def test_breakup_check_passes_every_document_breakup_writes(
     result = runner.invoke(cli, ["check", "--format", "line", *files])
     assert result.output == ""
     assert result.exit_code == 0
+
+
+def test_an_address_is_not_words_for_the_model() -> None:
+    """A list line with a provider's name and address is too short to judge: the parts of the
+    address are not counted as words (a model once flagged "- Tadeo Amador (tadeo@...)")."""
+    assert not tone_model.long_enough("- tadeo amador (tadeo@tadeoamador.mx)")
+    assert not tone_model.long_enough("see https://example.com/some/long/path/here now")
+    assert tone_model.long_enough("you can write to tadeo at this address")

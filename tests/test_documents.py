@@ -370,18 +370,15 @@ def test_a_single_agreed_provider_is_named_once_with_how_to_reach_them() -> None
     body = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     assert "Ana knows you may be in touch and can be reached at ana@example.com." in body
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
-    assert (
-        "Ana ya sabe que quizá usted se ponga en contacto; puede escribirle a ana@example.com."
-        in es
-    )
+    assert "Ana ya está al tanto de que quizá le escriba; su correo es ana@example.com." in es
 
 
 def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() -> None:
     both = dataclasses.replace(NOT_YET, agreed=True)
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, both))
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
-    assert es.count("ya sabe") == 0
-    assert "Ya les he avisado de que quizá usted se ponga en contacto con ellos." in es
+    assert es.count("al tanto") == 0
+    assert "Les he comentado a todos que quizá usted se ponga en contacto con ellos." in es
     assert "Cuando les escriba, puede decirles que va de mi parte." in es
     en = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     assert "I've told each of them you may be in touch." in en
