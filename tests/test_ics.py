@@ -462,3 +462,34 @@ def test_the_notes_reminders_carry_the_facts_language_and_region() -> None:
     other, _name = reminders("diva", facts=ClientFacts(client="Acme"), lang="en",
                              today=date(2027, 1, 4))  # fmt: skip
     assert {e.day for e in other} != set(days)  # no end date: the reminders count from today
+
+
+def test_the_reminders_defaults_are_english_in_the_us_from_today_for_any_client() -> None:
+    """render.reminders with only the archetype and the facts: English texts as the notes
+    write them (plain text, an apostrophe kept), every kind in order, and, with no facts at
+    all, dates counted from `today` and UIDs under "client"."""
+    from breakup.models import ClientFacts, Invoice
+    from breakup.render import reminders
+
+    facts = ClientFacts(client="Acme", contact="Ann Lee", end_date=date(2027, 3, 23),
+                        invoices=(Invoice("A-1", Decimal(300), date(2026, 12, 1)),),
+                        final_invoice=Decimal(500))  # fmt: skip
+    events, name = reminders("late-payer", facts=facts, today=date(2027, 1, 4))
+    assert name == "Follow-up notes: Acme"
+    assert [(e.day, e.summary) for e in events] == [
+        (date(2027, 3, 9), "Acme: prepare the handover"),
+        (date(2027, 3, 23), "Acme: the last day"),
+        (date(2027, 3, 24), "Acme: check the overdue payment"),
+        (date(2027, 3, 26), "Acme: check the handover"),
+        (date(2027, 4, 7), "Acme: check the final payment"),
+        (date(2027, 4, 22), "Acme: close the file"),
+    ]
+    assert events[2].description == (
+        "Check that the overdue balance has been paid. If it hasn't, follow up in writing."
+    )
+    assert events[0].key == "acme/ann lee//2027-03-23/late-payer/prepare"
+    bare, _name = reminders("late-payer", facts=ClientFacts(), today=date(2027, 1, 4))
+    assert [(e.day, e.key) for e in bare] == [
+        (date(2027, 1, 7), "client////late-payer/handover"),
+        (date(2027, 2, 3), "client////late-payer/close"),
+    ]
