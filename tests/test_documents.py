@@ -378,8 +378,8 @@ def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() ->
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, both))
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
     assert es.count("al tanto") == 0
-    assert "Les he comentado a todos que quizá usted se ponga en contacto con ellos." in es
+    assert "Les he comentado a los dos que quizá usted se ponga en contacto con ellos." in es
     assert "Cuando les escriba, puede decirles que va de mi parte." in es
     en = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
-    assert "I've told each of them you may be in touch." in en
-    assert "when you write to any of them." in en
+    assert "I've told them both you may be in touch." in en
+    assert "when you write to either of them." in en
