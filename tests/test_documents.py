@@ -336,7 +336,7 @@ NOT_YET = Referral(name="Bruno Peña", email="bruno@example.com", services=("web
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("document", ["email", "referral", "script", "notes"])
+@pytest.mark.parametrize("document", ["email", "referral", "script"])
 def test_the_clients_documents_name_only_providers_who_agreed(lang: str, document: str) -> None:
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
     body = render(document, "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
@@ -383,3 +383,14 @@ def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() ->
     en = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     assert "I've told them both you may be in touch." in en
     assert "when you write to either of them." in en
+
+
+def test_the_notes_say_to_ask_the_providers_who_have_not_agreed_and_tell_the_others() -> None:
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
+    body = render("notes", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
+    assert "Send the heads-up to Bruno Peña and wait for a yes" in body
+    assert "Tell Ana Ruiz once you've spoken to the client" in body
+    alone = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
+    body = render("notes", "diva", facts=FACTS, profile=alone, lang="en", today=TODAY).body
+    assert "Check with Bruno Peña first" in body
+    assert "Send the heads-up" not in body
