@@ -10,6 +10,7 @@ format and every batch row goes through here.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -418,6 +419,8 @@ def build(
         "final_invoice_expected": facts.final_invoice != 0,
         "work": [user(item) for item in facts.work],
         "handover_items": [user(item) for item in facts.handover],
+        # A handover item that is a login or a password: the email sends them, no "if".
+        "handover_access": any(_ACCESS.search(item) for item in facts.handover),
         "notice_by": day(by_notice),
         # A month before the end: when a conversation without a contract should be held.
         "month_before_end": day(working_day_before(end - timedelta(days=30), off))
@@ -466,6 +469,11 @@ def _weekday(value: date) -> str:
 
     return format_date(value, "EEEE", locale=i18n.language())
 
+
+_ACCESS = re.compile(
+    r"\b(pass ?words?|logins?|credentials?|contraseñas?|claves?|credenciales)\b",
+    re.IGNORECASE,
+)
 
 # The sample profile's sender (templates/samples/breakup.toml): a document signed with it
 # was not meant to be sent.

@@ -394,3 +394,21 @@ def test_the_notes_say_to_ask_the_providers_who_have_not_agreed_and_tell_the_oth
     body = render("notes", "diva", facts=FACTS, profile=alone, lang="en", today=TODAY).body
     assert "Check with Bruno Peña first" in body
     assert "Send the heads-up" not in body
+
+
+@pytest.mark.parametrize(
+    ("handover", "expected"),
+    [
+        (("the design files", "the admin login"), "The logins and passwords will come separately"),
+        (("the design files",), "If there are any shared passwords"),
+    ],
+)
+def test_the_email_sends_logins_without_an_if_when_the_handover_lists_one(
+    handover: tuple[str, ...], expected: str
+) -> None:
+    facts = dataclasses.replace(FACTS, handover=handover)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("email", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    assert expected in body
+    es = render("email", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
+    assert ("Las claves y contraseñas" in es) == ("login" in " ".join(handover))
