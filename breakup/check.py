@@ -121,7 +121,23 @@ def iter_findings(
     disabled = frozenset(config.disable)
     allow = _phrases_regex(config.allow)
     ignores = _Ignores(text, known_ids, file)
-    return _findings(text, rules, pick, disabled, allow, ignores)
+    return _findings(_end_links(text), rules, pick, disabled, allow, ignores)
+
+
+# An invisible character right after a link or an address ends it: matching reads past
+# invisible characters, so "https://x.com<zero-width space>You are..." would otherwise glue
+# the sentence to the link and hide it. One character for one: positions do not move.
+_LINK_THEN_HIDDEN = re.compile(
+    r"((?:https?://|www\.|\S@)[^\s\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]*)"
+    r"[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]",
+    re.IGNORECASE,
+)
+
+
+def _end_links(text: str) -> str:
+    return (
+        _LINK_THEN_HIDDEN.sub(r"\1 ", text) if "@" in text or "/" in text or "www" in text else text
+    )
 
 
 def check_draft(

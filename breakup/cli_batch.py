@@ -11,6 +11,7 @@ import click
 from breakup.cli import FolderToWrite, Switch, load_profile, profile_option, templates_option
 from breakup.i18n import _, ngettext
 from breakup.registry import DOCUMENTS, FORMATS
+from breakup.terminal import printable
 
 # Failed rows printed in full on stderr; the rest are counted (all are in the failed file).
 SHOWN_FAILURES = 50
@@ -209,7 +210,7 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
     for number, label, note in summary.skipped_documents[:SHOWN_FAILURES]:
         click.echo(
             _("Warning: row {number} ({label}): {note}").format(
-                number=number, label=label, note=note
+                number=number, label=printable(label), note=printable(note)
             ),
             err=True,
         )
@@ -226,7 +227,9 @@ def _report(summary: object, out_dir: Path, dry_run: bool) -> None:
     for failure in summary.failures[:SHOWN_FAILURES]:
         click.echo(
             _("row {number} ({label}): {reasons}").format(
-                number=failure.number, label=failure.label, reasons="; ".join(failure.reasons)
+                number=failure.number,
+                label=printable(failure.label),
+                reasons=printable("; ".join(failure.reasons)),
             ),
             err=True,
         )

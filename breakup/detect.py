@@ -39,11 +39,13 @@ _WORDS = {
 }
 _SPANISH_MARKS = re.compile(r"[ñ¿¡áéíóúü]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# Addresses and links name places, not the draft's language ("josé@compañía.es").
+_ADDRESS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def language_scores(text: str) -> dict[str, int]:
     """Return each language's score for the beginning of `text`."""
-    sample = text[:SAMPLE_CHARS].lower()
+    sample = _ADDRESS.sub(" ", text[:SAMPLE_CHARS].lower())
     scores = dict.fromkeys(_WORDS, 0)
     for m in _WORD.finditer(sample):
         word = m.group().replace("’", "'")

@@ -189,8 +189,13 @@ def _ascii_domain(domain: str) -> str | None:
 
 
 def _clean(value: str) -> str:
-    """Turn each run of controls and whitespace into one space; trim the ends."""
-    return _BLANKS.sub(" ", value).strip(" ")
+    """Drop invisible characters (as the documents do), turn each run of controls and
+    whitespace into one space; trim the ends."""
+    return _BLANKS.sub(" ", _INVISIBLE.sub("", value)).strip(" ")
+
+
+# Zero-width spaces and joiners, soft hyphens, word joiners, a BOM, tags: nothing to show.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
 
 
 def _encoded_words(value: str, used: int) -> str:

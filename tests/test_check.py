@@ -901,3 +901,24 @@ def _timed(draft: str, lang: str) -> float:
     start = time.perf_counter()
     check_text(draft, lang)
     return time.perf_counter() - start
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "\ufeff", "\u200d"])
+@pytest.mark.parametrize("link", ["https://x.com", "a@b.com", "www.example.com"])
+def test_an_invisible_character_after_a_link_hides_no_sentence(link: str, hidden: str) -> None:
+    """A red-team finding: the link swallowed the sentence glued to it by a zero-width
+    character, and the insult passed as clean."""
+    found = check_text(f"{link}{hidden}You are a deadbeat.", "en")
+    assert [f.category for f in found] == ["judging"]
+
+
+def test_accented_addresses_do_not_make_an_english_draft_spanish() -> None:
+    from breakup.check import check_draft
+
+    text = (
+        "Contacts: josé.muñoz@compañía.es, maría.ñúñez@diseño.es, "
+        "https://ejemplo.es/¿qué-es-esto?/año/señal/.\nYou are a deadbeat. You never pay on time.\n"
+    )
+    result = check_draft(text)
+    assert result.lang == "en"
+    assert len(list(result.findings)) == 2

