@@ -93,7 +93,10 @@ def publish(
     now = now or datetime.now().astimezone()
     if provider is not None:
         profile = options.get("profile") or Profile()
-        options["profile"] = dataclasses.replace(profile, referrals=(provider,))
+        # The heads-up is how a provider is asked: its draft warns about no other provider,
+        # and not about this one's answer (the command's other documents do).
+        asked = dataclasses.replace(provider, agreed=True)
+        options["profile"] = dataclasses.replace(profile, referrals=(asked,))
     if fmt == "eml":
         return _eml(document, archetype, now, options)
     if fmt == "ics":

@@ -412,3 +412,16 @@ def test_the_email_sends_logins_without_an_if_when_the_handover_lists_one(
     assert expected in body
     es = render("email", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     assert ("Las claves y contraseñas" in es) == ("login" in " ".join(handover))
+
+
+def test_the_heads_up_drafts_do_not_contradict_the_warnings() -> None:
+    """A red-team finding: each provider's draft was rendered as if that provider were the
+    only one, so the command warned both "leave them out" and "the documents name them"."""
+    from breakup.publish import drafts
+
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
+    found = drafts("heads-up", "diva", "eml", facts=FACTS, profile=profile, lang="en",
+                   today=TODAY)  # fmt: skip
+    assert [key for key, _output in found] == ["bruno-pena", "ana-ruiz"]
+    for _key, output in found:
+        assert not any("name them already" in w for w in output.warnings)
