@@ -26,7 +26,7 @@ from typing import Any
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
 from jinja2.loaders import split_template_path
 
-from breakup import resources
+from breakup import chars, resources
 from breakup.errors import CatalogError, InputError, TemplateError
 from breakup.i18n import _
 from breakup.sandbox import BoundedSandbox
@@ -39,10 +39,7 @@ INFORMAL = "informal"
 MAX_TEMPLATE_BYTES = 1_000_000
 # Controls (but tabs and line breaks), bidi overrides and marks, and the invisible format
 # characters: zero-width spaces and joiners, the soft hyphen, word joiners, the BOM, tags.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
-)
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{chars.INVISIBLE}]")
 
 
 # --- archetypes -------------------------------------------------------------------------

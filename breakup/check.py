@@ -32,6 +32,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from breakup import chars
 from breakup.errors import InputError
 from breakup.i18n import _
 from breakup.models import CheckConfig
@@ -128,9 +129,7 @@ def iter_findings(
 # invisible characters, so "https://x.com<zero-width space>You are..." would otherwise glue
 # the sentence to the link and hide it. One character for one: positions do not move.
 _LINK_THEN_HIDDEN = re.compile(
-    r"((?:https?://|www\.|\S@)[^\s\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]*)"
-    r"[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]",
-    re.IGNORECASE,
+    rf"((?:https?://|www\.|\S@)[^\s{chars.INVISIBLE}]*)[{chars.INVISIBLE}]", re.IGNORECASE
 )
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from breakup import chars
+
 # How much of a long draft is read: the first paragraphs decide.
 SAMPLE_CHARS = 20_000
 # A language must score at least this much, and this many times its rival.
@@ -39,13 +41,11 @@ _WORDS = {
 }
 _SPANISH_MARKS = re.compile(r"[ñ¿¡áéíóúü]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-# Addresses and links name places, not the draft's language ("josé@compañía.es").
-_ADDRESS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def language_scores(text: str) -> dict[str, int]:
     """Return each language's score for the beginning of `text`."""
-    sample = _ADDRESS.sub(" ", text[:SAMPLE_CHARS].lower())
+    sample = chars.ADDRESS.sub(" ", text[:SAMPLE_CHARS].lower())  # "josé@compañía.es"
     scores = dict.fromkeys(_WORDS, 0)
     for m in _WORD.finditer(sample):
         word = m.group().replace("’", "'")

@@ -14,6 +14,7 @@ import re
 from binascii import b2a_base64, b2a_qp
 from datetime import datetime
 
+from breakup import chars
 from breakup.errors import InputError
 from breakup.i18n import _
 
@@ -194,8 +195,7 @@ def _clean(value: str) -> str:
     return _BLANKS.sub(" ", _INVISIBLE.sub("", value)).strip(" ")
 
 
-# Zero-width spaces and joiners, soft hyphens, word joiners, a BOM, tags: nothing to show.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+_INVISIBLE = re.compile(f"[{chars.INVISIBLE}]")
 
 
 def _encoded_words(value: str, used: int) -> str:

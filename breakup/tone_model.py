@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from breakup import chars
 from breakup.errors import BreakupError
 
 MODEL_FILE = "tone-model.json"
@@ -41,8 +42,6 @@ MIN_WORDS = 4
 # Words, numbers (all one feature: a dated or counted record reads as a fact), and the
 # punctuation that carries tone: runs of ! and ?, ellipses, quotes, winks and frowns.
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,:/]\d+)*|[!?¡¿]+|\.\.+|…|\"|[:;]-?[()]")
-# An address says nothing about tone, and its parts would count as words.
-_ADDRESS = re.compile(r"\S+@\S+|https?://\S+")
 # A sentence ends at its closing marks (and quotes) before a space, at a blank line, or
 # before a line that starts a list item.
 _SENTENCE_END = re.compile(
@@ -90,7 +89,7 @@ def long_enough(folded: str) -> bool:
 
 
 def _tokens(folded: str) -> list[str]:
-    return _TOKEN.findall(_ADDRESS.sub(" ", folded))
+    return _TOKEN.findall(chars.ADDRESS.sub(" ", folded))  # an address is not words
 
 
 def _words(tokens: list[str]) -> int:

@@ -16,17 +16,14 @@ import unicodedata
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from breakup import tone_model
+from breakup import chars, tone_model
 from breakup.errors import BreakupError
 
 # Curly and typographic quotes fold to their ASCII forms, so "you’re" matches "you're".
 _QUOTES = {**dict.fromkeys("‘’‚‛′ʼ´`", "'"), **dict.fromkeys("“”„‟″«»", '"')}
 # What a draft may hide between letters: a soft hyphen, zero-width spaces and joiners, bidi
 # marks and controls, word joiners, a BOM, tags. Matching reads past them.
-_INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-    "\U000e0000-\U000e007f]"
-)
+_INVISIBLE = re.compile(f"[{chars.INVISIBLE}]")
 # Cyrillic and Greek letters drawn like Latin ones, read as those (the rules are Latin).
 _LOOKALIKES = dict(
     zip(

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from breakup import chars
 from breakup.cli import cli
 from breakup.errors import InputError
 from breakup.mail import build_draft, message_id, parse_address
@@ -50,7 +51,7 @@ def parse(data: bytes) -> EmailMessage:
 
 
 # Invisible characters leave a header, as they leave the documents.
-INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+INVISIBLE = re.compile(f"[{chars.INVISIBLE}]")
 
 
 def literal(value: str) -> str:
