@@ -191,12 +191,27 @@ def format_number(value: Decimal, locale: str) -> str:
 
 
 def format_list(items: list[str], locale: str) -> str:
-    """Join words as the language does: "A, B and C", "A, B y C"."""
+    """Join words as the language does: "A, B and C", "A, B y C". When an item holds a comma
+    or the conjunction itself ("the login and hosting account"), the items are parted by
+    semicolons, so the reader can tell where each one ends: "A; B and C; and D" (two
+    items: "A and B, and C")."""
     if len(items) < 2:
         return "".join(items)
     from babel.lists import format_list as babel_format_list
 
-    return babel_format_list(items, locale=locale)
+    joined = babel_format_list(items, locale=locale)
+    # The conjunction, from the language's own pattern for two items ("{0} and {1}").
+    pair = babel_format_list(["\x00", "\x01"], locale=locale)
+    conjunction = pair.split("\x00", 1)[1].split("\x01", 1)[0].strip(" ,")
+    if not conjunction:
+        return joined
+    if any("," in item for item in items) or (
+        len(items) > 2 and any(f" {conjunction} " in f" {item} " for item in items)
+    ):
+        return "; ".join(items[:-1]) + f"; {conjunction} " + items[-1]
+    if any(f" {conjunction} " in f" {item} " for item in items):
+        return f"{items[0]}, {conjunction} {items[1]}"  # two items: a comma is enough
+    return joined
 
 
 def working_day_before(day: date, holidays: tuple[str, ...] = ()) -> date:
@@ -214,13 +229,18 @@ def working_day(day: date, holidays: tuple[str, ...] = ()) -> date:
 
 
 def greeting_name(contact: str, lang: str, informal: bool = False) -> str:
-    """Return what a letter greets the contact by.
+    """Return what a letter greets the contact by, without a comma, semicolon or colon
+    after it (the greeting adds its own: never "Hi Zed,," from "Zed, Jones").
 
     The first name ("Laura"), a compound one ("María José"), or a title with the surname
     ("Mr Doyle", "Dr van der Berg"), or with the first name where the language puts it there
     ("doña Lucía", from "D.ª Lucía Pérez"). A name that starts with a particle ("van der
     Berg") is kept whole.
     """
+    return _greeting_name(contact, lang, informal).rstrip(",;:")
+
+
+def _greeting_name(contact: str, lang: str, informal: bool) -> str:
     words = contact.split()
     if not words:
         return ""
@@ -387,6 +407,7 @@ def build(
             "relation": facts.relation or "friend",
         },
         "service": user(facts.service),
+        "contact_hours": user(facts.contact_hours),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),
@@ -437,6 +458,8 @@ def build(
         "referral_names": format_list(
             [_referral(r, user, lang)["display"] for r in referrals], locale
         ),
+        "handover_list": format_list([user(item) for item in facts.handover], locale),
+        "invoice_refs": format_list([user(i.reference) for i in facts.invoices], locale),
         "referral_placeholder": placeholders["referral"],
         "reminders": [{"kind": kind, "day": Day(when, locale)} for kind, when in reminders],
         "reminders_from_end": end is not None,

@@ -96,6 +96,12 @@ FACTS: tuple[Fact, ...] = (
     ),
     Fact("hours", "hours", "HOURS", "The hours you have available until the end date."),
     Fact(
+        "contact_hours",
+        "text",
+        "TEXT",
+        'When the client can reach you until the end, e.g. "Monday to Friday, 9am to 5pm".',
+    ),
+    Fact(
         "relation",
         "relation",
         "friend|relative",

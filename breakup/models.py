@@ -151,7 +151,8 @@ class ClientFacts:
       work; 0 for none), final_due (its due date; default: payment_days after the end),
       currency;
       work (what will be finished before the end), handover (what will be handed over),
-      hours (the hours available until then);
+      hours (the hours available until then), contact_hours (when the client can reach
+      the user until then, in the document's language, e.g. "Monday to Friday, 9am to 5pm");
       relation ("friend" or "relative", for a family friend);
       after_call (the email confirms a call already held), call_date (that call's date).
     """
@@ -172,6 +173,7 @@ class ClientFacts:
     work: tuple[str, ...] = ()
     handover: tuple[str, ...] = ()
     hours: Decimal | None = None
+    contact_hours: str | None = None
     relation: str | None = None
     after_call: bool = False
     call_date: date | None = None

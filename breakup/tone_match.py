@@ -32,6 +32,8 @@ _CAPS_GAP = re.compile(r"[,;:]?[^\S\n]+")
 # The end of a sentence: its closing marks (and quotes) before a space, or a blank line.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)|\n[^\S\n]*\n")
 
+# A word: two letters in a row. A "sentence" without one (initials, a dotted run) says nothing.
+_WORD = re.compile(r"[^\W\d_]{2}")
 _DIRECTIVE = re.compile(r"breakup-check:[^\S\n]*(ignore|disable|enable)\b([^\n]*)", re.I)
 # A whole breakup-check comment, with its markers: what is left of a "sentence" without it.
 _DIRECTIVE_COMMENT = re.compile(
@@ -244,6 +246,8 @@ def _model_spans(
         text = piece[first:last]
         if _DIRECTIVE.search(text) and not _DIRECTIVE_COMMENT.sub("", text).strip():
             continue  # a breakup-check comment, not a sentence of the draft
+        if not _WORD.search(text):
+            continue  # no word of two letters ("a.a.a.", "A.B.C."): nothing said to judge
         low, high = _folded_span(first, last, origin)
         sentence = _blank(folded, low, high, allowed)
         logit = tone_model.score(rules.model, sentence, text, rules.words)

@@ -45,7 +45,14 @@ SEED = 20261127
 FOLDS = 5
 # The share of each new writer's sentences, of each label, kept out of training.
 HELD_OUT = 0.25
-NEW_WRITERS = ("small-business", "sarcastic-consultant")
+NEW_WRITERS = (
+    "small-business",
+    "sarcastic-consultant",
+    "burnt-out-designer",
+    "formal-consultant",
+    "tradesperson",
+    "people-pleaser",
+)
 OUTPUT_SOURCE = "breakup-output"
 MAX_FALSE_POSITIVES = 0.03
 # breakup's own sentences are never flagged: one that a fit scores at MINING_LOGIT or more

@@ -347,6 +347,7 @@ READERS = {
     "answers": (["decide", "--no-input", "--answers", "{path}"], {}),
     "replay": (["rehearse", "--replay", "{path}"], {}),
     "clients": (["batch", "{path}", "-o", "out"], {}),
+    "draft": (["check", "--lang", "en", "{path}"], {}),
 }
 
 

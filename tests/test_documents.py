@@ -189,6 +189,8 @@ def test_reminders_fall_on_working_days(profile: Profile) -> None:
         ("Mr Gary Doyle", "en", "formal", "Mr Doyle"),
         ("Dr Hans van der Berg", "en", "formal", "Dr van der Berg"),
         ("van der Berg", "en", "formal", "van der Berg"),
+        ("Zed, Jones", "en", "formal", "Zed"),  # never "Dear Zed,,"
+        ("Ana;", "es", "formal", "Ana"),
     ],
 )
 def test_greetings_keep_titles_and_compound_names(
@@ -210,6 +212,17 @@ def test_a_name_ending_in_a_full_stop_ends_a_sentence_once(profile: Profile) -> 
         for document in registry.DOCUMENTS:
             doc = render(document, archetype, facts=facts, profile=profile, lang="es", today=TODAY)
             assert "S.L.." not in doc.body
+
+
+def test_a_comma_in_a_name_never_doubles_the_greeting_comma(profile: Profile) -> None:
+    """A provider or contact name typed as "Zed, Jones" greets "Hi Zed,", not "Hi Zed,,"."""
+    provider = Referral(name="Zed, Jones", email="zed@example.com", agreed=True)
+    mine = Profile(sender=profile.sender, referrals=(provider,))
+    facts = ClientFacts(client="Acme", contact="Lee, Ann", end_date=date(2027, 1, 15))
+    for document in ("heads-up", "email"):
+        doc = render(document, "diva", facts=facts, profile=mine, lang="en", today=TODAY)
+        assert ",," not in doc.body
+    assert "Hi Zed," in render("heads-up", "diva", facts=facts, profile=mine, today=TODAY).body
 
 
 def test_the_greeting_can_be_given(profile: Profile) -> None:
@@ -368,7 +381,9 @@ def test_the_warning_says_who_is_left_out_until_they_agree() -> None:
 def test_a_single_agreed_provider_is_named_once_with_how_to_reach_them() -> None:
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
-    assert "Ana knows you may be in touch and can be reached at ana@example.com." in body
+    assert "Ana knows you might reach out and can be reached at ana@example.com." in body
+    gb = render("referral", "diva", facts=FACTS, profile=profile, locale="en_GB", today=TODAY)
+    assert "Ana knows you may be in touch and can be reached at ana@example.com." in gb.body
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
     assert "Ana ya está al tanto de que quizá le escriba; su correo es ana@example.com." in es
 
@@ -381,26 +396,104 @@ def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() ->
     assert "Les he comentado a los dos que quizá usted se ponga en contacto con ellos." in es
     assert "Cuando les escriba, puede decirles que va de mi parte." in es
     en = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
-    assert "I've told them both you may be in touch." in en
+    assert "I've told them both you might reach out." in en
     assert "when you write to either of them." in en
 
 
-def test_the_notes_say_to_ask_the_providers_who_have_not_agreed_and_tell_the_others() -> None:
+def sections(body: str) -> dict[str, str]:
+    """The notes' sections by heading (a heading is the line above a row of dashes)."""
+    lines = body.split("\n")
+    found: dict[str, str] = {}
+    heading = ""
+    for line, under in zip(lines, [*lines[1:], ""], strict=True):
+        if under and set(under) == {"-"} and len(under) == len(line):
+            heading = line
+        elif heading:
+            found[heading] = found.get(heading, "") + line + "\n"
+    return found
+
+
+def test_the_notes_ask_before_the_call_and_tell_the_providers_after_it() -> None:
+    """Before the call: ask those who have not agreed (they stay out of the client's
+    documents until they do) or confirm with those who have; after it: tell the ones named
+    to the client that they may hear from them. No setting of the tool is named."""
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
     body = render("notes", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
-    assert "Send the heads-up to Bruno Peña and wait for a yes" in body
-    assert "Tell Ana Ruiz once you've spoken to the client" in body
+    before, after = sections(body)["Before the call"], sections(body)["After the call"]
+    assert "Write to Bruno Peña to ask whether they'd take the client on" in before
+    assert "Confirm with Ana Ruiz that they can still take on a new client" in before
+    assert "Let Ana Ruiz know that the client may now get in touch." in after
+    assert "Bruno" not in after and "agreed = true" not in body
     alone = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
-    body = render("notes", "diva", facts=FACTS, profile=alone, lang="en", today=TODAY).body
-    assert "Check with Bruno Peña first" in body
-    assert "Send the heads-up" not in body
+    part = sections(render("notes", "diva", facts=FACTS, profile=alone, today=TODAY).body)
+    before, after = part["Before the call"], part["After the call"]
+    assert "Check with Bruno Peña first" in before
+    assert "Write to" not in before and "Confirm with" not in before
+    assert "Let Bruno Peña know that the client may now get in touch." in after
+    es = render("notes", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
+    told = "Avisar a Ana Ruiz de que el cliente ya puede escribirle."
+    assert told in sections(es)["Después de la llamada"]
+
+
+def test_word_breaker_tasks_before_the_call_are_in_that_section() -> None:
+    body = render("notes", "word-breaker", facts=FACTS, lang="en", today=TODAY).body
+    part = sections(body)
+    assert "Gather the contract, the signed quote" in part["Before the call"]
+    assert "Before the call" not in part["For this client"]
+
+
+def test_the_contact_hours_are_written_where_the_hours_are_promised() -> None:
+    facts = dataclasses.replace(FACTS, contact_hours="Monday to Friday, 9am to 5pm")
+    email = render("email", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert "you can reach me Monday to Friday, 9am to 5pm, and I'll answer" in email
+    script = render("script", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert "I'm available Monday to Friday, 9am to 5pm" in script
+    assert "I'll put the days and times in my email today" not in script
+    notes = render("notes", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert "add your days and times" not in notes
+    diva = render("email", "diva", facts=facts, lang="es", today=TODAY).body
+    assert "horario habitual (Monday to Friday, 9am to 5pm)" in diva
+    without = render("notes", "word-breaker", facts=FACTS, lang="en", today=TODAY).body
+    assert "add your days and times" in without
+
+
+def test_the_boundaries_message_names_the_overdue_invoices() -> None:
+    facts = dataclasses.replace(
+        FACTS,
+        invoices=(
+            Invoice("F-1", Decimal("100"), date(2026, 10, 1)),
+            Invoice("F-2", Decimal("50"), date(2026, 11, 1)),
+        ),
+    )
+    body = render("boundaries", "late-payer", facts=facts, lang="en", today=TODAY).body
+    assert "settle invoices F-1 and F-2, $150.00 in all, by" in body
+    es = render("boundaries", "late-payer", facts=facts, lang="es", today=TODAY).body
+    assert "abonar las facturas F-1 y F-2, 150,00" in es
+
+
+@pytest.mark.parametrize(
+    ("items", "locale", "joined"),
+    [
+        (["a", "b", "c"], "en_US", "a, b, and c"),
+        (["a", "b", "c"], "en_GB", "a, b and c"),
+        (["the login and password", "the files", "the list"], "en_US",
+         "the login and password; the files; and the list"),
+        (["las claves y accesos", "los planos"], "es_ES", "las claves y accesos, y los planos"),
+        (["x, y", "z"], "es_MX", "x, y; y z"),
+        (["solo"], "es_ES", "solo"),
+    ],
+)  # fmt: skip
+def test_lists_whose_items_hold_the_conjunction_stay_readable(
+    items: list[str], locale: str, joined: str
+) -> None:
+    assert context.format_list(items, locale) == joined
 
 
 @pytest.mark.parametrize(
     ("handover", "expected"),
     [
         (("the design files", "the admin login"), "The logins and passwords will come separately"),
-        (("the design files",), "If there are any shared passwords"),
+        (("the design files",), "If I hold logins to any of your accounts"),
     ],
 )
 def test_the_email_sends_logins_without_an_if_when_the_handover_lists_one(
