@@ -287,3 +287,11 @@ def test_an_address_is_not_words_for_the_model() -> None:
     assert not tone_model.long_enough("- tadeo amador (tadeo@tadeoamador.mx)")
     assert not tone_model.long_enough("see https://example.com/some/long/path/here now")
     assert tone_model.long_enough("you can write to tadeo at this address")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_run_of_single_letters_and_dots_says_nothing_to_judge(lang: str) -> None:
+    """A dotted host name thousands of labels long (or initials) holds no word: the model,
+    which scores each 400-character piece, once reported every piece of it as tone."""
+    draft = "See www." + "a." * 3000 + "com for details. Signed, J.R.R."
+    assert [f for f in check_text(draft, lang) if f.category == "tone"] == []
