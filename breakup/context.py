@@ -387,6 +387,7 @@ def build(
         "paper": conventions.paper,
         "holidays": conventions.holidays,
         "records": conventions.records,
+        "records_invoices": conventions.records_invoices,
         "solo": sender.solo,
         "sender": {
             "name": user(sender.name) or placeholders["sender_name"],

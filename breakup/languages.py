@@ -34,6 +34,7 @@ class Region(NamedTuple):
     use; checked by the tests), holidays (the national public holidays, as rules: see
     breakup/holidays.py), records (a checklist line on how long the law asks to keep the
     invoices and the contract, in the language's words; "" for the generic line),
+    records_invoices (the same for the invoices alone, where there is no contract),
     weekday_comma (overrides the language's: British English writes "Friday 15 January"),
     spelling (words the region writes otherwise, for text that has no regional catalog: the
     tone check's advice; "behavior" -> "behaviour").
@@ -49,6 +50,7 @@ class Region(NamedTuple):
     forbidden: tuple[str, ...] = ()
     holidays: tuple[str, ...] = ()
     records: str = ""
+    records_invoices: str = ""
     weekday_comma: bool | None = None
     spelling: Mapping[str, str] = {}
 
@@ -143,6 +145,7 @@ def _load(folder: Path) -> Language:
                 forbidden=tuple(str(w) for w in table.get("forbidden", [])),
                 holidays=_holidays(table.get("holidays", [])),
                 records=str(table.get("records", "")),
+                records_invoices=str(table.get("records_invoices", "")),
                 weekday_comma=(bool(table["weekday_comma"]) if "weekday_comma" in table else None),
                 spelling={str(k).lower(): str(v) for k, v in table.get("spelling", {}).items()},
             )
