@@ -459,6 +459,22 @@ def test_a_draft_over_the_limit_is_refused_before_it_is_read(
         check_text("a" * (check.MAX_DRAFT_BYTES + 1), "en")
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("drafts", "drafts is a folder: give the draft's file"),
+        ("gone.txt", "draft gone.txt not found"),
+    ],
+)
+def test_a_draft_that_is_a_folder_or_missing_is_one_error_line(
+    runner: CliRunner, tmp_path: Path, name: str, message: str
+) -> None:
+    (tmp_path / "drafts").mkdir()
+    result = runner.invoke(cli, ["check", "--lang", "en", name])
+    assert result.exit_code == 2 and result.stderr.count("Error:") == 1
+    assert message in result.stderr
+
+
 def test_a_draft_over_the_limit_on_stdin_is_refused(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["check"], input=b"a" * (check.MAX_DRAFT_BYTES + 1))
     assert result.exit_code == 2 and "the draft is larger than 10 MB" in result.stderr
