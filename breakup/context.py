@@ -191,10 +191,10 @@ def format_number(value: Decimal, locale: str) -> str:
 
 
 def format_list(items: list[str], locale: str) -> str:
-    """Join words as the language does: "A, B and C", "A, B y C". When an item holds a comma
-    or the conjunction itself ("the login and hosting account"), the items are parted by
-    semicolons, so the reader can tell where each one ends: "A; B and C; and D" (two
-    items: "A and B, and C")."""
+    """Join words as the language does: "A, B and C", "A, B y C". When an item holds a
+    comma, the items are parted by semicolons, so the reader can tell where each one ends:
+    "A; B, C; and D". Two items whose first holds the conjunction get a comma before it:
+    "the login and password, and the files"."""
     if len(items) < 2:
         return "".join(items)
     from babel.lists import format_list as babel_format_list
@@ -205,12 +205,10 @@ def format_list(items: list[str], locale: str) -> str:
     conjunction = pair.split("\x00", 1)[1].split("\x01", 1)[0].strip(" ,")
     if not conjunction:
         return joined
-    if any("," in item for item in items) or (
-        len(items) > 2 and any(f" {conjunction} " in f" {item} " for item in items)
-    ):
+    if any("," in item for item in items):
         return "; ".join(items[:-1]) + f"; {conjunction} " + items[-1]
-    if any(f" {conjunction} " in f" {item} " for item in items):
-        return f"{items[0]}, {conjunction} {items[1]}"  # two items: a comma is enough
+    if len(items) == 2 and f" {conjunction} " in f" {items[0]} ":
+        return f"{items[0]}, {conjunction} {items[1]}"
     return joined
 
 

@@ -413,22 +413,26 @@ def sections(body: str) -> dict[str, str]:
     return found
 
 
-def test_the_notes_ask_before_the_call_and_tell_the_providers_after_it() -> None:
-    """Before the call: ask those who have not agreed (they stay out of the client's
-    documents until they do) or confirm with those who have; after it: tell the ones named
-    to the client that they may hear from them. No setting of the tool is named."""
+def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter() -> None:
+    """One order for the plan: the heads-up goes out before the call and the client hears
+    only the names of those who said yes; a provider who has not agreed yet is asked as
+    well, and joins the letter on a yes; after the call, the providers are told before the
+    referral letter goes out (it says they know). No setting of the tool is named."""
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
     body = render("notes", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     before, after = sections(body)["Before the call"], sections(body)["After the call"]
-    assert "Write to Bruno Peña to ask whether they'd take the client on" in before
-    assert "Confirm with Ana Ruiz that they can still take on a new client" in before
-    assert "Let Ana Ruiz know that the client may now get in touch." in after
-    assert "Bruno" not in after and "agreed = true" not in body
+    assert "Send the heads-up to Ana Ruiz, and give the client the name only after a yes." in before
+    assert "Send the heads-up to Bruno Peña as well. If the answer is yes, add them" in before
+    told = "Let Ana Ruiz know that the client may now get in touch."
+    assert told in after and after.index(told) < after.index("Then send the referral letter.")
+    assert "Bruno" not in after and "agreed = true" not in body and "still" not in before
     alone = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
     part = sections(render("notes", "diva", facts=FACTS, profile=alone, today=TODAY).body)
     before, after = part["Before the call"], part["After the call"]
-    assert "Check with Bruno Peña first" in before
-    assert "Write to" not in before and "Confirm with" not in before
+    assert (
+        "Send the heads-up to Bruno Peña, and give the client the name only after a yes." in before
+    )
+    assert "as well" not in before
     assert "Let Bruno Peña know that the client may now get in touch." in after
     es = render("notes", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
     told = "Avisar a Ana Ruiz de que el cliente ya puede escribirle."
@@ -477,13 +481,14 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
         (["a", "b", "c"], "en_US", "a, b, and c"),
         (["a", "b", "c"], "en_GB", "a, b and c"),
         (["the login and password", "the files", "the list"], "en_US",
-         "the login and password; the files; and the list"),
+         "the login and password, the files, and the list"),
+        (["the login", "the files and the list"], "en_GB", "the login and the files and the list"),
         (["las claves y accesos", "los planos"], "es_ES", "las claves y accesos, y los planos"),
         (["x, y", "z"], "es_MX", "x, y; y z"),
         (["solo"], "es_ES", "solo"),
     ],
 )  # fmt: skip
-def test_lists_whose_items_hold_the_conjunction_stay_readable(
+def test_lists_whose_items_hold_a_comma_or_the_conjunction_stay_readable(
     items: list[str], locale: str, joined: str
 ) -> None:
     assert context.format_list(items, locale) == joined
@@ -493,7 +498,7 @@ def test_lists_whose_items_hold_the_conjunction_stay_readable(
     ("handover", "expected"),
     [
         (("the design files", "the admin login"), "The logins and passwords will come separately"),
-        (("the design files",), "If I hold logins to any of your accounts"),
+        (("the design files",), ""),
     ],
 )
 def test_the_email_sends_logins_without_an_if_when_the_handover_lists_one(
@@ -503,6 +508,9 @@ def test_the_email_sends_logins_without_an_if_when_the_handover_lists_one(
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("email", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
     assert expected in body
+    # With no login in the handover, no sentence about passwords at all (never an "if").
+    assert ("password" in body) == bool(expected) and "If I hold" not in body
+    assert "would you like me to return or delete any of your information" in body
     es = render("email", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     assert ("Las claves y contraseñas" in es) == ("login" in " ".join(handover))
 
