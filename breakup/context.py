@@ -346,7 +346,10 @@ def build(
             ("prepare", working_day_before(end - timedelta(days=HANDOVER_PREPARE_DAYS), off))
         )
     if end is not None:
-        reminders.append(("end", working_day_before(end, off)))
+        # A last day on a weekend or holiday is kept in the documents (the user chose it, and
+        # a warning said so); the reminder falls on the working day before, and says why.
+        last = working_day_before(end, off)
+        reminders.append(("end" if last == end else "end_moved", last))
     reminders.append(("handover", working_day(base + timedelta(days=HANDOVER_CHECK_DAYS), off)))
     if overdue and pay_by is not None:
         reminders.append(("overdue", working_day(pay_by + timedelta(days=1), off)))

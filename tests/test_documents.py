@@ -526,3 +526,18 @@ def test_the_heads_up_drafts_do_not_contradict_the_warnings() -> None:
     assert [key for key, _output in found] == ["bruno-pena", "ana-ruiz"]
     for _key, output in found:
         assert not any("name them already" in w for w in output.warnings)
+
+
+def test_an_end_date_on_a_holiday_keeps_its_date_and_the_reminder_says_why() -> None:
+    """Good Friday 2027 as the end date: the documents keep the user's date, and the notes'
+    last-day reminder falls on the working day before it, saying so (never a second "last
+    day" that contradicts the email)."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 3, 26))
+    email = render("email", "diva", facts=facts, lang="en", locale="en_GB", today=TODAY).body
+    assert "26 March" in email
+    notes = render("notes", "diva", facts=facts, lang="en", locale="en_GB", today=TODAY).body
+    reminders = sections(notes)["Reminders"]
+    assert "Thursday 25 March 2027 — The end date falls on a weekend or bank holiday" in reminders
+    assert "The last day:" not in reminders
+    plain = render("notes", "diva", facts=FACTS, lang="en", today=TODAY).body
+    assert "The last day:" in sections(plain)["Reminders"]
