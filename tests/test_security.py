@@ -7,6 +7,7 @@ they do not control breakup's own templates and catalogs.
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import json
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 from breakup import registry
 from breakup.cli import cli
 from breakup.errors import InputError, OutputError, TemplateError
+from breakup.facts import FACTS as FACT_LIST
 from breakup.models import ClientFacts, Profile, Sender
 from breakup.publish import publish
 from breakup.render import render
@@ -106,7 +108,31 @@ class TestClientDataIsData:
             assert rendered.count("<p>") + rendered.count("<li>") == 1, rendered
             assert escape(value, quote=False) in rendered, rendered
 
-    @pytest.mark.parametrize("option", ["--client", "--contact", "--service", "--greeting"])
+    @pytest.mark.parametrize(
+        "name", [f.name for f in FACT_LIST if f.kind == "text" and f.name != "greeting"]
+    )
+    def test_every_text_fact_is_data_in_every_document(self, profile: Profile, name: str) -> None:
+        """Each text fact (the contact hours too) as template syntax, markup and control
+        characters: shown as typed, escaped in HTML, never run, without the controls."""
+        value = "{{ 7*7 }}<b>x</b>\x1b[31m\u202e"
+        facts = dataclasses.replace(
+            ClientFacts(end_date=date(2027, 1, 15), work=("w",)), **{name: value}
+        )
+        # A service no provider offers leaves nobody to recommend: the referral letter (and
+        # the heads-up) are refused, which is their own test.
+        documents = [d for d in registry.DOCUMENTS
+                     if name != "service" or d not in ("referral", "heads-up")]  # fmt: skip
+        for archetype in ("diva", "word-breaker"):
+            for document in documents:
+                for fmt in ("html", "text"):
+                    body = render(document, archetype, facts=facts, profile=profile, lang="en",
+                                  fmt=fmt, today=TODAY).body  # fmt: skip
+                    assert "49" not in body and "\x1b" not in body and "\u202e" not in body
+                    assert "<b>x" not in body or fmt == "text"
+
+    @pytest.mark.parametrize(
+        "option", ["--client", "--contact", "--service", "--greeting", "--contact-hours"]
+    )
     def test_a_line_break_is_refused(self, runner: CliRunner, option: str) -> None:
         result = runner.invoke(cli, ["email", "diva", option, "Acme\nBcc: x@example.com"])
         assert result.exit_code == 2 and "single line" in one_error(result)
