@@ -541,3 +541,19 @@ def test_an_end_date_on_a_holiday_keeps_its_date_and_the_reminder_says_why() -> 
     assert "The last day:" not in reminders
     plain = render("notes", "diva", facts=FACTS, lang="en", today=TODAY).body
     assert "The last day:" in sections(plain)["Reminders"]
+
+
+def test_without_a_notice_period_the_call_is_held_a_month_before_the_end() -> None:
+    """No notice period and no payment deadline: the notes and the script still give a date
+    to hold the call by (a working day a month before the end), and say to check the
+    contract; a friend without a contract gets the conversation's own line instead."""
+    facts = ClientFacts(client="Acme", contact="Ann Lee", end_date=date(2027, 3, 31))
+    notes = render("notes", "diva", facts=facts, lang="en", today=TODAY).body
+    line = "Hold the call by Monday, March 1, 2027, a month before the end date, and check the"
+    assert line in sections(notes)["Before the call"]
+    script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
+    assert "Hold this call by Monday, March 1, 2027, a month before the end date" in script
+    friend = render("notes", "family-friend", facts=facts, lang="en", today=TODAY).body
+    assert "a month before the end date" not in friend and "Have the conversation by" in friend
+    noticed = dataclasses.replace(facts, notice_days=60)
+    assert "a month before" not in render("notes", "diva", facts=noticed, today=TODAY).body
