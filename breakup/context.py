@@ -460,7 +460,6 @@ def build(
         "referral_names": format_list(
             [_referral(r, user, lang)["display"] for r in referrals], locale
         ),
-        "handover_list": format_list([user(item) for item in facts.handover], locale),
         "invoice_refs": format_list([user(i.reference) for i in facts.invoices], locale),
         "referral_placeholder": placeholders["referral"],
         "reminders": [{"kind": kind, "day": Day(when, locale)} for kind, when in reminders],

@@ -557,3 +557,13 @@ def test_without_a_notice_period_the_call_is_held_a_month_before_the_end() -> No
     assert "a month before the end date" not in friend and "Have the conversation by" in friend
     noticed = dataclasses.replace(facts, notice_days=60)
     assert "a month before" not in render("notes", "diva", facts=noticed, today=TODAY).body
+
+
+def test_the_heads_up_never_lists_what_the_client_gets() -> None:
+    """The handover (a client's reports, keys, alarm codes) is the client's business: the
+    provider who is asked hears the service and the reason, never the handover list."""
+    facts = dataclasses.replace(FACTS, handover=("the 360 reports", "the alarm codes"))
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    for lang in ("en", "es"):
+        body = render("heads-up", "diva", facts=facts, profile=profile, lang=lang, today=TODAY)
+        assert "360" not in body.body and "alarm" not in body.body
