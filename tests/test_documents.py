@@ -422,7 +422,7 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
     body = render("notes", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     before, after = sections(body)["Before the call"], sections(body)["After the call"]
     assert "Send the heads-up to Ana Ruiz, and give the client the name only after a yes." in before
-    assert "Send the heads-up to Bruno Peña as well. If the answer is yes, add them" in before
+    assert "Send the heads-up to Bruno Peña as well. If the answer is yes before the call" in before
     told = "Let Ana Ruiz know that the client may now get in touch."
     assert told in after and after.index(told) < after.index("Then send the referral letter.")
     assert "Bruno" not in after and "agreed = true" not in body and "still" not in before
