@@ -157,8 +157,17 @@ def check_draft(
     """
     choice = choose_language(text, lang, forced, file)
     findings = iter_findings(text, choice.lang, register, config, file)
-    if forced or choice.detected is not None:
+    if forced:
         return DraftResult(file, choice.lang, findings, choice.note)
+    if choice.detected is not None:
+        found = list(findings)
+        mixed = _other_language_parts(text, choice.lang, register, config, found)
+        if not mixed:
+            return DraftResult(file, choice.lang, found, choice.note)
+        note = _("Note: part of {file} reads as another language; that part is checked in it "
+                 "too.").format(file=_draft_name(file))  # fmt: skip
+        merged = sorted(found + mixed, key=lambda f: (f.line, f.column))
+        return DraftResult(file, choice.lang, merged, " ".join(filter(None, [choice.note, note])))
     found = list(findings)
     if not found:
         for other in available_languages():
@@ -176,6 +185,43 @@ def check_draft(
                     )
                     return DraftResult(file, other, found, message)
     return DraftResult(file, choice.lang, found, choice.note)
+
+
+def _other_language_parts(
+    text: str,
+    lang: str,
+    register: str,
+    config: CheckConfig | None,
+    found: list[Finding],
+) -> list[Finding]:
+    """Return the findings of the paragraphs that read as another language, checked in it.
+
+    A Spanish letter with "P.S. You are a deadbeat." reads as Spanish as a whole; its last
+    paragraph reads as English, and English finds what Spanish cannot. A finding is kept
+    only where its paragraph scores higher for that language than for `lang`, and not where
+    `lang` already reported something at the same place.
+    """
+    from breakup.detect import language_scores
+
+    lines = text.split("\n")
+    seen = {(f.line, f.column) for f in found}
+    extra: list[Finding] = []
+    for other in available_languages():
+        if other == lang:
+            continue
+        for finding in check_text(text, other, register, config):
+            if (finding.line, finding.column) in seen:
+                continue
+            first = last = finding.line - 1
+            while first > 0 and lines[first - 1].strip():
+                first -= 1
+            while last + 1 < len(lines) and lines[last + 1].strip():
+                last += 1
+            scores = language_scores("\n".join(lines[first : last + 1]))
+            if scores.get(other, 0) > scores.get(lang, 0):
+                extra.append(finding)
+                seen.add((finding.line, finding.column))
+    return extra
 
 
 def choose_language(

@@ -409,7 +409,8 @@ def build(
             "relation": facts.relation or "friend",
         },
         "service": user(facts.service),
-        "contact_hours": user(facts.contact_hours),
+        # The sentence goes on after the hours: a full stop typed at their end would stay.
+        "contact_hours": user((facts.contact_hours or "").rstrip(" .")),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),

@@ -105,6 +105,31 @@ def test_a_clean_short_draft_stays_clean(runner: CliRunner) -> None:
     assert (result.exit_code, result.stderr) == (0, "")
 
 
+MIXED = {
+    "es": (
+        "Estimado Sr. Pérez:\n\nLe escribo para comunicarle que terminamos nuestra colaboración"
+        " el 15 de marzo. Le enviaremos los archivos y la última factura.\n\nUn saludo,\nAna"
+        "\n\nP.S. You are a deadbeat and I am fed up with you.\n"
+    ),
+    "en": (
+        "Dear Mr Smith,\n\nI am writing to let you know that our work together ends on 15 March."
+        " You will receive the files, the handover notes and the final invoice from me by then."
+        "\n\nKind regards,\nAna\n\nPD: Es usted un moroso y estoy harta de este proyecto.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_paragraph_in_the_other_language_is_checked_in_it(runner: CliRunner, lang: str) -> None:
+    """A letter that reads as one language as a whole, with a last line in the other: that
+    line is checked in its own language, never passed as clean (it was, before)."""
+    result = runner.invoke(cli, ["check", "-"], input=MIXED[lang])
+    assert result.exit_code == 1, result.output
+    assert ("You are a deadbeat" if lang == "es" else "Es usted un moroso") in result.stdout
+    clean = MIXED[lang].rsplit("\n\n", 1)[0] + "\n"
+    assert runner.invoke(cli, ["check", "-"], input=clean).exit_code == 0
+
+
 def test_the_language_is_chosen_per_file(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("You never pay on time.", "utf-8")
     (tmp_path / "b.txt").write_text(SPANISH, "utf-8")

@@ -447,7 +447,7 @@ def test_word_breaker_tasks_before_the_call_are_in_that_section() -> None:
 
 
 def test_the_contact_hours_are_written_where_the_hours_are_promised() -> None:
-    facts = dataclasses.replace(FACTS, contact_hours="Monday to Friday, 9am to 5pm")
+    facts = dataclasses.replace(FACTS, contact_hours="Monday to Friday, 9am to 5pm.")
     email = render("email", "word-breaker", facts=facts, lang="en", today=TODAY).body
     assert "you can reach me Monday to Friday, 9am to 5pm, and I'll answer" in email
     script = render("script", "word-breaker", facts=facts, lang="en", today=TODAY).body
