@@ -40,6 +40,7 @@ def format_for(fmt: str | None, output: Path | None) -> str:
 
     A file name whose extension promises another format (".docx", ".odt"...) is refused.
     """
+    suffix = output.suffix.lower() if output is not None else ""
     if fmt:
         if fmt not in registry.FORMATS:
             raise InputError(
@@ -47,8 +48,15 @@ def format_for(fmt: str | None, output: Path | None) -> str:
                     name=fmt, choices=", ".join(registry.FORMATS)
                 )
             )
+        named = registry.SUFFIXES.get(suffix)
+        if named is not None and named != fmt:
+            # A calendar file named .html would open in a browser as a web page, unescaped.
+            raise InputError(
+                _("the name {name} says {named}, but --format asks for {fmt}: name the file "
+                  ".{ext}, or leave out --format").format(
+                    name=output, named=named, fmt=fmt, ext=registry.FORMATS[fmt].extension)
+            )  # fmt: skip
         return fmt
-    suffix = output.suffix.lower() if output is not None else ""
     if suffix in registry.FOREIGN_SUFFIXES:
         raise InputError(
             _(

@@ -443,3 +443,18 @@ def test_a_closed_pipe_ends_quietly_with_141(args: list[str]) -> None:
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("page.html", "ics"), ("notes.ics", "text"), ("draft.eml", "md")]
+)
+def test_a_format_that_contradicts_the_file_name_is_refused(
+    runner: CliRunner, tmp_path: Path, name: str, fmt: str
+) -> None:
+    """A calendar file named .html would open in a browser as a web page (a client's name
+    in it unescaped): the name and --format must agree. Nothing is written."""
+    args = ["notes", "diva", "--client", "<script>x</script>", "-o", name, "-f", fmt]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2 and result.stderr.count("Error:") == 1
+    assert f"the name {name} says" in result.stderr and not (tmp_path / name).exists()
+    assert runner.invoke(cli, ["notes", "diva", "-o", "n.ics", "-f", "ics"]).exit_code == 0
