@@ -61,7 +61,7 @@ def format_for(fmt: str | None, output: Path | None) -> str:
         raise InputError(
             _(
                 "{name}: breakup does not write {suffix} files; name the file .txt, .md, .html, "
-                ".pdf or .eml, or give --format"
+                ".pdf, .eml or .ics, or give --format"
             ).format(name=output, suffix=suffix)
         )
     return registry.SUFFIXES.get(suffix, "text")
