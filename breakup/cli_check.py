@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -216,7 +215,7 @@ def read_draft(source: str) -> str:
     """Return the text of a draft file, or of stdin for "-", refusing what is not a draft."""
     from breakup.check import MAX_DRAFT_BYTES, too_large_message
     from breakup.errors import InputError
-    from breakup.inputs import not_regular
+    from breakup.inputs import open_regular
 
     data: bytes
     if source == "-":
@@ -232,22 +231,13 @@ def read_draft(source: str) -> str:
             raise InputError(message.format(reason=_reason(error))) from None
     else:
         try:
-            # O_NONBLOCK and a regular file only: a FIFO or a device is named, never waited on.
-            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-            with os.fdopen(os.open(source, flags), "rb") as handle:
-                mode = os.fstat(handle.fileno()).st_mode
-                if stat.S_ISDIR(mode):
-                    raise IsADirectoryError
-                if not stat.S_ISREG(mode):
-                    raise not_regular(source, mode)
+            # A FIFO, a device or a folder is named, never waited on (open_regular).
+            with open_regular(source) as handle:
                 if os.fstat(handle.fileno()).st_size > MAX_DRAFT_BYTES:
                     raise InputError(too_large_message(source))
                 data = handle.read(MAX_DRAFT_BYTES + 1)
         except FileNotFoundError:
             message = _("draft {file} not found: check the path")
-            raise InputError(message.format(file=source)) from None
-        except IsADirectoryError:
-            message = _("{file} is a folder: give the draft's file")
             raise InputError(message.format(file=source)) from None
         except OSError as error:
             message = _("cannot read {file}: {reason}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import IO, AnyStr
+from typing import IO, AnyStr, BinaryIO
 
 from breakup.errors import BreakupError, InputError
 from breakup.i18n import _
@@ -59,21 +59,30 @@ def check_file(path: Path, error: type[BreakupError] = InputError) -> None:
         raise not_regular(path, mode, error)
 
 
+def open_regular(path: Path | str, error: type[BreakupError] = InputError) -> BinaryIO:
+    """Open the regular file at `path` for reading, without waiting on it: a FIFO, a device
+    or a folder is refused (`not_regular`) before a byte is read. OSError (a missing file,
+    no permission) is the caller's to word."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise not_regular(path, mode, error)
+    return os.fdopen(fd, "rb")
+
+
 def read_file(path: Path, limit: int, error: type[BreakupError] = InputError) -> bytes:
     """Return the bytes of the regular file at `path`, refusing one larger than `limit`."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
+        opened = open_regular(path, error)
     except FileNotFoundError:
         raise error(_("{path} not found: check the path").format(path=path)) from None
     except OSError as problem:
         raise error(
             _("cannot read {path}: {reason}").format(path=path, reason=problem.strerror)
         ) from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise not_regular(path, mode, error)
+    with opened as handle:
         try:
             data = handle.read(limit + 1)
         except OSError as problem:

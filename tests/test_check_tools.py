@@ -487,7 +487,7 @@ def test_a_draft_over_the_limit_is_refused_before_it_is_read(
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("drafts", "drafts is a folder: give the draft's file"),
+        ("drafts", "drafts is a folder, not a file"),
         ("gone.txt", "draft gone.txt not found"),
     ],
 )
