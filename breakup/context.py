@@ -420,6 +420,11 @@ def build(
         "after_call": facts.after_call,
         "today": Day(today, locale),
         "notice_days": facts.notice_days,
+        # The end date leaves the contract's notice, counted from the call (or today): the
+        # email can then say it is the written notice.
+        "notice_met": bool(facts.notice_days)
+        and end is not None
+        and (end - (facts.call_date or today)).days >= (facts.notice_days or 0),
         "invoices": [
             {
                 "reference": user(i.reference),

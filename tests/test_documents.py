@@ -247,6 +247,55 @@ def test_the_final_invoice_is_due_after_the_work(profile: Profile) -> None:
     assert "Friday, January 29, 2027" in doc.body  # 14 days after the end date
 
 
+def paragraphs(body: str) -> list[str]:
+    return [p for p in body.split("\n\n") if p.strip()]
+
+
+def test_the_email_puts_the_final_invoice_with_the_overdue_invoices(profile: Profile) -> None:
+    """All the money in one place (the reviewers of rounds 7 and 8): with overdue invoices,
+    the final invoice follows them; without, it follows the handover it bills."""
+    body = render("email", "late-payer", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    found = paragraphs(body.body)
+    pay = next(i for i, p in enumerate(found) if p.startswith("That's €4,250.00 in total."))
+    assert found[pay + 1].startswith("Our final invoice, for the work up to the end date")
+    assert found[pay + 2].startswith("By January 15, we'll have finished")
+    facts = dataclasses.replace(FACTS, invoices=(), pay_by=None)
+    found = paragraphs(render("email", "diva", facts=facts, profile=profile, lang="en",
+                              today=TODAY).body)  # fmt: skip
+    bill = next(i for i, p in enumerate(found) if p.startswith("Our final invoice"))
+    assert "After the handover, we'll return or delete" in found[bill - 1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "Please consider this email our written notice under our contract. The end date "
+               "allows for the 30 days' notice it requires."),
+        ("es", "Sirva este correo como preaviso por escrito, conforme a nuestro contrato: la "
+               "fecha de fin respeta los 30 días de antelación que exige."),
+    ],
+)  # fmt: skip
+def test_the_email_is_the_written_notice_when_the_end_date_leaves_it(
+    profile: Profile, lang: str, sentence: str
+) -> None:
+    """The reviewers: the plan depends on the contract's notice, and the email is that
+    notice, so it says so; not when the facts give no notice period, not for a friend
+    without a contract, and not when the end date is too close to the call to give it."""
+    for call_date in (None, date(2026, 12, 14)):
+        facts = dataclasses.replace(FACTS, after_call=True, call_date=call_date)
+        email = render("email", "diva", facts=facts, profile=profile, lang=lang, today=TODAY)
+        assert sentence in email.body
+    first = render("email", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY)
+    assert sentence in first.body
+    for facts, archetype in (
+        (dataclasses.replace(FACTS, notice_days=None), "diva"),
+        (dataclasses.replace(FACTS, call_date=date(2026, 12, 20)), "diva"),
+        (FACTS, "family-friend"),
+    ):
+        body = render("email", archetype, facts=facts, profile=profile, lang=lang, today=TODAY)
+        assert "written notice" not in body.body and "preaviso" not in body.body
+
+
 @pytest.mark.parametrize(
     ("facts", "warning"),
     [
@@ -362,6 +411,34 @@ def test_the_heads_up_still_asks_a_provider_who_has_not_agreed() -> None:
     body = render("heads-up", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     assert "To: Bruno Peña <bruno@example.com>" in body
     assert "To: Ana Ruiz <ana@example.com>" in body
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_asked(
+    lang: str,
+) -> None:
+    """A red-team finding: a provider with agreed = true got a heads-up asking "Would you be
+    open...?", and the script said to ask first. One who agreed is told what to expect."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
+    body = render("heads-up", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
+    to_bruno, to_ana = body.split("Ana Ruiz <ana@example.com>")
+    asks = "Would you be open" if lang == "en" else "¿Tendrías hueco"
+    told = "Thanks for being open" if lang == "en" else "Gracias por aceptar"
+    assert asks in to_bruno and told not in to_bruno
+    assert told in to_ana and asks not in to_ana
+    agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    waiting = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
+    first = "Ask first" if lang == "en" else "Antes, pregúntale"
+    yes = "who has agreed to hear" if lang == "en" else "que ya ha aceptado"
+    for who, expected, absent in ((agreed, yes, first), (waiting, first, yes)):
+        script = render("script", "diva", facts=FACTS, profile=who, lang=lang, today=TODAY).body
+        assert expected in script and absent not in script
+    expect = "so they know what to expect" if lang == "en" else "para que sepa qué esperar"
+    after_yes = "only after a yes" if lang == "en" else "hasta que diga que sí"
+    notes = render("notes", "diva", facts=FACTS, profile=agreed, lang=lang, today=TODAY).body
+    assert expect in notes and after_yes not in notes
+    notes = render("notes", "diva", facts=FACTS, profile=waiting, lang=lang, today=TODAY).body
+    assert after_yes in notes and expect not in notes
 
 
 def test_with_no_provider_agreed_the_documents_name_them_all_and_the_warning_says_ask() -> None:
@@ -510,7 +587,7 @@ def test_the_email_sends_logins_without_an_if_when_the_handover_lists_one(
     assert expected in body
     # With no login in the handover, no sentence about passwords at all (never an "if").
     assert ("password" in body) == bool(expected) and "If I hold" not in body
-    assert "would you like me to return or delete any of your information" in body
+    assert "I'll return or delete any of your files and information I still hold" in body
     es = render("email", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     assert ("Las claves y contraseñas" in es) == ("login" in " ".join(handover))
 
