@@ -529,14 +529,27 @@ def warnings(
             ).format(path=profile.source, name=profile.sender.name)
         )
     end = facts.end_date
-    if end is not None and end.weekday() >= 5:
+    if end is not None and (end.weekday() >= 5 or end in days_off(holidays, end.year)):
+        # Every document names the end date as the last day of work: propose the working day
+        # before, or the one after when the day before would cut the contract's notice.
+        notice = facts.notice_days or profile.defaults.notice_days or 0
+        suggest = working_day_before(end, holidays)
+        if (suggest - (facts.call_date or today)).days < notice:
+            suggest = working_day(end, holidays)
         found.append(
-            _(
-                "the end date {date} is a {weekday}: a last working day usually falls on a weekday"
-            ).format(date=end.isoformat(), weekday=_weekday(end))
+            (
+                _(
+                    "the end date {date} is a {weekday}: every document names it as your last "
+                    "day of work, so give a working day such as {suggest} (--end-date)"
+                )
+                if end.weekday() >= 5
+                else _(
+                    "the end date {date} is a public holiday: every document names it as your "
+                    "last day of work, so give a working day such as {suggest} (--end-date)"
+                )
+            ).format(date=end.isoformat(), weekday=_weekday(end), suggest=suggest.isoformat())
         )
     given = [
-        (_("the end date"), end),
         (_("the payment deadline"), facts.pay_by),
         (_("the final invoice's due date"), facts.final_due),
     ]

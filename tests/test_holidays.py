@@ -10,7 +10,7 @@ from conftest import FACTS, TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 
-from breakup import holidays, languages
+from breakup import context, holidays, languages
 from breakup.models import Profile
 from breakup.render import render
 
@@ -117,6 +117,26 @@ def test_a_date_the_user_gives_on_a_holiday_is_named(profile: Profile) -> None:
     )
     assert any("2027-03-26 is a public holiday" in w for w in es.warnings)
     assert not any("public holiday" in w for w in us.warnings)
+
+
+@pytest.mark.parametrize(
+    ("end", "call", "suggest"),
+    [
+        (date(2027, 3, 26), None, "2027-03-25"),  # Good Friday: the Thursday before
+        (date(2027, 1, 16), None, "2027-01-15"),  # a Saturday: the Friday before
+        # The Friday before would leave 29 days after the call, under the 30 days of notice:
+        # the next working day, Monday, instead.
+        (date(2027, 1, 16), date(2026, 12, 17), "2027-01-18"),
+    ],
+)
+def test_an_end_date_off_work_gets_a_working_day_proposed(
+    profile: Profile, end: date, call: date | None, suggest: str
+) -> None:
+    """Reviewers of every round marked a last day of work on a holiday or a Saturday: the
+    warning names the working day to give instead, keeping the contract's notice."""
+    facts = dataclasses.replace(FACTS, end_date=end, call_date=call, notice_days=30)
+    found = context.warnings(facts, profile, TODAY, ("easter-2",))
+    assert any(f"such as {suggest} (--end-date)" in w and end.isoformat() in w for w in found)
 
 
 def test_the_call_leaves_two_weeks_to_pay(profile: Profile) -> None:
