@@ -410,7 +410,6 @@ def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
 
 def _reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
     from breakup import ics
-    from breakup.output import safe_name
 
     facts = options.get("facts") or ClientFacts()
     lang = options.get("lang", "en")
@@ -435,13 +434,12 @@ def _reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
     ctx["mail"] = False
     module = evaluate(env, "documents/notes.j2", ctx)
     texts = module.reminder_texts
-    client = safe_name(facts.client or facts.contact or "client")
     # The engagement: the same facts give the same UIDs (a second import updates the events),
-    # another contact, service or end date gives others (it never moves this one's).
+    # another client, contact, service or end date gives others (it never moves this one's).
+    # The client's name as typed, spaces and case aside: "Smith & Co" and "Smith Co" differ.
     end = getattr(ctx["end"], "value", None)
-    engagement = "/".join(
-        " ".join(str(part or "").split()).casefold() for part in (facts.contact, facts.service, end)
-    )
+    client = _key_part(facts.client or facts.contact or "client")
+    engagement = "/".join(_key_part(part) for part in (facts.contact, facts.service, end))
     events = [
         ics.Reminder(
             day=r["day"].value,
@@ -452,6 +450,11 @@ def _reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
         for r in ctx["reminders"]
     ]
     return events, str(module.subject)
+
+
+def _key_part(value: object) -> str:
+    """A part of a reminder's key: the value's words, case folded, punctuation kept."""
+    return " ".join(str(value or "").split()).casefold()
 
 
 def _markup(text: str) -> Any:

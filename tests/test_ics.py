@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import icalendar
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from breakup import __version__
@@ -388,13 +388,13 @@ def test_any_text_and_date_round_trip(summary: str, description: str, name: str,
 # --- the UIDs of a client's reminders --------------------------------------------------------
 
 
-def notes_uids(**facts: object) -> dict[str, str]:
+def notes_uids(client: str = "Acme", **facts: object) -> dict[str, str]:
     """The UIDs of the notes' reminders for these facts (client Acme), by summary."""
     from breakup.models import ClientFacts
     from breakup.publish import publish
 
     data = publish("notes", "late-payer", "ics", lang="en", today=date(2026, 12, 1),
-                   facts=ClientFacts(client="Acme", **facts), now=STAMP).data  # fmt: skip
+                   facts=ClientFacts(client=client, **facts), now=STAMP).data  # fmt: skip
     return {str(e["SUMMARY"]): str(e["UID"]) for e in events(data)}
 
 
@@ -405,6 +405,7 @@ ENGAGEMENT = st.tuples(
 )
 
 
+@settings(deadline=None)  # each example renders a full set of notes
 @given(first=ENGAGEMENT, second=ENGAGEMENT)
 def test_uids_follow_the_engagement_not_only_the_client(
     first: tuple[str, str | None, date], second: tuple[str, str | None, date]
@@ -424,6 +425,15 @@ def test_uids_follow_the_engagement_not_only_the_client(
         assert one == two
     else:
         assert not set(one.values()) & set(two.values())
+
+
+def test_clients_whose_names_differ_only_in_punctuation_share_no_uid() -> None:
+    """A red-team finding: the key folded the client's name to a file name, so "Smith & Co"
+    and "Smith Co" (same contact, service and end date) moved each other's reminders."""
+    facts = {"contact": "Ann", "service": "bookkeeping", "end_date": date(2027, 1, 15)}
+    amp, plain = notes_uids("Smith & Co", **facts), notes_uids("Smith Co", **facts)
+    assert not set(amp.values()) & set(plain.values())
+    assert sorted(notes_uids("smith  &  CO", **facts).values()) == sorted(amp.values())
 
 
 def test_uids_stay_when_only_the_amounts_change() -> None:
