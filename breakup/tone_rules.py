@@ -32,6 +32,13 @@ _LOOKALIKES = dict(
         strict=True,
     )
 )
+# A terminal's control sequences (colours, cursor moves, titles) and the other control
+# characters but tab and line breaks: a draft pasted from a terminal may hold them between
+# the words of a phrase, and matching reads past them as past an invisible character.
+_CONTROL = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])?"
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]"
+)
 _MACRO = r"\{([a-z_][a-z0-9_]*)\}"
 
 # A match starts after a non-word character and ends before one. The start test is a plain
@@ -398,15 +405,21 @@ def _fold(text: str) -> tuple[str, list[int] | None]:
     Folding is one character to one almost always ("É" to "e", "’" to "'"), so positions
     carry over unchanged and the origin list is None.
     """
+    controls = list(_CONTROL.finditer(text))
     folded = re.sub(_NON_ASCII, _fold_match, text).lower()
-    if len(folded) == len(text):
+    if len(folded) == len(text) and not controls:
         return folded, None
     pieces: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
-        piece = _fold_char(char)
-        pieces.append(piece)
-        origin.extend([index] * len(piece))
+    start = 0
+    # The text between control sequences, folded character by character; the sequences
+    # themselves fold to nothing.
+    for stop, resume in [(m.start(), m.end()) for m in controls] + [(len(text), len(text))]:
+        for index in range(start, stop):
+            piece = _fold_char(text[index])
+            pieces.append(piece)
+            origin.extend([index] * len(piece))
+        start = resume
     origin.append(len(text))
     return "".join(pieces), origin
 

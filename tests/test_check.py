@@ -216,8 +216,13 @@ SAMPLES_BY_LANG = {
         ("en", "You \uff4e\uff45\uff56\uff45\uff52 pay on time."),  # full-width letters
         ("en", "You nev\U000e0020er pay on\u200e time."),  # a tag, a direction mark
         ("es", "Nunca p\u0430ga a tiempo."),  # a Cyrillic а
+        # A red-team finding: a terminal's colour codes inside a phrase hid it from the rules.
+        ("en", "You ne\x1b[31mver\x1b[0m pay on time."),
+        ("en", "You never\x1b]0;title\x07 pay\x08 on time."),  # a window title, a backspace
+        ("es", "Nunca\x1b[1;4m paga a tiempo."),
     ],
-    ids=["soft-hyphen", "zero-width", "cyrillic-e", "full-width", "tag-and-mark", "es-cyrillic"],
+    ids=["soft-hyphen", "zero-width", "cyrillic-e", "full-width", "tag-and-mark", "es-cyrillic",
+         "colour", "title-and-backspace", "es-colour"],  # fmt: skip
 )
 def test_invisible_and_lookalike_characters_hide_nothing(lang: str, text: str) -> None:
     """The draft is matched as it reads: invisible characters left out, look-alike letters
