@@ -369,6 +369,14 @@ def build(
         if overdue and facts.pay_by is not None and (end is None or facts.pay_by < end)
         else None
     )
+    # A day already past is no task: the notes and the script say to call as soon as possible,
+    # and why (a warning says it too).
+    notice_late = by_notice is not None and by_notice < today
+    payment_late = by_payment is not None and by_payment < today
+    if notice_late:
+        by_notice = None
+    if payment_late:
+        by_payment = None
     call_by = min((d for d in (by_notice, by_payment) if d is not None), default=None)
     return {
         "archetype": archetype,
@@ -451,6 +459,9 @@ def build(
         # A handover item that is a login or a password: the email sends them, no "if".
         "handover_access": any(_ACCESS.search(item) for item in facts.handover),
         "notice_by": day(by_notice),
+        # The end date leaves less than the contract's notice: the earliest that does.
+        "notice_late": day(today + timedelta(days=facts.notice_days or 0)) if notice_late else None,
+        "payment_late": payment_late,
         # A month before the end: when a conversation without a contract should be held.
         "month_before_end": day(working_day_before(end - timedelta(days=30), off))
         if end is not None and end - timedelta(days=30) > today

@@ -636,6 +636,23 @@ def test_without_a_notice_period_the_call_is_held_a_month_before_the_end() -> No
     assert "a month before" not in render("notes", "diva", facts=noticed, today=TODAY).body
 
 
+@pytest.mark.parametrize("document", ["notes", "script"])
+def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) -> None:
+    """A red-team finding: the notes kept "Hold the call by <a day already past>". The
+    notice or the payment deadline that gave the day is named instead."""
+    short = ClientFacts(client="Acme", end_date=date(2026, 12, 20), notice_days=30)
+    body = render(document, "diva", facts=short, lang="en", today=TODAY).body
+    assert "as soon as you can, and move the end date: counted from today, the contract's 30 " \
+        "days of notice run to Thursday, December 31, 2026." in body
+    assert "by Friday, November" not in body and "by Thursday, November" not in body
+    soon = ClientFacts(client="Acme", end_date=date(2027, 3, 31), pay_by=date(2026, 12, 10),
+                       invoices=FACTS.invoices)  # fmt: skip
+    body = render(document, "late-payer", facts=soon, lang="en", today=TODAY).body
+    assert "as soon as you can: the payment deadline of December 10 is less than two weeks " \
+        "away." in body
+    assert "to leave two weeks before the payment deadline" not in body
+
+
 def test_the_heads_up_never_lists_what_the_client_gets() -> None:
     """The handover (a client's reports, keys, alarm codes) is the client's business: the
     provider who is asked hears the service and the reason, never the handover list."""
