@@ -498,7 +498,10 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
     body = render("notes", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     before, after = sections(body)["Before the call"], sections(body)["After the call"]
-    assert "Send the heads-up to Ana Ruiz, and give the client the name only after a yes." in before
+    assert (
+        "Send the heads-up to Ana Ruiz, so they know what to expect when the client gets in touch."
+        in before
+    )
     assert "Send the heads-up to Bruno Peña as well. If the answer is yes before the call" in before
     told = "Let Ana Ruiz know that the client may now get in touch."
     assert told in after and after.index(told) < after.index("Then send the referral letter.")
