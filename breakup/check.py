@@ -122,7 +122,7 @@ def iter_findings(
     disabled = frozenset(config.disable)
     allow = _phrases_regex(config.allow)
     ignores = _Ignores(text, known_ids, file)
-    return _findings(_end_links(text), rules, pick, disabled, allow, ignores)
+    return _findings(_end_links(text), rules, pick, disabled, allow, ignores, shown=text)
 
 
 # An invisible character right after a link or an address ends it: matching reads past

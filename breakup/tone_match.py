@@ -79,8 +79,12 @@ def _findings(
     disabled: frozenset[str],
     allow: re.Pattern[str] | None,
     ignores: _Ignores,
+    shown: str | None = None,
 ) -> Iterator[Finding]:
-    """Match the draft a piece at a time and yield its findings in order."""
+    """Match the draft a piece at a time and yield its findings in order. `shown` is the
+    draft as the user wrote it, when `text` was changed for matching (one character for one:
+    the positions are the same); the findings quote it."""
+    shown = text if shown is None else shown
     line = 1  # the line the current piece starts on
     line_start = 0  # offset in `text` of that line's first character
     position = 0
@@ -117,7 +121,7 @@ def _findings(
                 category=category.id,
                 rule=rule,
                 label=category.label,
-                match=piece[first:last],
+                match=shown[start + first : start + last],
                 advice=advice,
             )
 
