@@ -418,7 +418,7 @@ def build(
         },
         "service": user(facts.service),
         # The sentence goes on after the hours: a full stop typed at their end would stay.
-        "contact_hours": user((facts.contact_hours or "").rstrip(" .")),
+        "contact_hours": user(_without_full_stop(facts.contact_hours or "")),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),
@@ -501,6 +501,19 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
         "note": user(referral.note_in(lang)),
         "agreed": referral.agreed,
     }
+
+
+# The end of an abbreviation such as "p.m." or "a. m.", whose full stop stays.
+_ABBREVIATION_END = re.compile(r"(?:^|[\s.])[^\W\d_]\.\s?[^\W\d_]\.$")
+
+
+def _without_full_stop(text: str) -> str:
+    """Drop the full stop a sentence will add (the fact goes mid-sentence), but not the one
+    that ends an abbreviation: "9 a.m. to 5 p.m." keeps it."""
+    text = text.rstrip()
+    if text.endswith(".") and not _ABBREVIATION_END.search(text):
+        text = text.rstrip(" .")
+    return text
 
 
 def _weekday(value: date) -> str:

@@ -542,6 +542,25 @@ def test_the_contact_hours_are_written_where_the_hours_are_promised() -> None:
     assert "add your days and times" in without
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("Monday to Friday, 9am to 5pm.", "Monday to Friday, 9am to 5pm, and"),
+        ("Monday through Friday, 9 a.m. to 5 p.m.", "9 a.m. to 5 p.m., and"),
+        ("de lunes a viernes, de 9 a. m. a 3 p. m.", "de 9 a. m. a 3 p. m., and"),
+        ("Mon-Fri 9-5 ..", "Mon-Fri 9-5, and"),
+    ],
+)
+def test_a_full_stop_ending_the_contact_hours_goes_but_not_an_abbreviations(
+    typed: str, written: str
+) -> None:
+    """The fact goes mid-sentence, so its closing full stop goes; a red-team finding and a
+    writer's: "5 p.m." lost its last full stop ("5 p.m, and")."""
+    facts = dataclasses.replace(FACTS, contact_hours=typed)
+    email = render("email", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert written in email
+
+
 def test_the_boundaries_message_names_the_overdue_invoices() -> None:
     facts = dataclasses.replace(
         FACTS,
