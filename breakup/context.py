@@ -556,9 +556,9 @@ def warnings(
     if end is not None and (end.weekday() >= 5 or end in days_off(holidays, end.year)):
         # Every document names the end date as the last day of work: propose the working day
         # before, or the one after when the day before would cut the contract's notice.
-        notice = facts.notice_days or profile.defaults.notice_days or 0
+        needed = facts.notice_days or profile.defaults.notice_days or 0
         suggest = working_day_before(end, holidays)
-        if (suggest - (facts.call_date or today)).days < notice:
+        if (suggest - (facts.call_date or today)).days < needed:
             suggest = working_day(end, holidays)
         found.append(
             (

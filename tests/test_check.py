@@ -221,8 +221,17 @@ SAMPLES_BY_LANG = {
         ("en", "You never\x1b]0;title\x07 pay\x08 on time."),  # a window title, a backspace
         ("es", "Nunca\x1b[1;4m paga a tiempo."),
     ],
-    ids=["soft-hyphen", "zero-width", "cyrillic-e", "full-width", "tag-and-mark", "es-cyrillic",
-         "colour", "title-and-backspace", "es-colour"],  # fmt: skip
+    ids=[
+        "soft-hyphen",
+        "zero-width",
+        "cyrillic-e",
+        "full-width",
+        "tag-and-mark",
+        "es-cyrillic",
+        "colour",
+        "title-and-backspace",
+        "es-colour",
+    ],  # fmt: skip
 )
 def test_invisible_and_lookalike_characters_hide_nothing(lang: str, text: str) -> None:
     """The draft is matched as it reads: invisible characters left out, look-alike letters

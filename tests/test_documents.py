@@ -665,14 +665,18 @@ def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) ->
     notice or the payment deadline that gave the day is named instead."""
     short = ClientFacts(client="Acme", end_date=date(2026, 12, 20), notice_days=30)
     body = render(document, "diva", facts=short, lang="en", today=TODAY).body
-    assert "as soon as you can, and move the end date: counted from today, the contract's 30 " \
+    assert (
+        "as soon as you can, and move the end date: counted from today, the contract's 30 "
         "days of notice run to Thursday, December 31, 2026." in body
+    )
     assert "by Friday, November" not in body and "by Thursday, November" not in body
     soon = ClientFacts(client="Acme", end_date=date(2027, 3, 31), pay_by=date(2026, 12, 10),
                        invoices=FACTS.invoices)  # fmt: skip
     body = render(document, "late-payer", facts=soon, lang="en", today=TODAY).body
-    assert "as soon as you can: the payment deadline of December 10 is less than two weeks " \
+    assert (
+        "as soon as you can: the payment deadline of December 10 is less than two weeks "
         "away." in body
+    )
     assert "to leave two weeks before the payment deadline" not in body
 
 
