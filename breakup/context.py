@@ -190,10 +190,13 @@ def format_number(value: Decimal, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
+_BRACKETS = re.compile(r"\([^()]*\)")
+
+
 def format_list(items: list[str], locale: str) -> str:
     """Join words as the language does: "A, B and C", "A, B y C". When an item holds a
-    comma, the items are parted by semicolons, so the reader can tell where each one ends:
-    "A; B, C; and D". Two items whose first holds the conjunction get a comma before it:
+    comma (not between brackets), the items are parted by semicolons, so the reader can tell
+    where each one ends: "A; B, C; and D". Two items whose first holds the conjunction get a comma before it:
     "the login and password, and the files"."""
     if len(items) < 2:
         return "".join(items)
@@ -205,7 +208,8 @@ def format_list(items: list[str], locale: str) -> str:
     conjunction = pair.split("\x00", 1)[1].split("\x01", 1)[0].strip(" ,")
     if not conjunction:
         return joined
-    if any("," in item for item in items):
+    # A comma between brackets ("A-1 ($100.00, due October 1)") parts nothing.
+    if any("," in _BRACKETS.sub("", item) for item in items):
         return "; ".join(items[:-1]) + f"; {conjunction} " + items[-1]
     if len(items) == 2 and f" {conjunction} " in f" {items[0]} ":
         return f"{items[0]}, {conjunction} {items[1]}"
@@ -378,6 +382,14 @@ def build(
     if payment_late:
         by_payment = None
     call_by = min((d for d in (by_notice, by_payment) if d is not None), default=None)
+    # The provider's answer is needed before the call: the working day before the call when
+    # its date is known, else before the last day to hold it (or a month before the end).
+    before = facts.call_date if facts.call_date is not None and facts.call_date > today else None
+    if before is None and end is not None:
+        before = call_by or (end - timedelta(days=30))
+    reply_by = working_day_before(before - timedelta(days=1), off) if before else None
+    if reply_by is not None and reply_by <= today:
+        reply_by = None
     return {
         "archetype": archetype,
         "document": document,
@@ -446,6 +458,9 @@ def build(
         "overdue_spoken": spoken_money(overdue, currency, locale) if overdue else None,
         # A count as said aloud: {{ spell(invoices|length) }} is "two" in a spoken line.
         "spell": data.spell,
+        # Items in a sentence, joined as the language does: {{ listing(["A", "B", "C"]) }} is
+        # "A, B, and C" in American English, "A, B y C" in Spanish.
+        "listing": lambda items: format_list(list(items), locale),
         "overdue_placeholder": placeholders["outstanding"],
         "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
         "final_spoken": spoken_money(facts.final_invoice, currency, locale)
@@ -468,6 +483,8 @@ def build(
         else None,
         # When to hold the call at the latest, and whether the payment deadline decides it.
         "call_by": day(call_by),
+        # The heads-up asks for an answer by this day (None: no call date to answer before).
+        "reply_by": day(reply_by),
         "call_by_payment": call_by is not None and call_by == by_payment and call_by != by_notice,
         "hours": format_number(facts.hours, locale) if facts.hours is not None else None,
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".

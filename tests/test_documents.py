@@ -441,6 +441,26 @@ def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_ask
     assert after_yes in notes and expect not in notes
 
 
+@pytest.mark.parametrize(
+    ("call_date", "end_date", "asked"),
+    [
+        (date(2026, 12, 10), date(2027, 1, 15), "either way by Wednesday, December 9?"),
+        # No call date: the day before the last day to give the contract's 30 days.
+        (None, date(2027, 1, 15), "either way by Tuesday, December 15?"),
+        # That day is past: no date to ask for.
+        (None, date(2026, 12, 20), "either way?"),
+    ],
+)
+def test_the_heads_up_asks_for_an_answer_before_the_call(
+    call_date: date | None, end_date: date, asked: str
+) -> None:
+    """The reviewers: the user needs the provider's answer before naming them on the call."""
+    facts = dataclasses.replace(FACTS, call_date=call_date, end_date=end_date)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
+    body = render("heads-up", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    assert asked in body
+
+
 def test_with_no_provider_agreed_the_documents_name_them_all_and_the_warning_says_ask() -> None:
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
     body = render("email", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
@@ -585,6 +605,9 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
         (["the login", "the files and the list"], "en_GB", "the login and the files and the list"),
         (["las claves y accesos", "los planos"], "es_ES", "las claves y accesos, y los planos"),
         (["x, y", "z"], "es_MX", "x, y; y z"),
+        # A comma between brackets parts nothing (the notes' overdue invoices).
+        (["A-1 ($1.00, due May 1)", "A-2 ($2.00, due June 1)"], "en_US",
+         "A-1 ($1.00, due May 1) and A-2 ($2.00, due June 1)"),
         (["solo"], "es_ES", "solo"),
     ],
 )  # fmt: skip
