@@ -196,8 +196,8 @@ _BRACKETS = re.compile(r"\([^()]*\)")
 def format_list(items: list[str], locale: str) -> str:
     """Join words as the language does: "A, B and C", "A, B y C". When an item holds a
     comma (not between brackets), the items are parted by semicolons, so the reader can tell
-    where each one ends: "A; B, C; and D". Two items whose first holds the conjunction get a comma before it:
-    "the login and password, and the files"."""
+    where each one ends: "A; B, C; and D". Two items whose first holds the conjunction get a
+    comma before it: "the login and password, and the files"."""
     if len(items) < 2:
         return "".join(items)
     from babel.lists import format_list as babel_format_list
