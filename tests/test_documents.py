@@ -478,7 +478,7 @@ def test_the_warning_says_who_is_left_out_until_they_agree() -> None:
 def test_a_single_agreed_provider_is_named_once_with_how_to_reach_them() -> None:
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
-    assert "Ana knows you might reach out and can be reached at ana@example.com." in body
+    assert "Ana knows you may be in touch and can be reached at ana@example.com." in body
     gb = render("referral", "diva", facts=FACTS, profile=profile, locale="en_GB", today=TODAY)
     assert "Ana knows you may be in touch and can be reached at ana@example.com." in gb.body
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
