@@ -349,11 +349,14 @@ def build(
         reminders.append(
             ("prepare", working_day_before(end - timedelta(days=HANDOVER_PREPARE_DAYS), off))
         )
+    end_off: date | None = None
     if end is not None:
-        # A last day on a weekend or holiday is kept in the documents (the user chose it, and
-        # a warning said so); the reminder falls on the working day before, and says why.
+        # A last day on a weekend or holiday is kept in the documents as the contract's end
+        # (the user chose it, and a warning said so); the handover and the reminder fall on
+        # the working day before, and the email and the reminder say why.
         last = working_day_before(end, off)
         reminders.append(("end" if last == end else "end_moved", last))
+        end_off = last if last != end else None
     reminders.append(("handover", working_day(base + timedelta(days=HANDOVER_CHECK_DAYS), off)))
     if overdue and pay_by is not None:
         reminders.append(("overdue", working_day(pay_by + timedelta(days=1), off)))
@@ -433,6 +436,10 @@ def build(
         "contact_hours": user(_without_full_stop(facts.contact_hours or "")),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
+        # An end date on a weekend or a public holiday: the working day before, when the
+        # handover happens (the documents keep the end date as the contract's).
+        "end_off": day(end_off),
+        "end_off_kind": "weekend" if end is not None and end.weekday() >= 5 else "holiday",
         "pay_by": day(pay_by, placeholders["end_date"]),
         "pay_by_is_end": facts.pay_by is None or facts.pay_by == end,
         "call": day(facts.call_date),

@@ -287,8 +287,12 @@ def test_the_email_is_the_written_notice_when_the_end_date_leaves_it(
         assert sentence in email.body
     first = render("email", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY)
     assert sentence in first.body
+    # Without a notice period in the facts, the email is still the written notice.
+    unknown = dataclasses.replace(FACTS, notice_days=None)
+    body = render("email", "diva", facts=unknown, profile=profile, lang=lang, today=TODAY).body
+    short = sentence.split(":")[0] + "." if lang == "es" else sentence.split(". ")[0] + "."
+    assert short in body and "30" not in body.split(short)[0][-200:] and sentence not in body
     for facts, archetype in (
-        (dataclasses.replace(FACTS, notice_days=None), "diva"),
         (dataclasses.replace(FACTS, call_date=date(2026, 12, 20)), "diva"),
         (FACTS, "family-friend"),
     ):
@@ -657,7 +661,19 @@ def test_an_end_date_on_a_holiday_keeps_its_date_and_the_reminder_says_why() -> 
     day" that contradicts the email)."""
     facts = dataclasses.replace(FACTS, end_date=date(2027, 3, 26))
     email = render("email", "diva", facts=facts, lang="en", locale="en_GB", today=TODAY).body
-    assert "26 March" in email
+    assert "I'll carry on until Friday 26 March 2027." in email
+    # The handover falls on the working day before, said once, and the work is due then.
+    assert (
+        "As 26 March is a bank holiday, I'll hand everything over on Thursday 25 March, the "
+        "working day before.\n\nBy 25 March, I'll have finished:" in email
+    )
+    script = render("script", "diva", facts=facts, lang="es", locale="es_ES", today=TODAY).body
+    assert "es festivo: di que la entrega será el miércoles 24 de marzo" in script
+    saturday = dataclasses.replace(FACTS, end_date=date(2027, 1, 16))
+    email = render("email", "diva", facts=saturday, lang="en", today=TODAY).body
+    assert "As January 16 falls on a weekend, I'll hand everything over on Friday, January 15" in email
+    plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
+    assert "hand everything over on" not in plain and "By January 15, I'll have finished" in plain
     notes = render("notes", "diva", facts=facts, lang="en", locale="en_GB", today=TODAY).body
     reminders = sections(notes)["Reminders"]
     assert "Thursday 25 March 2027 — The end date falls on a weekend or bank holiday" in reminders
@@ -689,8 +705,8 @@ def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) ->
     short = ClientFacts(client="Acme", end_date=date(2026, 12, 20), notice_days=30)
     body = render(document, "diva", facts=short, lang="en", today=TODAY).body
     assert (
-        "as soon as you can, and move the end date: counted from today, the contract's 30 "
-        "days of notice run to Thursday, December 31, 2026." in body
+        "as soon as you can, and move the end date: counted from today, the 30 days' notice "
+        "the contract requires runs to Thursday, December 31, 2026." in body
     )
     assert "by Friday, November" not in body and "by Thursday, November" not in body
     soon = ClientFacts(client="Acme", end_date=date(2027, 3, 31), pay_by=date(2026, 12, 10),
