@@ -671,7 +671,9 @@ def test_an_end_date_on_a_holiday_keeps_its_date_and_the_reminder_says_why() -> 
     assert "es festivo: di que la entrega será el miércoles 24 de marzo" in script
     saturday = dataclasses.replace(FACTS, end_date=date(2027, 1, 16))
     email = render("email", "diva", facts=saturday, lang="en", today=TODAY).body
-    assert "As January 16 falls on a weekend, I'll hand everything over on Friday, January 15" in email
+    assert (
+        "As January 16 falls on a weekend, I'll hand everything over on Friday, January 15" in email
+    )
     plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
     assert "hand everything over on" not in plain and "By January 15, I'll have finished" in plain
     notes = render("notes", "diva", facts=facts, lang="en", locale="en_GB", today=TODAY).body
