@@ -281,7 +281,8 @@ def test_the_email_is_the_written_notice_when_the_end_date_leaves_it(
     """The reviewers: the plan depends on the contract's notice, and the email is that
     notice, so it says so; not when the facts give no notice period, not for a friend
     without a contract, and not when the end date is too close to the call to give it."""
-    for call_date in (None, date(2026, 12, 14)):
+    # The call on December 16 leaves exactly the 30 days: enough.
+    for call_date in (None, date(2026, 12, 14), date(2026, 12, 16)):
         facts = dataclasses.replace(FACTS, after_call=True, call_date=call_date)
         email = render("email", "diva", facts=facts, profile=profile, lang=lang, today=TODAY)
         assert sentence in email.body
@@ -453,6 +454,11 @@ def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_ask
         (None, date(2027, 1, 15), "either way by Tuesday, December 15?"),
         # That day is past: no date to ask for.
         (None, date(2026, 12, 20), "either way?"),
+        # A call tomorrow: the day to answer by would be today, too late to ask for.
+        (date(2026, 12, 2), date(2027, 1, 15), "either way?"),
+        # A later end: the day before the last day to hold the call, here two weeks before
+        # the payment deadline of January 8 (December 24), not a month before the end.
+        (None, date(2027, 2, 26), "either way by Wednesday, December 23?"),
     ],
 )
 def test_the_heads_up_asks_for_an_answer_before_the_call(
@@ -719,6 +725,9 @@ def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) ->
         "away." in body
     )
     assert "to leave two weeks before the payment deadline" not in body
+    # On the last day itself, the call is still on time.
+    body = render(document, "diva", facts=FACTS, lang="en", today=date(2026, 12, 16)).body
+    assert "by Wednesday, December 16, 2026" in body and "as soon as you can" not in body
 
 
 def test_the_heads_up_never_lists_what_the_client_gets() -> None:
