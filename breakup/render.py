@@ -383,9 +383,34 @@ def _render(
         subject=context.tidy(subject),
         body=body,
         missing=missing,
-        warnings=tuple(context.warnings(facts, profile, today, ctx["holidays"])),
+        warnings=tuple(context.warnings(facts, profile, today, ctx["holidays"]))
+        + _unused_facts(env, archetype, facts),
         paper=ctx["paper"],
     )
+
+
+def _unused_facts(env: Any, archetype: str, facts: ClientFacts) -> tuple[str, ...]:
+    """Name a fact given for an archetype whose texts never use it (today, the contact hours:
+    only some archetypes promise hours), so that it is not silently dropped."""
+    if not facts.contact_hours:
+        return ()
+    if "contact_hours" in _archetype_names(env, archetype):
+        return ()
+    return (
+        _(
+            "--contact-hours is not used by the {archetype} archetype: none of its documents "
+            "names your hours"
+        ).format(archetype=archetype),
+    )
+
+
+def _archetype_names(env: Any, archetype: str) -> frozenset[str]:
+    """The context names an archetype's archetype.j2 reads."""
+    from jinja2 import meta
+
+    name = f"archetypes/{archetype}/archetype.j2"
+    source = env.loader.get_source(env, name)[0]
+    return frozenset(meta.find_undeclared_variables(env.parse(source)))
 
 
 def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:

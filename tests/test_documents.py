@@ -591,6 +591,17 @@ def test_a_full_stop_ending_the_contact_hours_goes_but_not_an_abbreviations(
     assert written in email
 
 
+def test_contact_hours_an_archetype_does_not_use_get_a_warning() -> None:
+    """A red-team finding: the hours given for the late payer vanished without a word."""
+    facts = dataclasses.replace(FACTS, contact_hours="9am to 5pm")
+    unused = render("email", "late-payer", facts=facts, lang="en", today=TODAY)
+    assert any("--contact-hours is not used by the late-payer" in w for w in unused.warnings)
+    used = render("email", "diva", facts=facts, lang="en", today=TODAY)
+    assert not any("--contact-hours" in w for w in used.warnings)
+    plain = render("email", "late-payer", facts=FACTS, lang="en", today=TODAY)
+    assert not any("--contact-hours" in w for w in plain.warnings)
+
+
 def test_the_boundaries_message_names_the_overdue_invoices() -> None:
     facts = dataclasses.replace(
         FACTS,
