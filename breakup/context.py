@@ -216,6 +216,39 @@ def format_list(items: list[str], locale: str) -> str:
     return joined
 
 
+def _listing(items: list[Any], locale: str) -> Any:
+    """format_list for templates: items that are markup (escaped already, in HTML) give
+    markup, so that the list is not escaped a second time."""
+    joined = format_list([str(item) for item in items], locale)
+    if items and all(hasattr(item, "__html__") for item in items):
+        from markupsafe import Markup
+
+        return Markup(joined)
+    return joined
+
+
+def documents_end(
+    facts: ClientFacts, today: date, holidays: tuple[str, ...] = (), notice: int | None = None
+) -> date | None:
+    """The end date the documents use: the one given, or today plus the notice period; on a
+    weekend or public holiday, the working day before, or the one after when the day before
+    has passed (or comes before the call) or would leave less than the contract's notice.
+    One date for every document of a plan (a warning names the move)."""
+    end = facts.end_date
+    if end is None and facts.notice_days is not None:
+        end = today + timedelta(days=facts.notice_days)
+    if end is None:
+        return None
+    before = working_day_before(end, holidays)
+    if before == end:
+        return end
+    notice = facts.notice_days if notice is None else notice
+    earliest = max(today, facts.call_date or today)
+    if before < earliest or (notice and (before - earliest).days < notice):
+        return working_day(end, holidays)
+    return before
+
+
 def working_day_before(day: date, holidays: tuple[str, ...] = ()) -> date:
     """Move a weekend day or a public holiday to the working day before (for a deadline)."""
     from breakup.holidays import previous_working_day
@@ -320,9 +353,8 @@ def build(
     conventions = data.region(region if region else data.default_region)
     currency = facts.currency or profile.defaults.currency or conventions.currency
     sender = profile.sender
-    end = facts.end_date
-    if end is None and facts.notice_days is not None:
-        end = today + timedelta(days=facts.notice_days)
+    notice = facts.notice_days if facts.notice_days is not None else profile.defaults.notice_days
+    end = documents_end(facts, today, conventions.holidays, notice)
 
     def day(value: date | None, placeholder: str | None = None) -> Day | None:
         if value is not None:
@@ -349,14 +381,8 @@ def build(
         reminders.append(
             ("prepare", working_day_before(end - timedelta(days=HANDOVER_PREPARE_DAYS), off))
         )
-    end_off: date | None = None
     if end is not None:
-        # A last day on a weekend or holiday is kept in the documents as the contract's end
-        # (the user chose it, and a warning said so); the handover and the reminder fall on
-        # the working day before, and the email and the reminder say why.
-        last = working_day_before(end, off)
-        reminders.append(("end" if last == end else "end_moved", last))
-        end_off = last if last != end else None
+        reminders.append(("end", end))
     reminders.append(("handover", working_day(base + timedelta(days=HANDOVER_CHECK_DAYS), off)))
     if overdue and pay_by is not None:
         reminders.append(("overdue", working_day(pay_by + timedelta(days=1), off)))
@@ -387,8 +413,10 @@ def build(
     call_by = min((d for d in (by_notice, by_payment) if d is not None), default=None)
     # The provider's answer is needed before the call: the working day before the call when
     # its date is known, else before the last day to hold it (or a month before the end).
+    # Once the call has happened (or is today), the answer is needed now: no date.
+    client_told = facts.after_call or (facts.call_date is not None and facts.call_date < today)
     before = facts.call_date if facts.call_date is not None and facts.call_date > today else None
-    if before is None and end is not None:
+    if before is None and end is not None and facts.call_date is None and not client_told:
         before = call_by or (end - timedelta(days=30))
     reply_by = working_day_before(before - timedelta(days=1), off) if before else None
     if reply_by is not None and reply_by <= today:
@@ -436,10 +464,6 @@ def build(
         "contact_hours": user(_without_full_stop(facts.contact_hours or "")),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
-        # An end date on a weekend or a public holiday: the working day before, when the
-        # handover happens (the documents keep the end date as the contract's).
-        "end_off": day(end_off),
-        "end_off_kind": "weekend" if end is not None and end.weekday() >= 5 else "holiday",
         "pay_by": day(pay_by, placeholders["end_date"]),
         "pay_by_is_end": facts.pay_by is None or facts.pay_by == end,
         "call": day(facts.call_date),
@@ -447,11 +471,11 @@ def build(
         "after_call": facts.after_call,
         "today": Day(today, locale),
         "notice_days": facts.notice_days,
-        # The end date leaves the contract's notice, counted from the call (or today): the
-        # email can then say it is the written notice.
+        # The end date leaves the contract's notice, counted from the day the email goes (the
+        # call's, if it is still to come; else today): the email can then say it is the notice.
         "notice_met": bool(facts.notice_days)
         and end is not None
-        and (end - (facts.call_date or today)).days >= (facts.notice_days or 0),
+        and (end - max(facts.call_date or today, today)).days >= (facts.notice_days or 0),
         "invoices": [
             {
                 "reference": user(i.reference),
@@ -467,7 +491,7 @@ def build(
         "spell": data.spell,
         # Items in a sentence, joined as the language does: {{ listing(["A", "B", "C"]) }} is
         # "A, B, and C" in American English, "A, B y C" in Spanish.
-        "listing": lambda items: format_list(list(items), locale),
+        "listing": lambda items: _listing(list(items), locale),
         "overdue_placeholder": placeholders["outstanding"],
         "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
         "final_spoken": spoken_money(facts.final_invoice, currency, locale)
@@ -492,6 +516,9 @@ def build(
         "call_by": day(call_by),
         # The heads-up asks for an answer by this day (None: no call date to answer before).
         "reply_by": day(reply_by),
+        # The client has heard the news (after the call, or a call on an earlier day): the
+        # heads-up no longer asks the provider to keep it to themselves.
+        "client_told": client_told,
         "call_by_payment": call_by is not None and call_by == by_payment and call_by != by_notice,
         "hours": format_number(facts.hours, locale) if facts.hours is not None else None,
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
@@ -527,8 +554,11 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
     }
 
 
-# The end of an abbreviation such as "p.m." or "a. m.", whose full stop stays.
-_ABBREVIATION_END = re.compile(r"(?:^|[\s.])[^\W\d_]\.\s?[^\W\d_]\.$")
+# The end of an abbreviation such as "p.m.", "a. m." or "etc.", whose full stop stays.
+_ABBREVIATION_END = re.compile(
+    r"(?:(?:^|[\s.])[^\W\d_]\.\s?[^\W\d_]|(?<![^\W\d_])(?:etc|approx|incl|excl|aprox|etc))\.$",
+    re.IGNORECASE,
+)
 
 
 def _without_full_stop(text: str) -> str:
@@ -576,33 +606,61 @@ def warnings(
                 "its [sender] table"
             ).format(path=profile.source, name=profile.sender.name)
         )
+    notice = facts.notice_days if facts.notice_days is not None else profile.defaults.notice_days
     end = facts.end_date
-    if end is not None and (end.weekday() >= 5 or end in days_off(holidays, end.year)):
-        # Every document names the end date as the last day of work: propose the working day
-        # before, or the one after when the day before would cut the contract's notice.
-        needed = facts.notice_days or profile.defaults.notice_days or 0
-        suggest = working_day_before(end, holidays)
-        if (suggest - (facts.call_date or today)).days < needed:
-            suggest = working_day(end, holidays)
+    used = documents_end(facts, today, holidays, notice)
+    asked = end
+    if asked is None and facts.notice_days is not None:
+        asked = today + timedelta(days=facts.notice_days)
+    if asked is not None and used is not None and used != asked:
+        # One date for every document: the working day before a weekend or holiday end, or
+        # the one after (see documents_end).
+        off = (
+            _("a {weekday}").format(weekday=_weekday(asked))
+            if asked.weekday() >= 5
+            else _("a public holiday")
+        )
         found.append(
             (
                 _(
-                    "the end date {date} is a {weekday}: every document names it as your last "
-                    "day of work, so give a working day such as {suggest} (--end-date)"
+                    "the end date {date} is {off}: the documents use {used}, the working day "
+                    "before (give another with --end-date)"
                 )
-                if end.weekday() >= 5
+                if used < asked
                 else _(
-                    "the end date {date} is a public holiday: every document names it as your "
-                    "last day of work, so give a working day such as {suggest} (--end-date)"
+                    "the end date {date} is {off}: the documents use {used}, the working day "
+                    "after (give another with --end-date)"
                 )
-            ).format(date=end.isoformat(), weekday=_weekday(end), suggest=suggest.isoformat())
+            ).format(date=asked.isoformat(), off=off, used=used.isoformat())
         )
+    end = used if end is not None else None
+    call = facts.call_date
+    if call is not None and end is not None and call > end:
+        found.append(
+            _("the call date {call} is after the end date {end}: check both dates").format(
+                call=call.isoformat(), end=end.isoformat()
+            )
+        )
+    elif call is not None and call > today and end is not None and notice is not None:
+        if (end - call).days < notice:
+            found.append(
+                _(
+                    "a call on {call} leaves less than the contract's {days} days' notice before "
+                    "the end date {end}: call earlier or move the end date"
+                ).format(call=call.isoformat(), days=notice, end=end.isoformat())
+            )
     given = [
         (_("the payment deadline"), facts.pay_by),
         (_("the final invoice's due date"), facts.final_due),
     ]
     for what, when in given:
-        if when is not None and when.weekday() < 5 and when in days_off(holidays, when.year):
+        if when is not None and when.weekday() >= 5:
+            found.append(
+                _("{what} {date} is a {weekday}: a working day reads better").format(
+                    what=what, date=when.isoformat(), weekday=_weekday(when)
+                )
+            )
+        elif when is not None and when in days_off(holidays, when.year):
             found.append(
                 _("{what} {date} is a public holiday: a later working day reads better").format(
                     what=what, date=when.isoformat()
@@ -624,8 +682,10 @@ def warnings(
                 "for them in the profile (the documents name them already)"
             ).format(names=", ".join(waiting))
         )
-    if end is not None and end < today:
-        found.append(_("the end date {date} is in the past").format(date=end.isoformat()))
+    if facts.end_date is not None and facts.end_date < today:
+        found.append(
+            _("the end date {date} is in the past").format(date=facts.end_date.isoformat())
+        )
     if facts.pay_by is not None and facts.pay_by < today:
         found.append(_("the payment deadline {date} is in the past").format(date=facts.pay_by))
     if end is not None and facts.final_due is not None and facts.final_due < end:
@@ -635,7 +695,6 @@ def warnings(
                 "{end}: give a later --final-due"
             ).format(due=facts.final_due, end=end)
         )
-    notice = facts.notice_days if facts.notice_days is not None else profile.defaults.notice_days
     if notice is not None and end is not None and (end - today).days < notice:
         found.append(
             _(

@@ -36,7 +36,12 @@ _LOOKALIKES = dict(
 # characters but tab and line breaks: a draft pasted from a terminal may hold them between
 # the words of a phrase, and matching reads past them as past an invisible character.
 _CONTROL = re.compile(
-    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])?"
+    # CSI (ESC [ or the one-byte form): colours, cursor moves.
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    # Strings (OSC, DCS, SOS, PM, APC), to their terminator or the end.
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    # Any other escape: intermediates, then one final byte (ESC ( B, ESC 7, ESC =, ESC c).
+    r"|\x1b[ -/]*[0-~]?"
     r"|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]"
 )
 _MACRO = r"\{([a-z_][a-z0-9_]*)\}"

@@ -297,13 +297,13 @@ def test_email_as_a_draft_beside_pdf_or_text(runner: CliRunner) -> None:
 def test_spanish_spreadsheet_values(runner: CliRunner) -> None:
     rows = (
         "archetype;client;contact;lang;locale;end_date;outstanding\n"
-        "late-payer;Acme;Ana;es;es_ES;31/01/2027;3.180,00\n"
+        "late-payer;Acme;Ana;es;es_ES;29/01/2027;3.180,00\n"
     )
     Path("clients.csv").write_bytes(rows.encode("cp1252"))
     code, _out, err = run(runner, "clients.csv", "-o", "out")
     assert code == 0, err
     email = Path("out/acme/email.txt").read_text(encoding="utf-8")
-    assert "3.180,00" in email and "31 de enero" in email
+    assert "3.180,00" in email and "29 de enero" in email
 
 
 # --- many rows, and stopping ------------------------------------------------------------

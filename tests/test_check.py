@@ -220,6 +220,10 @@ SAMPLES_BY_LANG = {
         ("en", "You ne\x1b[31mver\x1b[0m pay on time."),
         ("en", "You never\x1b]0;title\x07 pay\x08 on time."),  # a window title, a backspace
         ("es", "Nunca\x1b[1;4m paga a tiempo."),
+        # The other escapes a terminal hides (the red team's second round): a character set,
+        # a saved cursor, keypad mode, a device string, the one-byte CSI.
+        ("en", "You ne\x1b(Bver pay\x1b7 on\x1b= time."),
+        ("en", "You never\x1bPq#0;1\x1b\\ pay on\x9b1m time."),
     ],
     ids=[
         "soft-hyphen",
@@ -231,6 +235,8 @@ SAMPLES_BY_LANG = {
         "colour",
         "title-and-backspace",
         "es-colour",
+        "charset-cursor-keypad",
+        "dcs-c1-csi",
     ],  # fmt: skip
 )
 def test_invisible_and_lookalike_characters_hide_nothing(lang: str, text: str) -> None:

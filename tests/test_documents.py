@@ -471,6 +471,24 @@ def test_the_heads_up_asks_for_an_answer_before_the_call(
     assert asked in body
 
 
+@pytest.mark.parametrize("agreed", [True, False])
+def test_after_the_call_the_heads_up_no_longer_asks_for_discretion(agreed: bool) -> None:
+    """A red-team finding: after the call (or a call on an earlier day) the heads-up still
+    said "They don't know yet"; the answer is wanted now, not by a date before the call."""
+    provider = ASKED if agreed else NOT_YET
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(provider,))
+    for told in (
+        dataclasses.replace(FACTS, after_call=True),
+        dataclasses.replace(FACTS, call_date=date(2026, 11, 27)),
+    ):
+        body = render("heads-up", "diva", facts=told, profile=profile, lang="en", today=TODAY)
+        assert "don't know yet" not in body.body and "either way by" not in body.body
+        expected = "to them now" if agreed else "either way, as soon as you can?"
+        assert expected in body.body
+    before = render("heads-up", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    assert "They don't know yet" in before.body
+
+
 def test_with_no_provider_agreed_the_documents_name_them_all_and_the_warning_says_ask() -> None:
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
     body = render("email", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
@@ -579,6 +597,7 @@ def test_the_contact_hours_are_written_where_the_hours_are_promised() -> None:
         ("Monday through Friday, 9 a.m. to 5 p.m.", "9 a.m. to 5 p.m., and"),
         ("de lunes a viernes, de 9 a. m. a 3 p. m.", "de 9 a. m. a 3 p. m., and"),
         ("Mon-Fri 9-5 ..", "Mon-Fri 9-5, and"),
+        ("weekdays, mornings, etc.", "weekdays, mornings, etc., and"),
     ],
 )
 def test_a_full_stop_ending_the_contact_hours_goes_but_not_an_abbreviations(
@@ -600,6 +619,48 @@ def test_contact_hours_an_archetype_does_not_use_get_a_warning() -> None:
     assert not any("--contact-hours" in w for w in used.warnings)
     plain = render("email", "late-payer", facts=FACTS, lang="en", today=TODAY)
     assert not any("--contact-hours" in w for w in plain.warnings)
+
+
+def test_a_past_call_does_not_make_the_email_claim_a_notice_it_does_not_give() -> None:
+    """A red-team finding: the email after a call eleven days ago claimed the 30 days' notice
+    counted from the call; the notice runs from the email, sent today."""
+    facts = dataclasses.replace(FACTS, after_call=True, call_date=date(2026, 11, 20),
+                                end_date=date(2026, 12, 21))  # fmt: skip
+    body = render("email", "diva", facts=facts, lang="en", today=TODAY).body
+    assert "written notice" not in body
+    found = render("email", "diva", facts=facts, lang="en", today=TODAY).warnings
+    assert any("the earliest end date from today is 2026-12-31" in w for w in found)
+
+
+@pytest.mark.parametrize(
+    ("facts", "warning"),
+    [
+        (dataclasses.replace(FACTS, call_date=date(2027, 1, 20)),
+         "the call date 2027-01-20 is after the end date 2027-01-15"),
+        (dataclasses.replace(FACTS, call_date=date(2026, 12, 20)),
+         "a call on 2026-12-20 leaves less than the contract's 30 days' notice"),
+        (dataclasses.replace(FACTS, pay_by=date(2027, 1, 9)),
+         "the payment deadline 2027-01-09 is a Saturday"),
+    ],
+)  # fmt: skip
+def test_dates_that_contradict_each_other_get_a_warning(facts: ClientFacts, warning: str) -> None:
+    """Red-team findings: a call after the end date, or too late for the notice, and a
+    payment deadline on a weekend, went without a word."""
+    found = context.warnings(facts, Profile(sender=Sender(name="Marta Gil")), TODAY)
+    assert any(warning in w for w in found), found
+
+
+def test_the_html_notes_escape_an_invoice_reference_once() -> None:
+    """A red-team finding: a quote in an invoice reference came out as &amp;#34; in the
+    HTML notes (escaped, then escaped again by the list)."""
+    invoices = (
+        Invoice('"Q" 1', Decimal("10"), date(2026, 10, 1)),
+        Invoice("R&2", Decimal("20"), date(2026, 10, 2)),
+    )
+    facts = dataclasses.replace(FACTS, invoices=invoices)
+    body = render("notes", "late-payer", facts=facts, lang="en", fmt="html", today=TODAY).body
+    assert "&#34;Q&#34; 1" in body and "R&amp;2" in body
+    assert "&amp;#34;" not in body and "&amp;amp;" not in body
 
 
 def test_the_boundaries_message_names_the_overdue_invoices() -> None:
@@ -672,33 +733,57 @@ def test_the_heads_up_drafts_do_not_contradict_the_warnings() -> None:
         assert not any("name them already" in w for w in output.warnings)
 
 
-def test_an_end_date_on_a_holiday_keeps_its_date_and_the_reminder_says_why() -> None:
-    """Good Friday 2027 as the end date: the documents keep the user's date, and the notes'
-    last-day reminder falls on the working day before it, saying so (never a second "last
-    day" that contradicts the email)."""
+def test_an_end_date_on_a_holiday_moves_to_a_working_day_in_every_document(
+    profile: Profile,
+) -> None:
+    """Good Friday 2027 as the end date: the reviewers of every round read a last day on a
+    bank holiday in the client's documents, and a notes reminder on another day. One date
+    for the whole plan: the working day before (Thursday in England, Wednesday in Spain,
+    where Holy Thursday is a holiday too), named by a warning."""
     facts = dataclasses.replace(FACTS, end_date=date(2027, 3, 26))
-    email = render("email", "diva", facts=facts, lang="en", locale="en_GB", today=TODAY).body
-    assert "I'll carry on until Friday 26 March 2027." in email
-    # The handover falls on the working day before, said once, and the work is due then.
-    assert (
-        "As 26 March is a bank holiday, I'll hand everything over on Thursday 25 March, the "
-        "working day before.\n\nBy 25 March, I'll have finished:" in email
+    kit = {
+        d: render(d, "diva", facts=facts, profile=profile, lang="en", locale="en_GB", today=TODAY)
+        for d in ("email", "script", "referral", "notes")
+    }
+    for name, doc in kit.items():
+        assert "26 March" not in doc.body, name
+    assert "We'll carry on until Thursday 25 March 2027." in kit["email"].body
+    assert "By 25 March, we'll have finished" in kit["email"].body
+    assert "Thursday 25 March 2027 — The last day:" in sections(kit["notes"].body)["Reminders"]
+    assert any(
+        "the end date 2027-03-26 is a public holiday: the documents use 2027-03-25, the working "
+        "day before" in w
+        for w in kit["email"].warnings
     )
-    script = render("script", "diva", facts=facts, lang="es", locale="es_ES", today=TODAY).body
-    assert "es festivo: di que la entrega será el miércoles 24 de marzo" in script
-    saturday = dataclasses.replace(FACTS, end_date=date(2027, 1, 16))
-    email = render("email", "diva", facts=saturday, lang="en", today=TODAY).body
-    assert (
-        "As January 16 falls on a weekend, I'll hand everything over on Friday, January 15" in email
-    )
-    plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
-    assert "hand everything over on" not in plain and "By January 15, I'll have finished" in plain
-    notes = render("notes", "diva", facts=facts, lang="en", locale="en_GB", today=TODAY).body
-    reminders = sections(notes)["Reminders"]
-    assert "Thursday 25 March 2027 — The end date falls on a weekend or bank holiday" in reminders
-    assert "The last day:" not in reminders
-    plain = render("notes", "diva", facts=FACTS, lang="en", today=TODAY).body
-    assert "The last day:" in sections(plain)["Reminders"]
+    spain = render("email", "diva", facts=facts, profile=profile, lang="es", locale="es_ES",
+                   today=TODAY).body  # fmt: skip
+    assert "miércoles 24 de marzo de 2027" in spain and "26 de marzo" not in spain
+
+
+@pytest.mark.parametrize(
+    ("today", "end", "call", "notice", "used"),
+    [
+        (TODAY, date(2027, 1, 16), None, 30, date(2027, 1, 15)),  # a Saturday: the Friday
+        # The Friday before would leave 29 days after the call, under the 30 days of notice:
+        # the Monday after instead.
+        (TODAY, date(2027, 1, 16), date(2026, 12, 17), 30, date(2027, 1, 18)),
+        # On a Saturday, a Sunday end: the Friday before has passed (a red-team finding).
+        (date(2026, 12, 5), date(2026, 12, 6), None, None, date(2026, 12, 7)),
+        # The working day before would come before the call: the one after.
+        (TODAY, date(2027, 1, 3), date(2027, 1, 2), None, date(2027, 1, 4)),
+        # No end date: today plus the notice is Christmas Day, and the day before would cut
+        # the notice; then a Saturday, a Sunday and the Monday for Boxing Day.
+        (TODAY, None, None, 24, date(2026, 12, 29)),
+    ],
+)
+def test_the_documents_end_on_a_working_day(
+    today: date, end: date | None, call: date | None, notice: int | None, used: date
+) -> None:
+    facts = dataclasses.replace(FACTS, end_date=end, call_date=call, notice_days=notice)
+    off = ("01-01", "12-25", "12-26 substitute")
+    assert context.documents_end(facts, today, off) == used
+    found = context.warnings(facts, Profile(sender=Sender(name="Marta Gil")), today, off)
+    assert any(f"the documents use {used.isoformat()}" in w for w in found)
 
 
 def test_without_a_notice_period_the_call_is_held_a_month_before_the_end() -> None:

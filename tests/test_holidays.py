@@ -119,26 +119,6 @@ def test_a_date_the_user_gives_on_a_holiday_is_named(profile: Profile) -> None:
     assert not any("public holiday" in w for w in us.warnings)
 
 
-@pytest.mark.parametrize(
-    ("end", "call", "suggest"),
-    [
-        (date(2027, 3, 26), None, "2027-03-25"),  # Good Friday: the Thursday before
-        (date(2027, 1, 16), None, "2027-01-15"),  # a Saturday: the Friday before
-        # The Friday before would leave 29 days after the call, under the 30 days of notice:
-        # the next working day, Monday, instead.
-        (date(2027, 1, 16), date(2026, 12, 17), "2027-01-18"),
-    ],
-)
-def test_an_end_date_off_work_gets_a_working_day_proposed(
-    profile: Profile, end: date, call: date | None, suggest: str
-) -> None:
-    """Reviewers of every round marked a last day of work on a holiday or a Saturday: the
-    warning names the working day to give instead, keeping the contract's notice."""
-    facts = dataclasses.replace(FACTS, end_date=end, call_date=call, notice_days=30)
-    found = context.warnings(facts, profile, TODAY, ("easter-2",))
-    assert any(f"such as {suggest} (--end-date)" in w and end.isoformat() in w for w in found)
-
-
 def test_the_call_leaves_two_weeks_to_pay(profile: Profile) -> None:
     """With an overdue balance due before the end, the call is held two weeks before it."""
     facts = dataclasses.replace(FACTS, end_date=date(2027, 3, 31), pay_by=date(2027, 1, 29),
