@@ -10,7 +10,7 @@ from conftest import FACTS, TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 
-from breakup import context, holidays, languages
+from breakup import holidays, languages
 from breakup.models import Profile
 from breakup.render import render
 
