@@ -223,7 +223,7 @@ SAMPLES_BY_LANG = {
         # The other escapes a terminal hides (the red team's second round): a character set,
         # a saved cursor, keypad mode, a device string, the one-byte CSI.
         ("en", "You ne\x1b(Bver pay\x1b7 on\x1b= time."),
-        ("en", "You never\x1bPq#0;1\x1b\\ pay on\x9b1m time."),
+        ("en", "You ne\x9b1mver\x1bPq#0;1\x1b\\ pay on time."),
     ],
     ids=[
         "soft-hyphen",
