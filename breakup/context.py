@@ -413,8 +413,10 @@ def build(
     call_by = min((d for d in (by_notice, by_payment) if d is not None), default=None)
     # The provider's answer is needed before the call: the working day before the call when
     # its date is known, else before the last day to hold it (or a month before the end).
-    # Once the call has happened (or is today), the answer is needed now: no date.
-    client_told = facts.after_call or (facts.call_date is not None and facts.call_date < today)
+    # Once the call has happened (a call date already past), the answer is needed now: no
+    # date. A kit (or --after-call) without a past call date is still a plan whose heads-up
+    # goes out before the call, as its notes say.
+    client_told = facts.call_date is not None and facts.call_date < today
     before = facts.call_date if facts.call_date is not None and facts.call_date > today else None
     if before is None and end is not None and facts.call_date is None and not client_told:
         before = call_by or (end - timedelta(days=30))

@@ -269,10 +269,10 @@ def test_the_email_puts_the_final_invoice_with_the_overdue_invoices(profile: Pro
 @pytest.mark.parametrize(
     ("lang", "sentence"),
     [
-        ("en", "Please consider this email our written notice under our contract. The end date "
-               "allows for the 30 days' notice it requires."),
-        ("es", "Sirva este correo como preaviso por escrito, conforme a nuestro contrato: la "
-               "fecha de fin respeta los 30 días de antelación que exige."),
+        ("en", "Please consider this email our written notice under our contract, which "
+               "requires 30 days' notice."),
+        ("es", "Sirva este correo como preaviso por escrito, conforme a nuestro contrato, que "
+               "exige 30 días de antelación."),
     ],
 )  # fmt: skip
 def test_the_email_is_the_written_notice_when_the_end_date_leaves_it(
@@ -291,8 +291,12 @@ def test_the_email_is_the_written_notice_when_the_end_date_leaves_it(
     # Without a notice period in the facts, the email is still the written notice.
     unknown = dataclasses.replace(FACTS, notice_days=None)
     body = render("email", "diva", facts=unknown, profile=profile, lang=lang, today=TODAY).body
-    short = sentence.split(":")[0] + "." if lang == "es" else sentence.split(". ")[0] + "."
-    assert short in body and "30" not in body.split(short)[0][-200:] and sentence not in body
+    short = (
+        sentence.split(", que exige")[0] + "."
+        if lang == "es"
+        else sentence.split(", which")[0] + "."
+    )
+    assert short in body and sentence not in body
     for facts, archetype in (
         (dataclasses.replace(FACTS, call_date=date(2026, 12, 20)), "diva"),
         (FACTS, "family-friend"),
@@ -477,16 +481,16 @@ def test_after_the_call_the_heads_up_no_longer_asks_for_discretion(agreed: bool)
     said "They don't know yet"; the answer is wanted now, not by a date before the call."""
     provider = ASKED if agreed else NOT_YET
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(provider,))
-    for told in (
-        dataclasses.replace(FACTS, after_call=True),
-        dataclasses.replace(FACTS, call_date=date(2026, 11, 27)),
-    ):
-        body = render("heads-up", "diva", facts=told, profile=profile, lang="en", today=TODAY)
-        assert "don't know yet" not in body.body and "either way by" not in body.body
-        expected = "to them now" if agreed else "either way, as soon as you can?"
-        assert expected in body.body
-    before = render("heads-up", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY)
-    assert "They don't know yet" in before.body
+    told = dataclasses.replace(FACTS, call_date=date(2026, 11, 27))
+    body = render("heads-up", "diva", facts=told, profile=profile, lang="en", today=TODAY)
+    assert "don't know yet" not in body.body and "either way by" not in body.body
+    expected = "to them now" if agreed else "either way, as soon as you can?"
+    assert expected in body.body
+    # A kit's plan (--after-call, no past call date): the heads-up goes before the call, as
+    # the notes say (a round-10 reviewer caught the contradiction).
+    for facts in (FACTS, dataclasses.replace(FACTS, after_call=True)):
+        before = render("heads-up", "diva", facts=facts, profile=profile, lang="en", today=TODAY)
+        assert "They don't know yet" in before.body
 
 
 def test_with_no_provider_agreed_the_documents_name_them_all_and_the_warning_says_ask() -> None:
