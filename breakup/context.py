@@ -227,6 +227,13 @@ def _listing(items: list[Any], locale: str) -> Any:
     return joined
 
 
+def asked_end(facts: ClientFacts, today: date) -> date | None:
+    """The end date the user asked for: the one given, or today plus the notice period."""
+    if facts.end_date is None and facts.notice_days is not None:
+        return today + timedelta(days=facts.notice_days)
+    return facts.end_date
+
+
 def documents_end(
     facts: ClientFacts, today: date, holidays: tuple[str, ...] = (), notice: int | None = None
 ) -> date | None:
@@ -234,9 +241,7 @@ def documents_end(
     weekend or public holiday, the working day before, or the one after when the day before
     has passed (or comes before the call) or would leave less than the contract's notice.
     One date for every document of a plan (a warning names the move)."""
-    end = facts.end_date
-    if end is None and facts.notice_days is not None:
-        end = today + timedelta(days=facts.notice_days)
+    end = asked_end(facts, today)
     if end is None:
         return None
     before = working_day_before(end, holidays)
@@ -418,7 +423,7 @@ def build(
     # goes out before the call, as its notes say.
     client_told = facts.call_date is not None and facts.call_date < today
     before = facts.call_date if facts.call_date is not None and facts.call_date > today else None
-    if before is None and end is not None and facts.call_date is None and not client_told:
+    if facts.call_date is None and end is not None:
         before = call_by or (end - timedelta(days=30))
     reply_by = working_day_before(before - timedelta(days=1), off) if before else None
     if reply_by is not None and reply_by <= today:
@@ -518,8 +523,8 @@ def build(
         "call_by": day(call_by),
         # The heads-up asks for an answer by this day (None: no call date to answer before).
         "reply_by": day(reply_by),
-        # The client has heard the news (after the call, or a call on an earlier day): the
-        # heads-up no longer asks the provider to keep it to themselves.
+        # The client has heard the news (a call date already past): the heads-up no longer
+        # asks the provider to keep it to themselves.
         "client_told": client_told,
         "call_by_payment": call_by is not None and call_by == by_payment and call_by != by_notice,
         "hours": format_number(facts.hours, locale) if facts.hours is not None else None,
@@ -558,7 +563,7 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
 
 # The end of an abbreviation such as "p.m.", "a. m." or "etc.", whose full stop stays.
 _ABBREVIATION_END = re.compile(
-    r"(?:(?:^|[\s.])[^\W\d_]\.\s?[^\W\d_]|(?<![^\W\d_])(?:etc|approx|incl|excl|aprox|etc))\.$",
+    r"(?:(?:^|[\s.])[^\W\d_]\.\s?[^\W\d_]|(?<![^\W\d_])(?:etc|approx|incl|excl|aprox))\.$",
     re.IGNORECASE,
 )
 
@@ -611,9 +616,7 @@ def warnings(
     notice = facts.notice_days if facts.notice_days is not None else profile.defaults.notice_days
     end = facts.end_date
     used = documents_end(facts, today, holidays, notice)
-    asked = end
-    if asked is None and facts.notice_days is not None:
-        asked = today + timedelta(days=facts.notice_days)
+    asked = asked_end(facts, today)
     if asked is not None and used is not None and used != asked:
         # One date for every document: the working day before a weekend or holiday end, or
         # the one after (see documents_end).

@@ -406,11 +406,17 @@ def _unused_facts(env: Any, archetype: str, facts: ClientFacts) -> tuple[str, ..
 
 def _archetype_names(env: Any, archetype: str) -> frozenset[str]:
     """The context names an archetype's archetype.j2 reads."""
-    from jinja2 import meta
+    return _names_read(env.loader.get_source(env, f"archetypes/{archetype}/archetype.j2")[0])
 
-    name = f"archetypes/{archetype}/archetype.j2"
-    source = env.loader.get_source(env, name)[0]
-    return frozenset(meta.find_undeclared_variables(env.parse(source)))
+
+@functools.lru_cache(maxsize=32)
+def _names_read(source: str) -> frozenset[str]:
+    """The context names a template's source reads (parsed once per source: a batch renders
+    the same archetype row after row)."""
+    from jinja2 import Environment, meta
+
+    parser = Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+    return frozenset(meta.find_undeclared_variables(parser.parse(source)))
 
 
 def reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
