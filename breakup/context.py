@@ -315,6 +315,14 @@ def _greeting_name(contact: str, lang: str, informal: bool) -> str:
     return " ".join(_first_name(words, data))
 
 
+def _first_name_only(contact: str, lang: str) -> str:
+    name = greeting_name(contact, lang, informal=True)
+    data = languages.language(lang)
+    first = name.split()[0].casefold().rstrip(".") if name else ""
+    titled = first in data.titles | data.titles_with_first_name or first in data.title_words
+    return "" if titled else name
+
+
 def _first_name(words: list[str], data: languages.Language) -> list[str]:
     if len(words) >= 3 and words[1].casefold() in data.second_given_names:
         return words[:2]
@@ -394,7 +402,6 @@ def build(
     if facts.final_invoice != 0 and final_due is not None:
         reminders.append(("final", working_day(final_due + timedelta(days=1), off)))
     reminders.append(("close", working_day(base + timedelta(days=CLOSE_FILE_DAYS), off)))
-    reminders.sort(key=lambda item: item[1])
     # The last day to hold the call: the contract's notice before the end date, and (when an
     # overdue balance has its own earlier deadline) two weeks before that deadline to pay it.
     by_notice = (
@@ -428,6 +435,11 @@ def build(
     reply_by = working_day_before(before - timedelta(days=1), off) if before else None
     if reply_by is not None and reply_by <= today:
         reply_by = None
+    if reply_by is not None and not all(r.agreed for r in providers):
+        # The day the heads-up asked the providers not yet asked to answer by.
+        reminders.append(("answers", reply_by))
+    reminders.sort(key=lambda item: item[1])
+    listed = [_referral(r, user, lang) for r in referrals]
     return {
         "archetype": archetype,
         "document": document,
@@ -464,6 +476,9 @@ def build(
             "greet": user(facts.greeting or greeting_name(contact, lang, register == "informal"))
             or placeholders["contact"],
             "email": user(facts.client_email),
+            # The contact by first name, for the user's own notes ("What Alba said"); empty
+            # when there is none to use (no contact, or only a title and a surname).
+            "first": user(_first_name_only(contact, lang)),
             "relation": facts.relation or "friend",
         },
         "service": user(facts.service),
@@ -530,10 +545,12 @@ def build(
         "hours": format_number(facts.hours, locale) if facts.hours is not None else None,
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
         "hours_count": 1 if facts.hours == 1 else 2,
-        "referrals": [_referral(r, user, lang) for r in referrals],
+        "referrals": listed,
         "providers": [_referral(r, user, lang) for r in providers],
-        "referral_names": format_list(
-            [_referral(r, user, lang)["display"] for r in referrals], locale
+        "referral_names": format_list([r["display"] for r in listed], locale),
+        # After the first mention, the notes name each provider by first name ("Rocío").
+        "referral_short_names": format_list(
+            [r["first_name"] or r["display"] for r in listed], locale
         ),
         "invoice_refs": format_list([user(i.reference) for i in facts.invoices], locale),
         "referral_placeholder": placeholders["referral"],

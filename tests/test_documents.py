@@ -14,6 +14,7 @@ from conftest import FACTS, TODAY
 from breakup import catalog, context, registry
 from breakup.models import ClientFacts, Invoice, Profile, Referral, Sender
 from breakup.plan import kit_outputs
+from breakup.render import reminders as calendar_events
 from breakup.render import render
 
 ARCHETYPES = catalog.archetype_ids()
@@ -271,8 +272,8 @@ def test_the_email_puts_the_final_invoice_with_the_overdue_invoices(profile: Pro
     [
         ("en", "Please consider this email our written notice under our contract, which "
                "requires 30 days' notice."),
-        ("es", "Sirva este correo como preaviso por escrito, conforme a nuestro contrato, que "
-               "exige 30 días de antelación."),
+        ("es", "Sirva este correo como preaviso por escrito, con los 30 días de antelación que "
+               "exige nuestro contrato."),
     ],
 )  # fmt: skip
 def test_the_email_is_the_written_notice_when_the_end_date_leaves_it(
@@ -292,7 +293,7 @@ def test_the_email_is_the_written_notice_when_the_end_date_leaves_it(
     unknown = dataclasses.replace(FACTS, notice_days=None)
     body = render("email", "diva", facts=unknown, profile=profile, lang=lang, today=TODAY).body
     short = (
-        sentence.split(", que exige")[0] + "."
+        "Sirva este correo como preaviso por escrito, conforme a nuestro contrato."
         if lang == "es"
         else sentence.split(", which")[0] + "."
     )
@@ -514,7 +515,7 @@ def test_a_single_agreed_provider_is_named_once_with_how_to_reach_them() -> None
     gb = render("referral", "diva", facts=FACTS, profile=profile, locale="en_GB", today=TODAY)
     assert "Ana knows you may be in touch and can be reached at ana@example.com." in gb.body
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
-    assert "Ana ya está al tanto de que quizá le escriba; su correo es ana@example.com." in es
+    assert "Ana ya sabe que usted podría escribirle; su correo es ana@example.com." in es
 
 
 def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() -> None:
@@ -555,7 +556,7 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
         in before
     )
     assert "Send the heads-up to Bruno Peña as well. If the answer is yes before the call" in before
-    told = "Let Ana Ruiz know that the client may now get in touch."
+    told = "Let Ana know that the client may now get in touch."
     assert told in after and after.index(told) < after.index("Then send the referral letter.")
     assert "Bruno" not in after and "agreed = true" not in body and "still" not in before
     alone = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
@@ -565,9 +566,9 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
         "Send the heads-up to Bruno Peña, and give the client the name only after a yes." in before
     )
     assert "as well" not in before
-    assert "Let Bruno Peña know that the client may now get in touch." in after
+    assert "Let Bruno know that the client may now get in touch." in after
     es = render("notes", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
-    told = "Avisar a Ana Ruiz de que el cliente ya puede escribirle."
+    told = "Avisar a Ana de que el cliente ya puede escribirle."
     assert told in sections(es)["Después de la llamada"]
 
 
@@ -841,3 +842,46 @@ def test_the_heads_up_never_lists_what_the_client_gets() -> None:
     for lang in ("en", "es"):
         body = render("heads-up", "diva", facts=facts, profile=profile, lang=lang, today=TODAY)
         assert "360" not in body.body and "alarm" not in body.body
+
+
+def test_the_notes_remind_the_user_of_the_day_a_provider_was_asked_to_answer() -> None:
+    """The heads-up asks a provider who has not agreed to answer by a day before the call;
+    the notes' reminders carry that day (and a kit's calendar with them). A provider who
+    has agreed is not asked, and sets no reminder."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
+    heads_up = render("heads-up", "diva", facts=FACTS, profile=profile, today=TODAY).body
+    asked_by = re.search(r"let me know either way by (.+?)\?", heads_up)
+    assert asked_by, heads_up
+    reminders = sections(render("notes", "diva", facts=FACTS, profile=profile, today=TODAY).body)
+    line = "— Check whether Bruno has answered the heads-up. On the call, name only the providers"
+    assert f"- {asked_by.group(1)}, 2026 {line}" in reminders["Reminders"]
+    events, _title = calendar_events("diva", facts=FACTS, profile=profile, today=TODAY)
+    assert "Ferretería Núñez S.L.: the providers' answers" in [e.summary for e in events]
+    agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    only = render("notes", "diva", facts=FACTS, profile=agreed, today=TODAY).body
+    assert "answered the heads-up" not in only
+
+
+@pytest.mark.parametrize(
+    ("contact", "field"),
+    [("Laura Gómez", "What Laura said:"), ("Mr Gary Doyle", "What Gary said:"),
+     ("Dr. Ibáñez", "What they said:"), (None, "What they said:")],
+)  # fmt: skip
+def test_the_call_record_names_the_contact_by_first_name(contact: str | None, field: str) -> None:
+    facts = dataclasses.replace(FACTS, contact=contact)
+    body = render("notes", "diva", facts=facts, today=TODAY).body
+    assert field in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "ours", "mine"),
+    [("en", ["let us know"], ["let me know"]),
+     ("es", ["Nos dices", "te pedimos discreción"], ["Me dices", "te pido", "dímelo"])],
+)  # fmt: skip
+def test_a_team_heads_up_speaks_as_we_throughout(
+    lang: str, ours: list[str], mine: list[str]
+) -> None:
+    team = Profile(sender=Sender(name="Marta Gil", company="Gil Estudio"), referrals=(NOT_YET,))
+    body = render("heads-up", "diva", facts=FACTS, profile=team, lang=lang, today=TODAY).body
+    assert all(text in body for text in ours), body
+    assert not any(text in body for text in mine), body
