@@ -603,7 +603,7 @@ def _weekday(value: date) -> str:
 
 
 _ACCESS = re.compile(
-    r"\b(pass ?words?|logins?|credentials?|contraseñas?|claves?|credenciales)\b",
+    r"\b(pass ?words?|logins?|credentials?|access|admin|contraseñas?|claves?|credenciales|accesos?)\b",
     re.IGNORECASE,
 )
 

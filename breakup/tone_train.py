@@ -52,6 +52,10 @@ NEW_WRITERS = (
     "formal-consultant",
     "tradesperson",
     "people-pleaser",
+    "events-photographer",
+    "it-contractor",
+    "account-director",
+    "legal-translator",
 )
 OUTPUT_SOURCE = "breakup-output"
 MAX_FALSE_POSITIVES = 0.04
