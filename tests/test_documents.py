@@ -443,7 +443,11 @@ def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_ask
     for who, expected, absent in ((agreed, yes, first), (waiting, first, yes)):
         script = render("script", "diva", facts=FACTS, profile=who, lang=lang, today=TODAY).body
         assert expected in script and absent not in script
-    expect = "so they know what to expect" if lang == "en" else "para que sepa qué esperar"
+    expect = (
+        "so that the client's call or email comes as no surprise"
+        if lang == "en"
+        else "para que sepa qué esperar"
+    )
     after_yes = "only after a yes" if lang == "en" else "hasta que diga que sí"
     notes = render("notes", "diva", facts=FACTS, profile=agreed, lang=lang, today=TODAY).body
     assert expect in notes and after_yes not in notes
@@ -552,7 +556,7 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
     body = render("notes", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     before, after = sections(body)["Before the call"], sections(body)["After the call"]
     assert (
-        "Send the heads-up to Ana Ruiz, so they know what to expect when the client gets in touch."
+        "Send the heads-up to Ana Ruiz, so that the client's call or email comes as no surprise."
         in before
     )
     assert "Send the heads-up to Bruno Peña as well. If the answer is yes before the call" in before
@@ -681,8 +685,14 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
     )
     body = render("boundaries", "late-payer", facts=facts, lang="en", today=TODAY).body
     assert "settle invoices F-1 and F-2, $150.00 in all, by" in body
+    assert "Once they're settled, I'll be glad to schedule any new work." in body
     es = render("boundaries", "late-payer", facts=facts, lang="es", today=TODAY).body
-    assert "abonar las facturas F-1 y F-2, 150,00" in es
+    assert "abone las facturas F-1 y F-2, 150,00" in es
+    assert "En cuanto estén pagadas, podré programar con gusto cualquier trabajo nuevo." in es
+    one = dataclasses.replace(facts, invoices=facts.invoices[:1])
+    team = Profile(sender=Sender(name="Marta Gil", company="Gil Estudio"))
+    body = render("boundaries", "late-payer", facts=one, profile=team, today=TODAY).body
+    assert "Once it's settled, we'll be glad to schedule any new work." in body
 
 
 @pytest.mark.parametrize(
