@@ -603,7 +603,8 @@ def _weekday(value: date) -> str:
 
 
 _ACCESS = re.compile(
-    r"\b(pass ?words?|logins?|credentials?|access|admin|contraseñas?|claves?|credenciales|accesos?)\b",
+    r"\b(pass ?words?|logins?|credentials?|access|admin"
+    r"|contraseñas?|claves?|credenciales|accesos?)\b",
     re.IGNORECASE,
 )
 
