@@ -295,3 +295,31 @@ def test_a_run_of_single_letters_and_dots_says_nothing_to_judge(lang: str) -> No
     which scores each 400-character piece, once reported every piece of it as tone."""
     draft = "See www." + "a." * 3000 + "com for details. Signed, J.R.R."
     assert [f for f in check_text(draft, lang) if f.category == "tone"] == []
+
+
+REVIEW = Path(__file__).resolve().parents[1] / "review"
+
+
+@pytest.mark.parametrize("round_", ["round11", "round12"])
+def test_breakup_check_passes_documents_for_clients_it_was_not_trained_on(
+    round_: str, tmp_path: Path
+) -> None:
+    """The review rounds' clients (names, trades, amounts no training sentence has): every
+    document sent to someone passes the check, but for what the user typed (an agency's
+    acronym in capitals such as CONAGUA, a provider's description): the user's text."""
+    import runpy
+    import sys
+
+    sys.argv = ["render.py", round_, str(tmp_path)]
+    runpy.run_path(str(REVIEW / "render.py"), run_name="__main__")
+    typed = " ".join(p.read_text("utf-8") for p in (REVIEW / "inputs" / round_).glob("*.toml"))
+    flagged = []
+    for path in sorted(tmp_path.glob("*/*/*.txt")):
+        if path.stem in ("follow-up-notes", "call-script"):
+            continue  # the user's own documents
+        lang = path.parts[-3].split("_")[0]
+        for finding in check_text(path.read_text("utf-8"), lang):
+            if finding.match in typed:
+                continue
+            flagged.append(f"{path.relative_to(tmp_path)}: {finding.match}")
+    assert flagged == []

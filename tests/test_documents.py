@@ -519,7 +519,7 @@ def test_a_single_agreed_provider_is_named_once_with_how_to_reach_them() -> None
     gb = render("referral", "diva", facts=FACTS, profile=profile, locale="en_GB", today=TODAY)
     assert "Ana knows you may be in touch and can be reached at ana@example.com." in gb.body
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
-    assert "Ana ya sabe que usted podría escribirle; su correo es ana@example.com." in es
+    assert "Ana está al tanto de que usted podría escribirle; su correo es ana@example.com." in es
 
 
 def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() -> None:
