@@ -20,6 +20,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -109,10 +110,13 @@ def _features(
 ) -> Iterator[str]:
     you = me = numbers = 0
     previous = "<s>"
+    names = _names(original)
     for token in tokens:
         if token[0].isdigit():
             token = "0"
             numbers += 1
+        elif token in names:
+            token = NAME
         yield from _token_features(token)
         yield f"b {previous} {token}"
         previous = token
@@ -134,6 +138,28 @@ def _features(
     capitals = sum(1 for m in _LONG_WORD.finditer(original) if m.group().isupper())
     if capitals:
         yield f"k {min(capitals, 2)}"
+
+
+# A name is no evidence either way: "doña María Dolores" or "Tipos Llorens" must not score
+# like "dolores" (pains) or "lloran" (they cry). A word written with a capital and then
+# lower case, not first in its sentence, counts as a name: one token for all of them.
+NAME = "<name>"
+_WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;\n(\"“«—–-])\s*$")
+
+
+def _names(original: str) -> frozenset[str]:
+    """Return the folded words of `original` that are written as names."""
+    found = set()
+    for m in _WORD.finditer(original):
+        word = m.group()
+        if len(word) < 2 or not word[0].isupper() or not word[1:].islower():
+            continue
+        if _SENTENCE_START.search(original[max(0, m.start() - 3) : m.start()]):
+            continue
+        decomposed = unicodedata.normalize("NFKD", word)
+        found.add("".join(c for c in decomposed if not unicodedata.combining(c)).lower())
+    return frozenset(found)
 
 
 @functools.lru_cache(maxsize=1 << 15)
