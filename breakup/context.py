@@ -472,6 +472,10 @@ def build(
         },
         "client": {
             "name": user(facts.client) or placeholders["client"],
+            # In running text, with the article its first word takes: "con el Hotel…".
+            "the": user(data.with_article(facts.client))
+            if facts.client
+            else placeholders["client"],
             "contact": user(contact) or placeholders["contact"],
             "greet": user(facts.greeting or greeting_name(contact, lang, register == "informal"))
             or placeholders["contact"],

@@ -76,7 +76,8 @@ class Language(NamedTuple):
     surname), second_given_names (make a compound first name), regions (by code), folder,
     weekday_comma (a comma after the weekday in a date: "Friday, January 15"), numbers (the
     words for 0 to 10, as a speaker says a count: "two invoices"), title_words (an abbreviated
-    title a greeting writes in full: "D." -> "don").
+    title a greeting writes in full: "D." -> "don"), articles (the article a name takes in
+    running text, by its first word: "Hotel" -> "el", for "con el Hotel Cala Crancs").
     """
 
     code: str
@@ -92,6 +93,14 @@ class Language(NamedTuple):
     weekday_comma: bool = True
     numbers: tuple[str, ...] = ()
     title_words: Mapping[str, str] = {}
+    articles: Mapping[str, str] = {}
+
+    def with_article(self, name: str) -> str:
+        """Return an organization's name as running text says it: "el Hotel Cala Crancs",
+        "la Asociación Vista Cortés"; a name whose first word takes no article, as typed."""
+        words = name.split()
+        article = self.articles.get(words[0].casefold()) if words else None
+        return f"{article} {name}" if article else name
 
     def spell(self, count: int) -> str:
         """Say a small count in words ("two"); larger ones, or without words, stay digits."""
@@ -171,6 +180,11 @@ def _load(folder: Path) -> Language:
             weekday_comma=bool(data.get("weekday_comma", True)),
             numbers=tuple(str(w) for w in data.get("numbers", [])),
             title_words={str(k).casefold(): str(v) for k, v in data.get("title_words", {}).items()},
+            articles={
+                str(word).casefold(): str(article)
+                for article, words in data.get("articles", {}).items()
+                for word in words
+            },
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
         raise CatalogError(

@@ -43,10 +43,13 @@ MIN_WORDS = 4
 # Words, numbers (all one feature: a dated or counted record reads as a fact), and the
 # punctuation that carries tone: runs of ! and ?, ellipses, quotes, winks and frowns.
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,:/]\d+)*|[!?¡¿]+|\.\.+|…|\"|[:;]-?[()]")
-# A sentence ends at its closing marks (and quotes) before a space, at a blank line, or
-# before a line that starts a list item.
+# A sentence ends at its closing marks (and quotes) before a space and a word that does not
+# start in lower case, unless they follow a one-letter word (the full stops of "S.A. de
+# C.V., y…", "S. Coop." or "J. Smith" end nothing), at a blank line, or before a line that
+# starts a list item.
 _SENTENCE_END = re.compile(
-    r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)|\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[-*•+>]|\d{1,3}[.)])[^\S\n])"
+    r"(?<!\b[^\W\d_])[.!?…]+[\"'”’»)\]]*(?=\Z|\s(?!\s{0,3}[a-zß-öø-ÿ]))"
+    r"|\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[-*•+>]|\d{1,3}[.)])[^\S\n])"
 )
 # A word of four letters or more, counted as shouted when it is all capitals.
 _LONG_WORD = re.compile(r"(?<!\w)[^\W\d_]{4,}(?!\w)")

@@ -342,3 +342,20 @@ def test_a_name_scores_like_any_other_name(lang: str, name_first: str, other: st
     assert words is not None
     scores = [tone_model.score(model, _fold(text)[0], text, words) for text in (name_first, other)]
     assert scores[0] == pytest.approx(scores[1])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Trabajo con Hotel Jardín S.A. de C.V., y necesitará a alguien. Otra frase.",
+      ["Trabajo con Hotel Jardín S.A. de C.V., y necesitará a alguien.", "Otra frase."]),
+     ("Call me, e.g. on Monday. Thanks.", ["Call me, e.g. on Monday.", "Thanks."]),
+     ("Almazara San Pascual S. Coop. necesitará a alguien. Gracias.",
+      ["Almazara San Pascual S. Coop. necesitará a alguien.", "Gracias."]),
+     ("Done. Next one.", ["Done.", "Next one."])],
+)  # fmt: skip
+def test_a_full_stop_before_a_lower_case_word_ends_no_sentence(
+    text: str, expected: list[str]
+) -> None:
+    """An abbreviation inside a name or a phrase ("S.A. de C.V.", "e.g.") does not cut the
+    sentence: the model judged "de C.V., y necesitará a alguien…" on its own, and flagged it."""
+    assert [text[a:b] for a, b in tone_model.sentences(text)] == expected

@@ -898,3 +898,21 @@ def test_a_team_heads_up_speaks_as_we_throughout(
     body = render("heads-up", "diva", facts=FACTS, profile=team, lang=lang, today=TODAY).body
     assert all(text in body for text in ours), body
     assert not any(text in body for text in mine), body
+
+
+@pytest.mark.parametrize(
+    ("client", "lang", "expected"),
+    [("Hotel Cala Crancs S.L.", "es", "dejo de trabajar con el Hotel Cala Crancs S.L., y"),
+     ("Asociación Vista Cortés", "es", "dejo de trabajar con la Asociación Vista Cortés, y"),
+     ("Construcciones Benítez S.L.", "es", "dejo de trabajar con Construcciones Benítez S.L., y"),
+     ("Hotel Cala Crancs S.L.", "en", "a client of mine, Hotel Cala Crancs S.L. I'm ending")],
+)  # fmt: skip
+def test_the_heads_up_gives_an_organization_the_article_its_name_takes(
+    client: str, lang: str, expected: str
+) -> None:
+    """Spanish says "con el Hotel…", "con la Asociación…", but "con Construcciones Benítez"
+    (a plural trade takes none); English never adds one."""
+    facts = dataclasses.replace(FACTS, client=client)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("heads-up", "diva", facts=facts, profile=profile, lang=lang, today=TODAY).body
+    assert expected in body
