@@ -359,3 +359,10 @@ def test_a_full_stop_before_a_lower_case_word_ends_no_sentence(
     """An abbreviation inside a name or a phrase ("S.A. de C.V.", "e.g.") does not cut the
     sentence: the model judged "de C.V., y necesitará a alguien…" on its own, and flagged it."""
     assert [text[a:b] for a, b in tone_model.sentences(text)] == expected
+
+
+def test_a_capitalised_word_first_in_its_sentence_is_not_taken_for_a_name() -> None:
+    """Only a capitalised word inside a sentence is a name: the first word of each sentence
+    ("Dolores", "Liar") keeps its evidence."""
+    assert tone_model._names("Dolores está al tanto. Hoy viene Ana.") == {"ana"}
+    assert tone_model._names("Liar! That is what Tom said.") == {"tom"}

@@ -916,3 +916,15 @@ def test_the_heads_up_gives_an_organization_the_article_its_name_takes(
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("heads-up", "diva", facts=facts, profile=profile, lang=lang, today=TODAY).body
     assert expected in body
+
+
+def test_the_final_invoice_follows_the_handover_list_before_the_data_paragraph() -> None:
+    """The money right after what it pays for; the return-or-delete paragraph closes the
+    handover (reviewers: the invoice read as an afterthought after the data)."""
+    handover = ("the design files", "the admin login")
+    facts = dataclasses.replace(FACTS, handover=handover, invoices=(), pay_by=None)
+    body = render("email", "diva", facts=facts, lang="en", today=TODAY).body
+    listed = body.index("- the admin login")
+    invoice = body.index("final invoice")
+    data = body.index("return or delete")
+    assert listed < invoice < data
