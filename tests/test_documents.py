@@ -928,3 +928,15 @@ def test_the_final_invoice_follows_the_handover_list_before_the_data_paragraph()
     invoice = body.index("final invoice")
     data = body.index("return or delete")
     assert listed < invoice < data
+
+
+@pytest.mark.parametrize("service", ["web design", None])
+@pytest.mark.parametrize("provider", [ASKED, NOT_YET])
+@pytest.mark.parametrize("company", [None, "Gil Estudio"])
+def test_every_heads_up_opening_gives_the_article(
+    service: str | None, provider: Referral, company: str | None
+) -> None:
+    facts = dataclasses.replace(FACTS, client="Hotel Cala Crancs S.L.", service=service)
+    profile = Profile(sender=Sender(name="Marta Gil", company=company), referrals=(provider,))
+    body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
+    assert "de trabajar con el Hotel Cala Crancs S.L., y" in body
