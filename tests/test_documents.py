@@ -902,9 +902,9 @@ def test_a_team_heads_up_speaks_as_we_throughout(
 
 @pytest.mark.parametrize(
     ("client", "lang", "expected"),
-    [("Hotel Cala Crancs S.L.", "es", "dejo de trabajar con el Hotel Cala Crancs S.L., y"),
-     ("Asociación Vista Cortés", "es", "dejo de trabajar con la Asociación Vista Cortés, y"),
-     ("Construcciones Benítez S.L.", "es", "dejo de trabajar con Construcciones Benítez S.L., y"),
+    [("Hotel Cala Crancs S.L.", "es", "dejo de trabajar con el Hotel Cala Crancs S.L., que"),
+     ("Asociación Vista Cortés", "es", "dejo de trabajar con la Asociación Vista Cortés, que"),
+     ("Construcciones Benítez S.L.", "es", "dejo de trabajar con Construcciones Benítez S.L., que"),
      ("Hotel Cala Crancs S.L.", "en", "a client of mine, Hotel Cala Crancs S.L. I'm ending")],
 )  # fmt: skip
 def test_the_heads_up_gives_an_organization_the_article_its_name_takes(
@@ -939,4 +939,4 @@ def test_every_heads_up_opening_gives_the_article(
     facts = dataclasses.replace(FACTS, client="Hotel Cala Crancs S.L.", service=service)
     profile = Profile(sender=Sender(name="Marta Gil", company=company), referrals=(provider,))
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
-    assert "de trabajar con el Hotel Cala Crancs S.L., y" in body
+    assert "de trabajar con el Hotel Cala Crancs S.L., que" in body
