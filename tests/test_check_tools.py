@@ -553,7 +553,11 @@ def best_time(function: Callable[[], object], runs: int = 3) -> float:
     return min(times)
 
 
-ADVERSARIAL = ["so ", "you are so ", "es usted muy ", "!?", "?", "NO ", "é ", "«x» "]
+# The last four: runs of "@" once took quadratic time (the red team's 50 KB of "@" took
+# 52 s); full stops after one letter or before a lower-case word end no sentence.
+ADVERSARIAL = [
+    "so ", "you are so ", "es usted muy ", "!?", "?", "NO ", "é ", "«x» ", "a@", "@", "S.A. ", "a. "
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("unit", ADVERSARIAL, ids=repr)
