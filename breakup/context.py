@@ -553,9 +553,7 @@ def build(
         "providers": [_referral(r, user, lang) for r in providers],
         "referral_names": format_list([r["display"] for r in listed], locale),
         # After the first mention, the notes name each provider by first name ("Rocío").
-        "referral_short_names": format_list(
-            [r["first_name"] or r["display"] for r in listed], locale
-        ),
+        "referral_short_names": format_list([r["short"] for r in listed], locale),
         "invoice_refs": format_list([user(i.reference) for i in facts.invoices], locale),
         "referral_placeholder": placeholders["referral"],
         "reminders": [{"kind": kind, "day": Day(when, locale)} for kind, when in reminders],
@@ -564,17 +562,21 @@ def build(
 
 
 def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) -> dict[str, Any]:
+    first = user(greeting_name(referral.name, lang)) if referral.name else ""
+    # In a sentence: "Jorge Salas (Salas Digital)".
+    display = (
+        f"{user(referral.name)} ({user(referral.company)})"
+        if referral.name and referral.company
+        else user(referral.name or referral.company)
+    )
     return {
         "name": user(referral.name),
         "company": user(referral.company),
         "label": ", ".join(x for x in (user(referral.name), user(referral.company)) if x),
-        # In a sentence: "Jorge Salas (Salas Digital)".
-        "display": (
-            f"{user(referral.name)} ({user(referral.company)})"
-            if referral.name and referral.company
-            else user(referral.name or referral.company)
-        ),
-        "first_name": user(greeting_name(referral.name, lang)) if referral.name else "",
+        "display": display,
+        "first_name": first,
+        # After the first mention in the notes: "Rocío", or the company when there is no name.
+        "short": first or display,
         "email": user(referral.email),
         "phone": user(referral.phone),
         "note": user(referral.note_in(lang)),

@@ -940,3 +940,26 @@ def test_every_heads_up_opening_gives_the_article(
     profile = Profile(sender=Sender(name="Marta Gil", company=company), referrals=(provider,))
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     assert "de trabajar con el Hotel Cala Crancs S.L., que" in body
+
+
+def test_a_provider_known_only_by_company_is_named_by_it_after_the_first_mention() -> None:
+    """The notes' short name is the first name, or the company when the profile gives no
+    person (never an empty "Check whether  has answered")."""
+    firm = Referral(company="Salas Digital", email="hola@salas.example", services=("web design",))
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(firm, ASKED))
+    body = render("notes", "diva", facts=FACTS, profile=profile, today=TODAY).body
+    assert "Check whether Salas Digital has answered the heads-up." in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "plural"),
+    [("en", "I can recommend [", "I'd recommend:"), ("es", "le recomiendo a [", "estas personas")],
+)
+def test_no_provider_yet_gives_one_sentence_with_the_placeholder(
+    lang: str, expected: str, plural: str
+) -> None:
+    """Without a provider in the profile, the email leaves one slot in one sentence, not a
+    list for several people above a single placeholder (a reviewer's note)."""
+    alone = Profile(sender=Sender(name="Marta Gil"))
+    body = render("email", "diva", facts=FACTS, profile=alone, lang=lang, today=TODAY).body
+    assert expected in body and plural not in body
