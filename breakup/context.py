@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -323,6 +323,33 @@ def _first_name_only(contact: str, lang: str) -> str:
     return "" if titled else name
 
 
+def _without_title(contact: str, lang: str) -> str:
+    """A contact as a colleague names them: "Rogelio Salinas" from "Arq. Rogelio Salinas"; a
+    title with a surname alone ("Mr. Hagen") stays."""
+    data = languages.language(lang)
+    words = contact.split()
+    first = words[0].casefold().rstrip(".") if words else ""
+    if len(words) >= 3 and (first in data.titles or first in data.titles_with_first_name):
+        return " ".join(words[1:])
+    return contact.strip()
+
+
+# Legal forms a company name may end with; a message between colleagues leaves them out
+# ("Café La Talavera", not "Café La Talavera S.A. de C.V.").
+_LEGAL_FORM = re.compile(
+    r",?\s+(?:S\.?\s?A\.?(?:\s?B\.?)?(?:\s+de\s+C\.?\s?V\.?)?|S\.?\s?L\.?(?:\s?U\.?|\s?P\.?)?"
+    r"|S\.?\s?C\.?|S\.?\s?de\s+R\.?\s?L\.?(?:\s+de\s+C\.?\s?V\.?)?|S\.?\s?Coop\.?"
+    r"|Ltd\.?|Limited|L\.?L\.?C\.?|L\.?L\.?P\.?|Inc\.?|PLC|Corp\.?|GmbH)$",
+    re.IGNORECASE,
+)
+
+
+def without_legal_form(name: str) -> str:
+    """Drop a trailing legal form ("S.L.", "Ltd", "S.A. de C.V."), unless nothing is left."""
+    short = _LEGAL_FORM.sub("", name.strip())
+    return short if short.strip() else name.strip()
+
+
 def _first_name(words: list[str], data: languages.Language) -> list[str]:
     if len(words) >= 3 and words[1].casefold() in data.second_given_names:
         return words[:2]
@@ -385,8 +412,7 @@ def build(
     pay_by = facts.pay_by or end
     # The client's documents name only the providers who agreed, once one has; the heads-up
     # goes to every provider who offers the service (it is how one is asked).
-    providers = [r for r in profile.referrals if r.offers(facts.service)]
-    referrals = [r for r in providers if r.agreed] or providers
+    providers, referrals = recommended(profile, facts)
     contact = facts.contact or ""
     base = end or today
     reminders = []
@@ -477,6 +503,15 @@ def build(
             if facts.client
             else placeholders["client"],
             "contact": user(contact) or placeholders["contact"],
+            # For a colleague: the name without its legal form or title, with the article
+            # the name takes in running text.
+            "short_the": user(data.with_article(without_legal_form(facts.client)))
+            if facts.client
+            else placeholders["client"],
+            "short": user(without_legal_form(facts.client))
+            if facts.client
+            else placeholders["client"],
+            "untitled": user(_without_title(contact, lang)) if contact else "",
             "greet": user(facts.greeting or greeting_name(contact, lang, register == "informal"))
             or placeholders["contact"],
             "email": user(facts.client_email),
@@ -486,6 +521,14 @@ def build(
             "relation": facts.relation or "friend",
         },
         "service": user(facts.service),
+        # The service as the client's, in a message to someone else ("their X work", "sus
+        # X") and to the client ("your X work", "su X", or "tu X" in tú).
+        "their_service": user(data.possessive(facts.service or "", "their")),
+        "your_service": user(
+            data.possessive(
+                facts.service or "", "your_informal" if register == "informal" else "your"
+            )
+        ),
         # The sentence goes on after the hours: a full stop typed at their end would stay.
         "contact_hours": user(_without_full_stop(facts.contact_hours or "")),
         "end": day(end, placeholders["end_date"]),
@@ -550,6 +593,12 @@ def build(
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
         "hours_count": 1 if facts.hours == 1 else 2,
         "referrals": listed,
+        # Words in a provider's note the client may read as a comment on why the work ends
+        # ("a fixed scope" to a scope shifter): the notes ask to reword them.
+        "echoes": [
+            {"name": user(short), "phrase": user(phrase)}
+            for short, phrase in referral_echoes(archetype, referrals, lang, data.echoes)
+        ],
         "providers": [_referral(r, user, lang) for r in providers],
         "referral_names": format_list([r["display"] for r in listed], locale),
         # After the first mention, the notes name each provider by first name ("Rocío").
@@ -561,8 +610,56 @@ def build(
     }
 
 
+def recommended(profile: Profile, facts: ClientFacts) -> tuple[list[Referral], list[Referral]]:
+    """The providers offering the service, and those the letters recommend: the ones who have
+    agreed, or all of them while none has."""
+    providers = [r for r in profile.referrals if r.offers(facts.service)]
+    return providers, [r for r in providers if r.agreed] or providers
+
+
+def referral_echoes(
+    archetype: str,
+    referrals: list[Referral],
+    lang: str,
+    echoes: Mapping[str, tuple[str, ...]],
+) -> list[tuple[str, str]]:
+    """Each provider's note that echoes the reason for ending, as (the provider's short name,
+    the words as the note has them): "deposit" in a late payer's letter, "fixed scope" in a
+    scope shifter's. One finding per provider, the first in the note."""
+    words = echoes.get(archetype, ())
+    if not words:
+        return []
+    pattern = re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        + r")(?!\w)",
+        re.IGNORECASE,
+    )
+    found = []
+    for r in referrals:
+        match = pattern.search(r.note_in(lang))
+        if match:
+            name = (greeting_name(r.name, lang) if r.name else "") or r.company
+            found.append((name, match.group(0)))
+    return found
+
+
 def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) -> dict[str, Any]:
     first = user(greeting_name(referral.name, lang)) if referral.name else ""
+    data = languages.language(lang)
+    note = referral.note_in(lang)
+    words = note.split(maxsplit=1)
+    given = greeting_name(referral.name, lang) if referral.name else ""
+    if (
+        len(words) == 2
+        and given
+        and words[0].casefold() in data.note_verbs
+        and words[0][:1].isupper()
+        and words[1][:1].islower()
+    ):
+        # A Spanish note drops its subject ("Capacita a los equipos…"); a paragraph of its own
+        # needs one: "Omar capacita a los equipos…".
+        note = f"{given} {words[0][:1].lower()}{words[0][1:]} {words[1]}"
     # In a sentence: "Jorge Salas (Salas Digital)".
     display = (
         f"{user(referral.name)} ({user(referral.company)})"
@@ -579,8 +676,13 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
         "short": first or display,
         "email": user(referral.email),
         "phone": user(referral.phone),
-        "note": user(referral.note_in(lang)),
+        "note": user(note),
+        # The note opens with its subject, the provider's first name ("Omar capacita…"), so
+        # the letter's next sentence need not name them again.
+        "note_named": note != referral.note_in(lang),
         "agreed": referral.agreed,
+        # In running text, with the article the company's name takes: "de la Escuela…".
+        "company_the": user(data.with_article(referral.company)) if referral.company else "",
     }
 
 

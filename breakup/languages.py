@@ -77,7 +77,13 @@ class Language(NamedTuple):
     weekday_comma (a comma after the weekday in a date: "Friday, January 15"), numbers (the
     words for 0 to 10, as a speaker says a count: "two invoices"), title_words (an abbreviated
     title a greeting writes in full: "D." -> "don"), articles (the article a name takes in
-    running text, by its first word: "Hotel" -> "el", for "con el Hotel Cala Crancs").
+    running text, by its first word: "Hotel" -> "el", for "con el Hotel Cala Crancs"),
+    possessives (how a service is named as someone's: "their {} work", or in Spanish a
+    singular and a plural form, "su {}" and "sus {}", chosen by the service's first word),
+    determiners (a service typed with one of these first is kept as typed), note_verbs (a
+    provider's note that opens with one of these has dropped its subject: the letter gives it
+    the provider's first name), echoes (by archetype, words in a provider's note that the
+    client may read as a comment on why the work ends).
     """
 
     code: str
@@ -94,6 +100,25 @@ class Language(NamedTuple):
     numbers: tuple[str, ...] = ()
     title_words: Mapping[str, str] = {}
     articles: Mapping[str, str] = {}
+    possessives: Mapping[str, tuple[str, ...]] = {}
+    determiners: frozenset[str] = frozenset()
+    note_verbs: frozenset[str] = frozenset()
+    echoes: Mapping[str, tuple[str, ...]] = {}
+
+    def possessive(self, phrase: str, whose: str) -> str:
+        """Name a service as the client's ("their", "your", "your_informal"): "their bathroom
+        design work", "sus estudios de impacto ambiental", "su domótica". A phrase that starts
+        with an article or a possessive, or a language without the form, stays as typed."""
+        words = phrase.split()
+        forms = self.possessives.get(whose) or self.possessives.get(whose.split("_")[0])
+        if not words or not forms or words[0].casefold() in self.determiners:
+            return phrase
+        form = forms[-1] if len(forms) > 1 and _plural(words[0]) else forms[0]
+        # "their {} work" with "landscape work" typed: the noun is not said twice.
+        tail = form.rsplit("{}", 1)[1].strip()
+        if tail and words[-1].casefold() in {tail.casefold(), tail.casefold() + "s", "services"}:
+            form = form.rsplit("{}", 1)[0] + "{}"
+        return form.replace("{}", phrase, 1)
 
     def with_article(self, name: str) -> str:
         """Return an organization's name as running text says it: "el Hotel Cala Crancs",
@@ -114,6 +139,12 @@ class Language(NamedTuple):
     @property
     def has_tone_rules(self) -> bool:
         return (self.folder / "tone.toml").is_file()
+
+
+def _plural(word: str) -> bool:
+    """Whether a Spanish noun is plural by its ending: "talleres", not "análisis" or "país"."""
+    folded = word.casefold()
+    return folded.endswith("s") and not folded.endswith(("is", "us", "ís", "és", "ás", "ós", "ús"))
 
 
 def languages() -> list[str]:
@@ -185,6 +216,13 @@ def _load(folder: Path) -> Language:
                 for article, words in data.get("articles", {}).items()
                 for word in words
             },
+            possessives={
+                str(whose): tuple(str(f) for f in ([forms] if isinstance(forms, str) else forms))
+                for whose, forms in data.get("possessives", {}).items()
+            },
+            determiners=_words(data.get("determiners", [])),
+            note_verbs=_words(data.get("note_verbs", [])),
+            echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
         raise CatalogError(

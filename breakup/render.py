@@ -384,8 +384,23 @@ def _render(
         body=body,
         missing=missing,
         warnings=tuple(context.warnings(facts, profile, today, ctx["holidays"]))
-        + _unused_facts(env, archetype, facts),
+        + _unused_facts(env, archetype, facts)
+        + (_echoes(archetype, facts, profile, lang) if document == "referral" else ()),
         paper=ctx["paper"],
+    )
+
+
+def _echoes(archetype: str, facts: ClientFacts, profile: Profile, lang: str) -> tuple[str, ...]:
+    """Name a provider's note that may read as a comment on the client (the letter is still
+    written: the user decides)."""
+    _providers, referrals = context.recommended(profile, facts)
+    echoes = context.referral_echoes(archetype, referrals, lang, languages.language(lang).echoes)
+    return tuple(
+        _(
+            "the note on {name} says '{phrase}', which the client may read as a comment on why "
+            "the work ends: reword it in your profile if it does"
+        ).format(name=name, phrase=phrase)
+        for name, phrase in echoes
     )
 
 
