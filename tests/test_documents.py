@@ -1010,7 +1010,8 @@ def test_the_spanish_heads_up_and_letter_name_the_service_as_the_clients() -> No
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("Café La Talavera S.A. de C.V.", "Café La Talavera"), ("Pulsebeat Fitness Ltd", "Pulsebeat Fitness"),
+    [("Café La Talavera S.A. de C.V.", "Café La Talavera"),
+     ("Pulsebeat Fitness Ltd", "Pulsebeat Fitness"),
      ("Badger State Remodeling LLC", "Badger State Remodeling"), ("Acme, Inc.", "Acme"),
      ("Foo S. de R.L. de C.V.", "Foo"), ("Grupo SA Textil", "Grupo SA Textil"), ("Ltd", "Ltd")],
 )  # fmt: skip
@@ -1038,8 +1039,10 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
 
 @pytest.mark.parametrize(
     ("note", "expected"),
-    [("Capacita a equipos de cafeterías.", "Ana capacita a equipos de cafeterías. Está al tanto de que usted podría escribirle"),
-     ("Su estudio diseña cocinas.", "Su estudio diseña cocinas. Ana está al tanto de que usted podría escribirle"),
+    [("Capacita a equipos de cafeterías.",
+      "Ana capacita a equipos de cafeterías. Está al tanto de que usted podría escribirle"),
+     ("Su estudio diseña cocinas.",
+      "Su estudio diseña cocinas. Ana está al tanto de que usted podría escribirle"),
      ("Especialista en cocinas.", "Especialista en cocinas. Ana está al tanto")],
 )  # fmt: skip
 def test_a_spanish_note_without_a_subject_opens_with_the_providers_name(
