@@ -1033,7 +1033,7 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
     )
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     assert "Para entonces habré terminado los planos y la memoria." in body
-    assert ("Te escribiría Rogelio Salinas." in body) is agreed
+    assert ("Quien te escribiría es Rogelio Salinas." in body) is agreed
     assert "Arq." not in body
 
 
