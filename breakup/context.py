@@ -514,6 +514,12 @@ def build(
             "untitled": user(_without_title(contact, lang)) if contact else "",
             "greet": user(facts.greeting or greeting_name(contact, lang, register == "informal"))
             or placeholders["contact"],
+            # "Estimado Sr. Vilariño:", where the language and the title say it.
+            "salutation": user(
+                data.salutation(greeting_name(contact, lang))
+                if register == "formal" and not facts.greeting and contact
+                else ""
+            ),
             "email": user(facts.client_email),
             # The contact by first name, for the user's own notes ("What Alba said"); empty
             # when there is none to use (no contact, or only a title and a surname).

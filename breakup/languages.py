@@ -83,7 +83,8 @@ class Language(NamedTuple):
     determiners (a service typed with one of these first is kept as typed), note_verbs (a
     provider's note that opens with one of these has dropped its subject: the letter gives it
     the provider's first name), echoes (by archetype, words in a provider's note that the
-    client may read as a comment on why the work ends).
+    client may read as a comment on why the work ends), salutations (a formal letter's
+    salutation by the title the greeting starts with: "sr" -> "Estimado {}:").
     """
 
     code: str
@@ -104,6 +105,14 @@ class Language(NamedTuple):
     determiners: frozenset[str] = frozenset()
     note_verbs: frozenset[str] = frozenset()
     echoes: Mapping[str, tuple[str, ...]] = {}
+    salutations: Mapping[str, str] = {}
+
+    def salutation(self, greet: str) -> str:
+        """A formal letter's salutation when the greeting's title says it ("Estimado Sr.
+        Vilariño:"); empty when it does not (the catalog's greeting is used)."""
+        words = greet.split()
+        form = self.salutations.get(words[0].casefold().rstrip(".")) if len(words) > 1 else None
+        return form.replace("{}", greet, 1) if form else ""
 
     def possessive(self, phrase: str, whose: str) -> str:
         """Name a service as the client's ("their", "your", "your_informal"): "their bathroom
@@ -222,6 +231,7 @@ def _load(folder: Path) -> Language:
             },
             determiners=_words(data.get("determiners", [])),
             note_verbs=_words(data.get("note_verbs", [])),
+            salutations={str(k).casefold(): str(v) for k, v in data.get("salutations", {}).items()},
             echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:

@@ -1093,3 +1093,24 @@ def test_a_provider_note_that_echoes_the_reason_is_named_in_the_notes_and_warned
         return
     assert named in notes
     assert any(named.strip("“”«»") in w and "Ana" in w for w in letter.warnings), letter.warnings
+
+
+@pytest.mark.parametrize(
+    ("contact", "register", "expected"),
+    [("Sr. Xosé Luis Vilariño", "formal", "Estimado Sr. Vilariño:"),
+     ("Dra. Ana Olvera", "formal", "Estimada Dra. Olvera:"),
+     ("D.ª Lucía Torres", "formal", "Estimada doña Lucía:"),
+     ("Lic. Jorge Mendívil", "formal", "Buenos días, Lic. Mendívil:"),
+     ("Laura Gómez", "formal", "Buenos días, Laura:"),
+     ("Sr. Xosé Luis Vilariño", "informal", "Hola, Xosé Luis:")],
+)  # fmt: skip
+def test_a_spanish_letter_greets_by_a_gendered_title_at_any_hour(
+    contact: str, register: str, expected: str
+) -> None:
+    """ "Buenos días" reads wrong in the afternoon; a title that says the reader's gender gives
+    "Estimado Sr. Vilariño:", which fits any hour. Other titles keep the catalog's greeting."""
+    facts = dataclasses.replace(FACTS, contact=contact)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("email", "diva", facts=facts, profile=profile, lang="es", register=register,
+                  today=TODAY).body  # fmt: skip
+    assert expected in body.splitlines()
