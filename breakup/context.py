@@ -728,12 +728,17 @@ SAMPLE_SENDER_EMAIL = "maria@estudiolumen.es"
 
 
 def warnings(
-    facts: ClientFacts, profile: Profile, today: date, holidays: tuple[str, ...] = ()
+    facts: ClientFacts,
+    profile: Profile,
+    today: date,
+    holidays: tuple[str, ...] = (),
+    asking: bool = False,
 ) -> list[str]:
     """What looks wrong, in the interface language (the document is still written).
 
     `holidays` are the region's public-holiday rules: a date the user gives that falls on one
-    is named (breakup's own dates avoid them).
+    is named (breakup's own dates avoid them). `asking`: the document is the heads-up, the
+    message that asks the providers, so a provider who has not agreed yet is no warning.
     """
     from breakup.holidays import days_off
 
@@ -804,7 +809,7 @@ def warnings(
                 )
             )
     offering = [r for r in profile.referrals if r.offers(facts.service)]
-    waiting = [r.name or r.company for r in offering if not r.agreed]
+    waiting = [r.name or r.company for r in offering if not r.agreed and not asking]
     if waiting and len(waiting) < len(offering):
         found.append(
             _(

@@ -84,7 +84,9 @@ class Language(NamedTuple):
     provider's note that opens with one of these has dropped its subject: the letter gives it
     the provider's first name), echoes (by archetype, words in a provider's note that the
     client may read as a comment on why the work ends), salutations (a formal letter's
-    salutation by the title the greeting starts with: "sr" -> "Estimado {}:").
+    salutation by the title the greeting starts with: "sr" -> "Estimado {}:"),
+    article_endings (a service whose first word ends so, the name of an activity, takes
+    that article instead of a possessive: "ción" -> "la", for "la redacción de fichas").
     """
 
     code: str
@@ -106,6 +108,7 @@ class Language(NamedTuple):
     note_verbs: frozenset[str] = frozenset()
     echoes: Mapping[str, tuple[str, ...]] = {}
     salutations: Mapping[str, str] = {}
+    article_endings: tuple[tuple[str, str], ...] = ()
 
     def salutation(self, greet: str) -> str:
         """A formal letter's salutation when the greeting's title says it ("Estimado Sr.
@@ -122,6 +125,12 @@ class Language(NamedTuple):
         forms = self.possessives.get(whose) or self.possessives.get(whose.split("_")[0])
         if not words or not forms or words[0].casefold() in self.determiners:
             return phrase
+        folded = words[0].casefold()
+        for ending, article in self.article_endings:
+            if folded.endswith(ending) and len(folded) > len(ending) + 1:
+                # A service named by what is done ("la redacción de fichas"): "su redacción"
+                # would read as the client's own writing.
+                return f"{article} {phrase}"
         form = forms[-1] if len(forms) > 1 and _plural(words[0]) else forms[0]
         # "their {} work" with "landscape work" typed: the noun is not said twice.
         tail = form.rsplit("{}", 1)[1].strip()
@@ -231,6 +240,16 @@ def _load(folder: Path) -> Language:
             },
             determiners=_words(data.get("determiners", [])),
             note_verbs=_words(data.get("note_verbs", [])),
+            article_endings=tuple(
+                sorted(
+                    (
+                        (str(ending).casefold(), str(article))
+                        for article, endings in data.get("article_endings", {}).items()
+                        for ending in endings
+                    ),
+                    key=lambda pair: -len(pair[0]),
+                )
+            ),
             salutations={str(k).casefold(): str(v) for k, v in data.get("salutations", {}).items()},
             echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
         )

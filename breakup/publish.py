@@ -101,10 +101,9 @@ def publish(
     now = now or datetime.now().astimezone()
     if provider is not None:
         profile = options.get("profile") or Profile()
-        # The heads-up is how a provider is asked: its draft warns about no other provider,
-        # and not about this one's answer (the command's other documents do).
-        asked = dataclasses.replace(provider, agreed=True)
-        options["profile"] = dataclasses.replace(profile, referrals=(asked,))
+        # The draft to one provider: asked (or, once agreed, told what to expect) as the
+        # profile says; it names no other provider.
+        options["profile"] = dataclasses.replace(profile, referrals=(provider,))
     if fmt == "eml":
         return _eml(document, archetype, now, options)
     if fmt == "ics":

@@ -383,7 +383,9 @@ def _render(
         subject=context.tidy(subject),
         body=body,
         missing=missing,
-        warnings=tuple(context.warnings(facts, profile, today, ctx["holidays"]))
+        warnings=tuple(
+            context.warnings(facts, profile, today, ctx["holidays"], asking=document == "heads-up")
+        )
         + _unused_facts(env, archetype, facts)
         + (_echoes(archetype, facts, profile, lang) if document == "referral" else ()),
         paper=ctx["paper"],

@@ -566,7 +566,9 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
         "Send the heads-up to Ana Ruiz, so that the client's call or email comes as no surprise."
         in before
     )
-    assert "Send the heads-up to Bruno Peña as well. If the answer is yes before the call" in before
+    assert (
+        "Send the heads-up to Bruno Peña as well. With a yes before the call, name Bruno" in before
+    )
     told = "Let Ana know that the client may now get in touch."
     assert told in after and after.index(told) < after.index("Then send the referral letter.")
     assert "Bruno" not in after and "agreed = true" not in body and "still" not in before
@@ -761,6 +763,20 @@ def test_the_heads_up_drafts_do_not_contradict_the_warnings() -> None:
         assert not any("name them already" in w for w in output.warnings)
 
 
+def test_each_heads_up_draft_asks_or_thanks_its_provider_as_the_profile_says() -> None:
+    """A provider not yet asked was thanked "for being open to hearing from a client" in
+    their own mail draft: each draft had been rendered as if its provider had agreed."""
+    from breakup.publish import drafts
+
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
+    found = dict(drafts("heads-up", "diva", "eml", facts=FACTS, profile=profile, lang="en",
+                        today=TODAY))  # fmt: skip
+    bruno = found["bruno-pena"].data.decode("utf-8")
+    ana = found["ana-ruiz"].data.decode("utf-8")
+    assert "Would you be open" in bruno and "Thanks for being open" not in bruno
+    assert "Thanks for being open" in ana and "Would you be open" not in ana
+
+
 def test_an_end_date_on_a_holiday_moves_to_a_working_day_in_every_document(
     profile: Profile,
 ) -> None:
@@ -947,7 +963,12 @@ def test_every_heads_up_opening_gives_the_article(
     facts = dataclasses.replace(FACTS, client="Hotel Cala Crancs S.L.", service=service)
     profile = Profile(sender=Sender(name="Marta Gil", company=company), referrals=(provider,))
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
-    assert "de trabajar con el Hotel Cala Crancs, que" in body
+    if provider.agreed:
+        assert "de trabajar con el Hotel Cala Crancs, que" in body
+    else:
+        # Asked first, the provider learns who the client is only after a yes.
+        assert "Cala Crancs" not in body
+        assert "trabajo con uno de " in body and "de quién se trata" in body
 
 
 def test_a_provider_known_only_by_company_is_named_by_it_after_the_first_mention() -> None:
@@ -983,6 +1004,10 @@ def test_no_provider_yet_gives_one_sentence_with_the_placeholder(
      ("es", "their", "análisis de datos", "su análisis de datos"),
      ("es", "your_informal", "clases de inglés", "tus clases de inglés"),
      ("es", "your", "la contabilidad", "la contabilidad"),
+     ("es", "your_informal", "redacción de fichas", "la redacción de fichas"),
+     ("es", "their", "gestión de subvenciones", "la gestión de subvenciones"),
+     ("es", "their", "traducciones juradas", "las traducciones juradas"),
+     ("es", "their", "mantenimiento web", "el mantenimiento web"),
      ("en", "their", "bathroom design", "their bathroom design work"),
      ("en", "your", "landscape work", "your landscape work"),
      ("en", "your", "bookkeeping services", "your bookkeeping services"),
