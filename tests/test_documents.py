@@ -597,9 +597,10 @@ def test_the_contact_hours_are_written_where_the_hours_are_promised() -> None:
     email = render("email", "word-breaker", facts=facts, lang="en", today=TODAY).body
     assert "you can reach me Monday to Friday, 9am to 5pm, and I'll answer" in email
     script = render("script", "word-breaker", facts=facts, lang="en", today=TODAY).body
-    # Said on the call as the user would say them: the hours are on hand, the email has them.
+    # Said aloud in the closing (not in the reason), and on hand; the email has them too.
     assert "Your contact hours until the end date: Monday to Friday, 9am to 5pm." in script
-    assert "I'll put the days and times in my email today" in script
+    assert "Until we finish, you can reach me Monday to Friday, 9am to 5pm." in script
+    assert "I'll put the days and times in my email today" not in script
     notes = render("notes", "word-breaker", facts=facts, lang="en", today=TODAY).body
     assert "add your days and times" not in notes
     diva = render("email", "diva", facts=facts, lang="es", today=TODAY).body
