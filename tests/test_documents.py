@@ -697,8 +697,9 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
     assert "settle invoices F-1 and F-2, $150.00 in all, by" in body
     assert "Once they're settled, I'll be glad to schedule any new work." in body
     es = render("boundaries", "late-payer", facts=facts, lang="es", today=TODAY).body
-    assert "abone las facturas F-1 y F-2, 150,00" in es
-    assert "En cuanto estén pagadas, podré programar con gusto cualquier trabajo nuevo." in es
+    assert "pendientes de pago las facturas F-1 y F-2, 150,00" in es
+    assert "en total: ¿podría abonarlas a más tardar el" in es
+    assert "En cuanto estén pagadas, con gusto programaré cualquier trabajo nuevo." in es
     one = dataclasses.replace(facts, invoices=facts.invoices[:1])
     team = Profile(sender=Sender(name="Marta Gil", company="Gil Estudio"))
     body = render("boundaries", "late-payer", facts=one, profile=team, today=TODAY).body
