@@ -1010,6 +1010,7 @@ def test_no_provider_yet_gives_one_sentence_with_the_placeholder(
      ("es", "their", "gestión de subvenciones", "la gestión de subvenciones"),
      ("es", "their", "traducciones juradas", "las traducciones juradas"),
      ("es", "their", "mantenimiento web", "el mantenimiento web"),
+     ("es", "their", "día de la boda", "su día de la boda"),
      ("en", "their", "bathroom design", "their bathroom design work"),
      ("en", "your", "landscape work", "your landscape work"),
      ("en", "your", "bookkeeping services", "your bookkeeping services"),
@@ -1141,3 +1142,11 @@ def test_a_spanish_letter_greets_by_a_gendered_title_at_any_hour(
     body = render("email", "diva", facts=facts, profile=profile, lang="es", register=register,
                   today=TODAY).body  # fmt: skip
     assert expected in body.splitlines()
+
+
+def test_a_title_with_a_surname_alone_stays_in_the_heads_up() -> None:
+    """"Sr. Gómez" has no first name to fall back on: the title stays."""
+    facts = dataclasses.replace(FACTS, contact="Sr. Gómez")
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
+    assert "Quien te escribiría es Sr. Gómez." in body
