@@ -345,9 +345,9 @@ _LEGAL_FORM = re.compile(
 
 
 def without_legal_form(name: str) -> str:
-    """Drop a trailing legal form ("S.L.", "Ltd", "S.A. de C.V."), unless nothing is left."""
-    short = _LEGAL_FORM.sub("", name.strip())
-    return short if short.strip() else name.strip()
+    """Drop a trailing legal form ("S.L.", "Ltd", "S.A. de C.V."); a name that is only a legal
+    form ("Ltd") has no space before it and stays."""
+    return _LEGAL_FORM.sub("", name.strip())
 
 
 def _first_name(words: list[str], data: languages.Language) -> list[str]:

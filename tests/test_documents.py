@@ -1101,7 +1101,8 @@ def test_the_letter_gives_a_providers_company_its_article() -> None:
     [("scope-shifter", "en", "She works to a fixed scope.", "“fixed scope”"),
      ("late-payer", "en", "She asks for a deposit upfront.", "“deposit”"),
      ("late-payer", "es", "Trabaja con anticipo.", "«anticipo»"),
-     ("diva", "en", "She designs kitchens.", None)],
+     ("diva", "en", "She designs kitchens.", None),
+     ("scope-shifter", "en", "She repairs every kind of telescope.", None)],
 )  # fmt: skip
 def test_a_provider_note_that_echoes_the_reason_is_named_in_the_notes_and_warned(
     archetype: str, lang: str, note: str, named: str | None
@@ -1145,7 +1146,7 @@ def test_a_spanish_letter_greets_by_a_gendered_title_at_any_hour(
 
 
 def test_a_title_with_a_surname_alone_stays_in_the_heads_up() -> None:
-    """"Sr. Gómez" has no first name to fall back on: the title stays."""
+    """ "Sr. Gómez" has no first name to fall back on: the title stays."""
     facts = dataclasses.replace(FACTS, contact="Sr. Gómez")
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
