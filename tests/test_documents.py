@@ -1151,3 +1151,12 @@ def test_a_title_with_a_surname_alone_stays_in_the_heads_up() -> None:
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     assert "Quien te escribiría es Sr. Gómez." in body
+
+
+def test_holy_thursday_and_good_friday_are_days_off_in_mexico(profile: Profile) -> None:
+    """Not rest days by law, but banks and most offices close: an end date on Good Friday 2027
+    moves to the Wednesday before in Mexico, as in Spain."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 3, 26))
+    doc = render("email", "diva", facts=facts, profile=profile, lang="es", locale="es_MX",
+                 today=TODAY)  # fmt: skip
+    assert "miércoles 24 de marzo de 2027" in doc.body and "26 de marzo" not in doc.body
