@@ -324,13 +324,14 @@ def _first_name_only(contact: str, lang: str) -> str:
 
 
 def _without_title(contact: str, lang: str) -> str:
-    """A contact as a colleague names them: "Rogelio Salinas" from "Arq. Rogelio Salinas"; a
-    title with a surname alone ("Mr. Hagen") stays."""
+    """A contact as a colleague names them: "Rogelio Salinas" from "Arq. Rogelio Salinas".
+    A title with a surname alone ("Sr. Gómez") gives nothing: in a sentence it would need
+    an article whose gender the title may not say ("el Arq.", "la Lic.")."""
     data = languages.language(lang)
     words = contact.split()
     first = words[0].casefold().rstrip(".") if words else ""
-    if len(words) >= 3 and (first in data.titles or first in data.titles_with_first_name):
-        return " ".join(words[1:])
+    if first in data.titles or first in data.titles_with_first_name:
+        return " ".join(words[1:]) if len(words) >= 3 else ""
     return contact.strip()
 
 

@@ -9,6 +9,7 @@ language or a region touches no Python.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,7 +59,6 @@ class Region(NamedTuple):
         """Write `text` with the region's spelling (whole words; a capital stays)."""
         if not self.spelling:
             return text
-        import re
 
         def swap(m: re.Match[str]) -> str:
             word = self.spelling[m.group(0).lower()]
@@ -86,7 +86,8 @@ class Language(NamedTuple):
     client may read as a comment on why the work ends), salutations (a formal letter's
     salutation by the title the greeting starts with: "sr" -> "Estimado {}:"),
     article_endings (a service whose first word ends so, the name of an activity, takes
-    that article instead of a possessive: "ción" -> "la", for "la redacción de fichas").
+    that article instead of a possessive: "ción" -> "la", for "la redacción de fichas"),
+    contractions (two words written as one where they meet: "de el" -> "del").
     """
 
     code: str
@@ -109,6 +110,14 @@ class Language(NamedTuple):
     echoes: Mapping[str, tuple[str, ...]] = {}
     salutations: Mapping[str, str] = {}
     article_endings: tuple[tuple[str, str], ...] = ()
+    contractions: Mapping[str, str] = {}
+
+    def contract(self, text: str) -> str:
+        """Apply the language's contractions where two words meet ("de el" -> "del"), as
+        written in lower case: "a El Salvador" keeps its capital and its two words."""
+        for pair, joined in self.contractions.items():
+            text = re.sub(rf"(?<!\w){re.escape(pair)}(?!\w)", joined, text)
+        return text
 
     def salutation(self, greet: str) -> str:
         """A formal letter's salutation when the greeting's title says it ("Estimado Sr.
@@ -250,6 +259,7 @@ def _load(folder: Path) -> Language:
                     key=lambda pair: -len(pair[0]),
                 )
             ),
+            contractions={str(k): str(v) for k, v in data.get("contractions", {}).items()},
             salutations={str(k).casefold(): str(v) for k, v in data.get("salutations", {}).items()},
             echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
         )

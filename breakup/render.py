@@ -371,7 +371,10 @@ def _render(
         body = str(page)
         if templates is not None:
             body = safehtml.check_page(body, document)
-    body = context.tidy(re.sub(r"\n{3,}", "\n\n", body).strip("\n")) + "\n"
+    words = languages.language(lang)
+    # "de el Estudio Roig" -> "del Estudio Roig": an article breakup adds meets a preposition.
+    body = words.contract(context.tidy(re.sub(r"\n{3,}", "\n\n", body).strip("\n"))) + "\n"
+    subject = words.contract(subject)
     missing = tuple(key for key, text in marks.items() if text in body or text in subject)
     return Document(
         name=document,

@@ -1061,7 +1061,7 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
     )
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     assert "Para entonces habré terminado los planos y la memoria." in body
-    assert ("Quien te escribiría es Rogelio Salinas." in body) is agreed
+    assert ("Te escribiría Rogelio Salinas." in body) is agreed
     assert "Arq." not in body
 
 
@@ -1145,12 +1145,13 @@ def test_a_spanish_letter_greets_by_a_gendered_title_at_any_hour(
     assert expected in body.splitlines()
 
 
-def test_a_title_with_a_surname_alone_stays_in_the_heads_up() -> None:
-    """ "Sr. Gómez" has no first name to fall back on: the title stays."""
+def test_a_title_with_a_surname_alone_is_left_out_of_the_heads_up() -> None:
+    """ "Sr. Gómez" has no first name to fall back on, and "Te escribiría Sr. Gómez" lacks
+    its article: the heads-up leaves out who would write."""
     facts = dataclasses.replace(FACTS, contact="Sr. Gómez")
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
-    assert "Quien te escribiría es Sr. Gómez." in body
+    assert "Te escribiría" not in body and "Gómez" not in body
 
 
 def test_holy_thursday_and_good_friday_are_days_off_in_mexico(profile: Profile) -> None:
@@ -1160,3 +1161,17 @@ def test_holy_thursday_and_good_friday_are_days_off_in_mexico(profile: Profile) 
     doc = render("email", "diva", facts=facts, profile=profile, lang="es", locale="es_MX",
                  today=TODAY)  # fmt: skip
     assert "miércoles 24 de marzo de 2027" in doc.body and "26 de marzo" not in doc.body
+
+
+def test_an_article_breakup_adds_contracts_with_the_preposition_before_it() -> None:
+    """ "de el Estudio Roig" was printed: Spanish writes "del"; a capital "El" in a name stays."""
+    provider = dataclasses.replace(ASKED, company="Estudio Roig Marca")
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(provider,))
+    body = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY,
+                  kit=True).body  # fmt: skip
+    assert "Ana Ruiz, del Estudio Roig Marca" in body and "de el " not in body
+    from breakup import languages
+
+    assert (
+        languages.language("es").contract("a El Salvador, a el hotel") == "a El Salvador, al hotel"
+    )
