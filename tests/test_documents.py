@@ -566,9 +566,7 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
         "Send the heads-up to Ana Ruiz, so that the client's call or email comes as no surprise."
         in before
     )
-    assert "Send the heads-up to Bruno Peña as well. With a yes before the call, name Bruno" in (
-        before
-    )
+    assert "Send the heads-up to Bruno Peña as well. If Bruno says yes before the call" in (before)
     told = "Let Ana know that the client may now get in touch."
     assert told in after and after.index(told) < after.index("Then send the referral letter.")
     assert "Bruno" not in after and "agreed = true" not in body and "still" not in before
