@@ -143,7 +143,8 @@ class Language(NamedTuple):
         form = forms[-1] if len(forms) > 1 and _plural(words[0]) else forms[0]
         # "their {} work" with "landscape work" typed: the noun is not said twice.
         tail = form.rsplit("{}", 1)[1].strip()
-        if tail and words[-1].casefold() in {tail.casefold(), tail.casefold() + "s", "services"}:
+        # "their legionella risk assessments", not "…assessments work": a plural says it.
+        if tail and (words[-1].casefold() == tail.casefold() or _plural(words[-1])):
             form = form.rsplit("{}", 1)[0] + "{}"
         return form.replace("{}", phrase, 1)
 

@@ -1012,7 +1012,9 @@ def test_no_provider_yet_gives_one_sentence_with_the_placeholder(
      ("en", "their", "bathroom design", "their bathroom design work"),
      ("en", "your", "landscape work", "your landscape work"),
      ("en", "your", "bookkeeping services", "your bookkeeping services"),
-     ("en", "their", "the website", "the website")],
+     ("en", "their", "the website", "the website"),
+     ("en", "their", "legionella risk assessments", "their legionella risk assessments"),
+     ("en", "their", "data analysis", "their data analysis work")],
 )  # fmt: skip
 def test_a_service_is_named_with_the_possessive_it_takes(
     lang: str, whose: str, service: str, expected: str
