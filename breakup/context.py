@@ -429,10 +429,11 @@ def build(
     if facts.final_invoice != 0 and final_due is not None:
         reminders.append(("final", working_day(final_due + timedelta(days=1), off)))
     reminders.append(("close", working_day(base + timedelta(days=CLOSE_FILE_DAYS), off)))
-    # The last day to hold the call: the contract's notice before the end date, and (when an
+    # The last day to hold the call: the contract's notice before the end date, with a day to
+    # spare (reviewers read a deadline at exactly the notice as no margin at all), and (when an
     # overdue balance has its own earlier deadline) two weeks before that deadline to pay it.
     by_notice = (
-        working_day_before(end - timedelta(days=facts.notice_days), off)
+        working_day_before(end - timedelta(days=facts.notice_days + 1), off)
         if end is not None and facts.notice_days
         else None
     )

@@ -466,8 +466,9 @@ def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_ask
     ("call_date", "end_date", "asked"),
     [
         (date(2026, 12, 10), date(2027, 1, 15), "either way by Wednesday, December 9?"),
-        # No call date: the day before the last day to give the contract's 30 days.
-        (None, date(2027, 1, 15), "either way by Tuesday, December 15?"),
+        # No call date: the day before the last day to give the contract's 30 days, with a
+        # day to spare (the call by December 15, the answer by the 14th).
+        (None, date(2027, 1, 15), "either way by Monday, December 14?"),
         # That day is past: no date to ask for.
         (None, date(2026, 12, 20), "either way?"),
         # A call tomorrow: the day to answer by would be today, too late to ask for.
@@ -866,8 +867,8 @@ def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) ->
     )
     assert "to leave two weeks before the payment deadline" not in body
     # On the last day itself, the call is still on time.
-    body = render(document, "diva", facts=FACTS, lang="en", today=date(2026, 12, 16)).body
-    assert "by Wednesday, December 16, 2026" in body and "as soon as you can" not in body
+    body = render(document, "diva", facts=FACTS, lang="en", today=date(2026, 12, 15)).body
+    assert "by Tuesday, December 15, 2026" in body and "as soon as you can" not in body
 
 
 def test_the_heads_up_never_lists_what_the_client_gets() -> None:
