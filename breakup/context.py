@@ -653,11 +653,11 @@ def referral_echoes(
 
 
 def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) -> dict[str, Any]:
-    first = user(greeting_name(referral.name, lang)) if referral.name else ""
+    given = greeting_name(referral.name, lang) if referral.name else ""
+    first = user(given)
     data = languages.language(lang)
     note = referral.note_in(lang)
     words = note.split(maxsplit=1)
-    given = greeting_name(referral.name, lang) if referral.name else ""
     if (
         len(words) == 2
         and given
@@ -810,7 +810,7 @@ def warnings(
                     what=what, date=when.isoformat()
                 )
             )
-    offering = [r for r in profile.referrals if r.offers(facts.service)]
+    offering, _recommended = recommended(profile, facts)
     waiting = [r.name or r.company for r in offering if not r.agreed and not asking]
     if waiting and len(waiting) < len(offering):
         found.append(
