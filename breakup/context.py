@@ -467,7 +467,8 @@ def build(
         # The day the heads-up asked the providers not yet asked to answer by.
         reminders.append(("answers", reply_by))
     reminders.sort(key=lambda item: item[1])
-    listed = [_referral(r, user, lang) for r in referrals]
+    echoes = echo_pattern(archetype, data.echoes)
+    listed = [_referral(r, user, lang, echoes) for r in referrals]
     return {
         "archetype": archetype,
         "document": document,
@@ -483,10 +484,14 @@ def build(
         "kit": kit,
         "quotes": conventions.quotes,
         "late_payment_law": conventions.late_payment_law,
+        # Under a provider's heading, the contact line names them again (English) or not.
+        "contact_by_name": data.contact_by_name,
         "paper": conventions.paper,
         "holidays": conventions.holidays,
         "records": conventions.records,
         "records_invoices": conventions.records_invoices,
+        "payment_receipt": conventions.payment_receipt,
+        "unpaid_next": conventions.unpaid_next,
         "solo": sender.solo,
         "sender": {
             "name": user(sender.name) or placeholders["sender_name"],
@@ -601,13 +606,7 @@ def build(
         # For the plural of "hours": 1 is "hour", 1.5 and 20 are "hours".
         "hours_count": 1 if facts.hours == 1 else 2,
         "referrals": listed,
-        # Words in a provider's note the client may read as a comment on why the work ends
-        # ("a fixed scope" to a scope shifter): the notes ask to reword them.
-        "echoes": [
-            {"name": user(short), "phrase": user(phrase)}
-            for short, phrase in referral_echoes(archetype, referrals, lang, data.echoes)
-        ],
-        "providers": [_referral(r, user, lang) for r in providers],
+        "providers": [_referral(r, user, lang, echoes) for r in providers],
         "referral_names": format_list([r["display"] for r in listed], locale),
         # After the first mention, the notes name each provider by first name ("Rocío").
         "referral_short_names": format_list([r["short"] for r in listed], locale),
@@ -625,38 +624,83 @@ def recommended(profile: Profile, facts: ClientFacts) -> tuple[list[Referral], l
     return providers, [r for r in providers if r.agreed] or providers
 
 
-def referral_echoes(
-    archetype: str,
-    referrals: list[Referral],
-    lang: str,
-    echoes: Mapping[str, tuple[str, ...]],
-) -> list[tuple[str, str]]:
-    """Each provider's note that echoes the reason for ending, as (the provider's short name,
-    the words as the note has them): "deposit" in a late payer's letter, "fixed scope" in a
-    scope shifter's. One finding per provider, the first in the note."""
+def echo_pattern(archetype: str, echoes: Mapping[str, tuple[str, ...]]) -> re.Pattern[str] | None:
+    """The words of a provider's note that echo the archetype's reason for ending, as one
+    pattern (longest first, whole words, any case); None when the archetype has none."""
     words = echoes.get(archetype, ())
     if not words:
-        return []
-    pattern = re.compile(
+        return None
+    return re.compile(
         r"(?<!\w)(?:"
         + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
         + r")(?!\w)",
         re.IGNORECASE,
     )
+
+
+# Where a note's clauses meet: a comma or semicolon and a space, or a spaced dash.
+_CLAUSE_BREAK = re.compile(r"([,;]\s+|\s+[\u2014\u2013]\s+)")
+
+
+def without_echoes(
+    note: str, pattern: re.Pattern[str] | None, openers: frozenset[str]
+) -> tuple[str, str]:
+    """The note as the client's letter gives it, and what it leaves out ("" when nothing).
+
+    A note is read as its head and the clauses after it that open with one of the language's
+    clause openers ("…, and they work to a fixed weekly visit", "…, con tarifa cerrada"), each
+    with the items of a list that follow it ("…, and every sheet, form or report is quoted
+    separately"). A clause that echoes the reason for ending is left out, and the rest still
+    reads whole; when the echo is in the head, the whole note is left out."""
+    if pattern is None or not pattern.search(note):
+        return note, ""
+    parts = _CLAUSE_BREAK.split(note.strip())
+    # Each group: the break before it (none for the head) and its text.
+    groups = [parts[0]]
+    for sep, clause in zip(parts[1::2], parts[2::2], strict=True):
+        first = clause.split(maxsplit=1)[:1]
+        if first and first[0].casefold() in openers:
+            groups.append(sep + clause)
+        else:
+            groups[-1] += sep + clause
+    if pattern.search(groups[0]):
+        return "", note.strip()
+    kept = [g for g in groups if not pattern.search(g)]
+    dropped = [_CLAUSE_BREAK.sub("", g, count=1).strip() for g in groups if pattern.search(g)]
+    return "".join(kept), "; ".join(dropped)
+
+
+def referral_echoes(
+    archetype: str,
+    referrals: list[Referral],
+    lang: str,
+    data: languages.Language,
+) -> list[tuple[str, str]]:
+    """What the letter leaves out of each provider's note because it echoes the reason for
+    ending, as (the provider's short name, the words left out): "and they ask for a deposit"
+    in a late payer's letter, "with a fixed scope" in a scope shifter's."""
+    pattern = echo_pattern(archetype, data.echoes)
     found = []
     for r in referrals:
-        match = pattern.search(r.note_in(lang))
-        if match:
+        _kept, dropped = without_echoes(r.note_in(lang), pattern, data.clause_openers)
+        if dropped:
             name = (greeting_name(r.name, lang) if r.name else "") or r.company
-            found.append((name, match.group(0)))
+            found.append((name, dropped))
     return found
 
 
-def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) -> dict[str, Any]:
+def _referral(
+    referral: Referral,
+    user: Callable[[str | None], str],
+    lang: str,
+    echoes: re.Pattern[str] | None,
+) -> dict[str, Any]:
     given = greeting_name(referral.name, lang) if referral.name else ""
     first = user(given)
     data = languages.language(lang)
-    note = referral.note_in(lang)
+    # The note as the client reads it: without what echoes the reason for ending.
+    given_note, _dropped = without_echoes(referral.note_in(lang), echoes, data.clause_openers)
+    note = given_note
     words = note.split(maxsplit=1)
     if (
         len(words) == 2
@@ -687,7 +731,7 @@ def _referral(referral: Referral, user: Callable[[str | None], str], lang: str) 
         "note": user(note),
         # The note opens with its subject, the provider's first name ("Omar capacita…"), so
         # the letter's next sentence need not name them again.
-        "note_named": note != referral.note_in(lang),
+        "note_named": note != given_note,
         "agreed": referral.agreed,
         # In running text, with the article the company's name takes: "de la Escuela…".
         "company_the": user(data.with_article(referral.company)) if referral.company else "",

@@ -36,6 +36,9 @@ class Region(NamedTuple):
     breakup/holidays.py), records (a checklist line on how long the law asks to keep the
     invoices and the contract, in the language's words; "" for the generic line),
     records_invoices (the same for the invoices alone, where there is no contract),
+    payment_receipt (a checklist line on what the law asks to issue when a payment arrives:
+    Mexico's CFDI de pago), unpaid_next (a checklist line on the usual next steps when a
+    balance stays unpaid after the reminders: a final demand, the small-claims route),
     weekday_comma (overrides the language's: British English writes "Friday 15 January"),
     spelling (words the region writes otherwise, for text that has no regional catalog: the
     tone check's advice; "behavior" -> "behaviour").
@@ -52,6 +55,8 @@ class Region(NamedTuple):
     holidays: tuple[str, ...] = ()
     records: str = ""
     records_invoices: str = ""
+    payment_receipt: str = ""
+    unpaid_next: str = ""
     weekday_comma: bool | None = None
     spelling: Mapping[str, str] = {}
 
@@ -87,7 +92,10 @@ class Language(NamedTuple):
     salutation by the title the greeting starts with: "sr" -> "Estimado {}:"),
     article_endings (a service whose first word ends so, the name of an activity, takes
     that article instead of a possessive: "ción" -> "la", for "la redacción de fichas"),
-    contractions (two words written as one where they meet: "de el" -> "del").
+    contractions (two words written as one where they meet: "de el" -> "del"),
+    contact_by_name (under a provider's own heading, the letter's contact line still names
+    them: "You can reach Ewan at…" reads well in English, "Puede contactar con Ewan en…"
+    after the heading "Ewan Troughton" repeats the name in Spanish).
     """
 
     code: str
@@ -108,9 +116,11 @@ class Language(NamedTuple):
     determiners: frozenset[str] = frozenset()
     note_verbs: frozenset[str] = frozenset()
     echoes: Mapping[str, tuple[str, ...]] = {}
+    clause_openers: frozenset[str] = frozenset()
     salutations: Mapping[str, str] = {}
     article_endings: tuple[tuple[str, str], ...] = ()
     contractions: Mapping[str, str] = {}
+    contact_by_name: bool = False
 
     def contract(self, text: str) -> str:
         """Apply the language's contractions where two words meet ("de el" -> "del"), as
@@ -214,6 +224,8 @@ def _load(folder: Path) -> Language:
                 holidays=_holidays(table.get("holidays", [])),
                 records=str(table.get("records", "")),
                 records_invoices=str(table.get("records_invoices", "")),
+                payment_receipt=str(table.get("payment_receipt", "")),
+                unpaid_next=str(table.get("unpaid_next", "")),
                 weekday_comma=(bool(table["weekday_comma"]) if "weekday_comma" in table else None),
                 spelling={str(k).lower(): str(v) for k, v in table.get("spelling", {}).items()},
             )
@@ -263,6 +275,8 @@ def _load(folder: Path) -> Language:
             contractions={str(k): str(v) for k, v in data.get("contractions", {}).items()},
             salutations={str(k).casefold(): str(v) for k, v in data.get("salutations", {}).items()},
             echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
+            clause_openers=_words(data.get("clause_openers", [])),
+            contact_by_name=bool(data.get("contact_by_name", False)),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
         raise CatalogError(

@@ -396,16 +396,16 @@ def _render(
 
 
 def _echoes(archetype: str, facts: ClientFacts, profile: Profile, lang: str) -> tuple[str, ...]:
-    """Name a provider's note that may read as a comment on the client (the letter is still
-    written: the user decides)."""
+    """Say what the letter left out of a provider's note because the client may read it as a
+    comment on why the work ends (the note is the user's: they may want to reword it)."""
     _providers, referrals = context.recommended(profile, facts)
-    echoes = context.referral_echoes(archetype, referrals, lang, languages.language(lang).echoes)
+    echoes = context.referral_echoes(archetype, referrals, lang, languages.language(lang))
     return tuple(
         _(
-            "the note on {name} says '{phrase}', which the client may read as a comment on why "
-            "the work ends: reword it in your profile if it does"
-        ).format(name=name, phrase=phrase)
-        for name, phrase in echoes
+            "the letter leaves out '{words}' from the note on {name}: the client may read it "
+            "as a comment on why the work ends (reword it in your profile to keep it)"
+        ).format(name=name, words=words)
+        for name, words in echoes
     )
 
 

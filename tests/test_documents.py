@@ -1098,31 +1098,77 @@ def test_the_letter_gives_a_providers_company_its_article() -> None:
 
 
 @pytest.mark.parametrize(
-    ("archetype", "lang", "note", "named"),
-    [("scope-shifter", "en", "She works to a fixed scope.", "“fixed scope”"),
-     ("late-payer", "en", "She asks for a deposit upfront.", "“deposit”"),
-     ("late-payer", "es", "Trabaja con anticipo.", "«anticipo»"),
-     ("diva", "en", "She designs kitchens.", None),
-     ("scope-shifter", "en", "She repairs every kind of telescope.", None)],
+    ("archetype", "lang", "note", "letter_says", "left_out"),
+    [("scope-shifter", "en", "She works to a fixed scope.", None, "She works to a fixed scope."),
+     ("late-payer", "en", "She builds Shopify stores, and she asks for a deposit upfront.",
+      "She builds Shopify stores.", "and she asks for a deposit upfront"),
+     ("diva", "en", "She plans weddings in Leeds; with set hours, she answers within a day, "
+      "and she knows every venue.", "She plans weddings in Leeds, and she knows every venue.",
+      "with set hours, she answers within a day"),
+     ("scope-shifter", "en", "He builds dashboards, and every sheet, form or report is quoted "
+      "separately.", "He builds dashboards.", "and every sheet, form or report is quoted"),
+     ("late-payer", "en", "She sets up deposits, reminders and booking for salons.", None,
+      "She sets up deposits, reminders and booking for salons."),
+     ("late-payer", "es", "Trabaja con anticipo.", None, "Trabaja con anticipo."),
+     ("scope-shifter", "es", "Es redactora, muy cuidadosa con las medidas, y cobra un precio "
+      "cerrado por ficha.", "Ana es redactora, muy cuidadosa con las medidas.",
+      "y cobra un precio cerrado por ficha"),
+     ("diva", "en", "She designs kitchens.", "She designs kitchens.", None),
+     ("micromanager", "en", "She works on her own, and she designs kitchens.",
+      "She works on her own, and she designs kitchens.", None),
+     ("scope-shifter", "en", "She repairs every kind of telescope.",
+      "She repairs every kind of telescope.", None)],
 )  # fmt: skip
-def test_a_provider_note_that_echoes_the_reason_is_named_in_the_notes_and_warned(
-    archetype: str, lang: str, note: str, named: str | None
+def test_a_provider_note_that_echoes_the_reason_is_left_out_of_the_letter_and_warned(
+    archetype: str, lang: str, note: str, letter_says: str | None, left_out: str | None
 ) -> None:
     """The reviewers' most frequent note: a provider described by the very thing the client
-    failed at ("a deposit upfront" to a late payer) reads as a dig. The user decides; the
-    tool names the words in the notes and warns when the letter is written."""
+    failed at ("a deposit upfront" to a late payer) reads as a dig. The letter leaves out the
+    clause that says it, or the whole note when no clause can go alone, and a warning says
+    what it left out, so the user can reword it."""
     provider = dataclasses.replace(ASKED, note=note)
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(provider,))
-    notes = render("notes", archetype, facts=FACTS, profile=profile, lang=lang, today=TODAY).body
     letter = render("referral", archetype, facts=FACTS, profile=profile, lang=lang, today=TODAY)
-    if named is None:
-        assert not letter.warnings or not any(
-            "which the client may read" in w for w in letter.warnings
-        )
-        assert "description mentions" not in notes
-        return
-    assert named in notes
-    assert any(named.strip("“”«»") in w and "Ana" in w for w in letter.warnings), letter.warnings
+    paragraphs = letter.body.split("\n\n")
+    if letter_says is None:
+        assert not any(note[:12] in p for p in paragraphs), letter.body
+    else:
+        opens = ("", "over. ", "encargarse. ")
+        assert any(f"{o}{letter_says}" in p for p in paragraphs for o in opens), letter.body
+    warned = [w for w in letter.warnings if "Ana" in w and ("leaves out" in w or "omite" in w)]
+    if left_out is None:
+        assert warned == [], letter.warnings
+    else:
+        assert len(warned) == 1 and left_out in warned[0], letter.warnings
+
+
+@pytest.mark.parametrize(
+    ("providers", "note", "expected", "absent"),
+    [((ASKED, dataclasses.replace(ASKED, name="Luis Mora", email="luis@example.com")), "",
+      "Puede escribirle a ana@example.com.", "contactar con Ana"),
+     ((dataclasses.replace(ASKED, agreed=False),), "Diseña webs de hostelería.",
+      "Ana diseña webs de hostelería. Puede escribirle a ana@example.com.", "contactar con Ana"),
+     ((dataclasses.replace(ASKED, agreed=False),), "",
+      "Puede contactar con Ana en ana@example.com.", "escribirle")],
+)  # fmt: skip
+def test_the_letters_contact_line_names_a_provider_only_where_nothing_else_has(
+    providers: tuple[Referral, ...], note: str, expected: str, absent: str
+) -> None:
+    """Under a provider's own heading, or after a note that opens with their name, "Puede
+    contactar con Ana en…" repeats the name: the line goes on without it."""
+    listed = tuple(dataclasses.replace(r, note=note) for r in providers)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=listed)
+    body = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
+    assert expected in body and absent not in body, body
+
+
+def test_an_english_letter_names_each_provider_in_the_contact_line() -> None:
+    """English repeats the name where Spanish would not: "You can reach them" after "He's a
+    stonemason" reads as a second person."""
+    second = dataclasses.replace(ASKED, name="Luis Mora", email="luis@example.com")
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, second))
+    body = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
+    assert "You can reach Ana at ana@example.com." in body and "reach them" not in body, body
 
 
 @pytest.mark.parametrize(
