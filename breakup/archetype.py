@@ -57,6 +57,9 @@ SCHEMA: dict[str, Field] = {
     "talk_first": _f("bool", "the plan starts with a conversation, always (family friend)", False),
     "tracks_payment": _f("bool", "money owed is the heart of it: notes track it always", False),
     "no_contract": _f("bool", "no written contract is assumed (friends, family)", False),
+    "own_unpaid_step": _f(
+        "bool", "its notes items say what to do when a balance stays unpaid", False
+    ),
     "bounds_new_work": _f("bool", "the work list bounds what is done before the end", False),
     "call_minutes": _f("int", "how long a call to book, in minutes", 15),
     "signature": _f("signature", '"full" (name, company, contacts) or "name" only', "full"),

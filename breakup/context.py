@@ -643,7 +643,10 @@ _CLAUSE_BREAK = re.compile(r"([,;]\s+|\s+[\u2014\u2013]\s+)")
 
 
 def without_echoes(
-    note: str, pattern: re.Pattern[str] | None, openers: frozenset[str]
+    note: str,
+    pattern: re.Pattern[str] | None,
+    openers: frozenset[str],
+    joins: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
     """The note as the client's letter gives it, and what it leaves out ("" when nothing).
 
@@ -651,7 +654,8 @@ def without_echoes(
     clause openers ("…, and they work to a fixed weekly visit", "…, con tarifa cerrada"), each
     with the items of a list that follow it ("…, and every sheet, form or report is quoted
     separately"). A clause that echoes the reason for ending is left out, and the rest still
-    reads whole; when the echo is in the head, the whole note is left out."""
+    reads whole; when the echo is in the head, the head ends at the last opener before it, or
+    the whole note is left out when too little would be left."""
     if pattern is None or not pattern.search(note):
         return note, ""
     parts = _CLAUSE_BREAK.split(note.strip())
@@ -663,10 +667,22 @@ def without_echoes(
             groups.append(sep + clause)
         else:
             groups[-1] += sep + clause
-    if pattern.search(groups[0]):
-        return "", note.strip()
+    dropped = []
+    echo = pattern.search(groups[0])
+    if echo:
+        # The head itself echoes: keep what comes before the last of the language's joining
+        # words ahead of the echo ("Es consultora independiente y deja cada acuerdo por
+        # escrito": "y", "and", "who", not a preposition), if that much says
+        # something on its own (three words); else the whole note goes.
+        before = groups[0][: echo.start()]
+        cuts = [m for m in re.finditer(r"(?<=\s)\w+(?=\s)", before) if m[0].casefold() in joins]
+        head = before[: cuts[-1].start()].rstrip(" ,;") if cuts else ""
+        if len(head.split()) < 3:
+            return "", note.strip()
+        dropped.append(groups[0][len(head) :].strip(" ,;"))
+        groups[0] = head
     kept = [g for g in groups if not pattern.search(g)]
-    dropped = [_CLAUSE_BREAK.sub("", g, count=1).strip() for g in groups if pattern.search(g)]
+    dropped += [_CLAUSE_BREAK.sub("", g, count=1).strip() for g in groups if pattern.search(g)]
     return "".join(kept), "; ".join(dropped)
 
 
@@ -682,7 +698,9 @@ def referral_echoes(
     pattern = echo_pattern(archetype, data.echoes)
     found = []
     for r in referrals:
-        _kept, dropped = without_echoes(r.note_in(lang), pattern, data.clause_openers)
+        _kept, dropped = without_echoes(
+            r.note_in(lang), pattern, data.clause_openers, data.clause_joins
+        )
         if dropped:
             name = (greeting_name(r.name, lang) if r.name else "") or r.company
             found.append((name, dropped))
@@ -699,7 +717,9 @@ def _referral(
     first = user(given)
     data = languages.language(lang)
     # The note as the client reads it: without what echoes the reason for ending.
-    given_note, _dropped = without_echoes(referral.note_in(lang), echoes, data.clause_openers)
+    given_note, _dropped = without_echoes(
+        referral.note_in(lang), echoes, data.clause_openers, data.clause_joins
+    )
     note = given_note
     words = note.split(maxsplit=1)
     if (
@@ -763,8 +783,8 @@ def _weekday(value: date) -> str:
 
 
 _ACCESS = re.compile(
-    r"\b(pass ?words?|logins?|credentials?|access|admin"
-    r"|contraseñas?|claves?|credenciales|accesos?)\b",
+    r"\b(pass ?words?|logins?|credentials?|access|admin|accounts?"
+    r"|contraseñas?|claves?|credenciales|accesos?|cuentas?|usuarios?)\b",
     re.IGNORECASE,
 )
 

@@ -117,6 +117,7 @@ class Language(NamedTuple):
     note_verbs: frozenset[str] = frozenset()
     echoes: Mapping[str, tuple[str, ...]] = {}
     clause_openers: frozenset[str] = frozenset()
+    clause_joins: frozenset[str] = frozenset()
     salutations: Mapping[str, str] = {}
     article_endings: tuple[tuple[str, str], ...] = ()
     contractions: Mapping[str, str] = {}
@@ -276,6 +277,7 @@ def _load(folder: Path) -> Language:
             salutations={str(k).casefold(): str(v) for k, v in data.get("salutations", {}).items()},
             echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
             clause_openers=_words(data.get("clause_openers", [])),
+            clause_joins=_words(data.get("clause_joins", [])),
             contact_by_name=bool(data.get("contact_by_name", False)),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:

@@ -1113,6 +1113,14 @@ def test_the_letter_gives_a_providers_company_its_article() -> None:
      ("scope-shifter", "es", "Es redactora, muy cuidadosa con las medidas, y cobra un precio "
       "cerrado por ficha.", "Ana es redactora, muy cuidadosa con las medidas.",
       "y cobra un precio cerrado por ficha"),
+     ("word-breaker", "es", "Es consultora independiente y deja cada acuerdo con el cliente "
+      "por escrito.", "Ana es consultora independiente.", "y deja cada acuerdo con el cliente"),
+     ("scope-shifter", "en", "She's a consultant who logs every request with care.",
+      "She's a consultant.", "who logs every request with care."),
+     ("scope-shifter", "en", "She builds sites for shops and cafés and logs every request.",
+      "She builds sites for shops and cafés.", "and logs every request."),
+     ("scope-shifter", "en", "Codes and logs every request.", None,
+      "Codes and logs every request."),
      ("diva", "en", "She designs kitchens.", "She designs kitchens.", None),
      ("micromanager", "en", "She works on her own, and she designs kitchens.",
       "She works on her own, and she designs kitchens.", None),
@@ -1222,3 +1230,49 @@ def test_an_article_breakup_adds_contracts_with_the_preposition_before_it() -> N
     assert (
         languages.language("es").contract("a El Salvador, a el hotel") == "a El Salvador, al hotel"
     )
+
+
+@pytest.mark.parametrize(
+    ("archetype", "lang", "locale", "present", "absent"),
+    [("word-breaker", "en", "en_GB", "letter before action", None),
+     ("word-breaker", "en", "en_US", "small claims court, if the amount", None),
+     ("word-breaker", "es", "es_ES", "proceso monitorio", None),
+     ("word-breaker", "es", "es_MX", "CFDI de recepción de pagos", None),
+     ("late-payer", "en", "en_GB", "formal claim", "letter before action"),
+     ("shouter", "es", "es_ES", "procedimiento monitorio", "proceso monitorio"),
+     ("family-friend", "en", "en_GB", "friendly reminder", "letter before action"),
+     ("word-breaker", "es", "es_ES", "monitorio", "CFDI")],
+)  # fmt: skip
+def test_the_notes_give_the_regions_next_step_for_a_balance_that_stays_unpaid(
+    archetype: str, lang: str, locale: str, present: str, absent: str | None
+) -> None:
+    """After the last reminder, the user needs the next step where they work (a letter before
+    action in the UK, a monitorio in Spain), and a Mexican user the CFDI each payment needs;
+    an archetype that says it already does not say it twice, and a friend never gets it."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render(
+        "notes", archetype, facts=FACTS, profile=profile, lang=lang, locale=locale, today=TODAY
+    ).body
+    assert present in body, body
+    assert absent is None or absent not in body, body
+
+
+@pytest.mark.parametrize(
+    ("lang", "item", "said"),
+    [("es", "la cuenta del proyecto en LEED Online", True),
+     ("es", "las contraseñas del panel", True),
+     ("en", "the Xero account", True),
+     ("en", "the portal logins", True),
+     ("en", "the still operating notes", False),
+     ("es", "los cálculos y el modelo energético", False)],
+)  # fmt: skip
+def test_the_email_says_how_logins_are_handed_over_when_the_handover_has_any(
+    lang: str, item: str, said: bool
+) -> None:
+    """An account in the handover comes with its logins: the email says they come through a
+    secure channel and that the user's own access ends on the last day."""
+    facts = dataclasses.replace(FACTS, handover=(item,))
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("email", "word-breaker", facts=facts, profile=profile, lang=lang, today=TODAY)
+    secure = ("secure channel", "medio seguro", "canal seguro")
+    assert any(s in body.body for s in secure) is said, body.body
