@@ -552,6 +552,8 @@ def build(
         "call_past": facts.call_date is not None and facts.call_date < today,
         "after_call": facts.after_call,
         "today": Day(today, locale),
+        # A week from today, on a working day: "let me know by 4 December", not "within a week".
+        "week": Day(working_day(today + timedelta(days=7), off), locale),
         "notice_days": facts.notice_days,
         # The end date leaves the contract's notice, counted from the day the email goes (the
         # call's, if it is still to come; else today): the email can then say it is the notice.

@@ -501,9 +501,11 @@ def test_after_the_call_the_heads_up_no_longer_asks_for_discretion(agreed: bool)
     assert expected in body.body
     # A kit's plan (--after-call, no past call date): the heads-up goes before the call, as
     # the notes say (a round-10 reviewer caught the contradiction).
+    # A provider not yet asked is not told who the client is: nothing to keep to themselves
+    # (a round-15 reviewer).
     for facts in (FACTS, dataclasses.replace(FACTS, after_call=True)):
         before = render("heads-up", "diva", facts=facts, profile=profile, lang="en", today=TODAY)
-        assert "They don't know yet" in before.body
+        assert ("They don't know yet" in before.body) is agreed, before.body
 
 
 def test_with_no_provider_agreed_the_documents_name_them_all_and_the_warning_says_ask() -> None:
@@ -913,7 +915,7 @@ def test_the_call_record_names_the_contact_by_first_name(contact: str | None, fi
 @pytest.mark.parametrize(
     ("lang", "ours", "mine"),
     [("en", ["let us know"], ["let me know"]),
-     ("es", ["Nos dices", "te pedimos discreción"], ["Me dices", "te pido", "dímelo"])],
+     ("es", ["Nos dices", "te decimos"], ["Me dices", "te pido", "dímelo"])],
 )  # fmt: skip
 def test_a_team_heads_up_speaks_as_we_throughout(
     lang: str, ours: list[str], mine: list[str]
@@ -1276,3 +1278,39 @@ def test_the_email_says_how_logins_are_handed_over_when_the_handover_has_any(
     body = render("email", "word-breaker", facts=facts, profile=profile, lang=lang, today=TODAY)
     secure = ("secure channel", "medio seguro", "canal seguro")
     assert any(s in body.body for s in secure) is said, body.body
+
+
+@pytest.mark.parametrize(
+    ("archetype", "lang", "locale", "expected"),
+    [("word-breaker", "en", "en_US", "please email me by December 8."),
+     ("scope-shifter", "en", "en_GB", "please let me know by 8 December,"),
+     ("word-breaker", "es", "es_ES", "a más tardar el 9 de diciembre."),
+     ("scope-shifter", "es", "es_MX", "a más tardar el 8 de diciembre,")],
+)  # fmt: skip
+def test_the_email_asks_for_corrections_by_a_date_a_week_away(
+    archetype: str, lang: str, locale: str, expected: str
+) -> None:
+    """ "Within a week" leaves the client to count: the email gives the working day a week from
+    today (8 December is a public holiday in Spain: the 9th)."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render(
+        "email", archetype, facts=FACTS, profile=profile, lang=lang, locale=locale, today=TODAY
+    ).body
+    assert expected in body, body
+
+
+@pytest.mark.parametrize(
+    ("handover", "expected", "absent"),
+    [(("the portal logins",), "Send credentials through", "If you hold any logins"),
+     (("the still operating notes",), "If you hold any logins", "Send credentials"),
+     ((), "If you hold any logins", "Send credentials")],
+)  # fmt: skip
+def test_the_notes_hand_over_logins_as_the_email_does(
+    handover: tuple[str, ...], expected: str, absent: str
+) -> None:
+    """The email speaks of logins only when the handover lists some: the notes do not tell
+    the user to send credentials the email never mentions."""
+    facts = dataclasses.replace(FACTS, handover=handover)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("notes", "micromanager", facts=facts, profile=profile, lang="en", today=TODAY)
+    assert expected in body.body and absent not in body.body, body.body
