@@ -53,6 +53,9 @@ SCHEMA: dict[str, Field] = {
     ),
     "notes_items": _r("texts", "the archetype's own items in the follow-up checklist (user)"),
     "notes_before": _f("texts", "its own tasks before the call, in the notes (user)", []),
+    "notes_after": _f(
+        "texts", "its own tasks after the call, before the confirmation, in the notes (user)", []
+    ),
     "heads_up_reason": _r("text", "why the engagement is ending, as told to a provider"),
     "talk_first": _f("bool", "the plan starts with a conversation, always (family friend)", False),
     "tracks_payment": _f("bool", "money owed is the heart of it: notes track it always", False),

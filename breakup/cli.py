@@ -277,7 +277,9 @@ class FileToWrite(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         path = Path(os.fsdecode(super().convert(value, param, ctx)))
-        if path.is_dir() and not path.is_symlink():
+        # "drafts/" names a folder even where none exists yet: never a file called "drafts".
+        typed = os.fsdecode(value) if isinstance(value, (str, bytes)) else ""
+        if (path.is_dir() and not path.is_symlink()) or typed.endswith(("/", os.sep)):
             raise InputFailure(
                 _("{path} is a folder: give {option} the name of a file, such as {example}").format(
                     path=path, option=_option_name(param), example=path / self.example

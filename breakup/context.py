@@ -261,6 +261,19 @@ def working_day_before(day: date, holidays: tuple[str, ...] = ()) -> date:
     return previous_working_day(day, holidays)
 
 
+def _before_the_holidays(day: date | None, today: date, holidays: tuple[str, ...]) -> date | None:
+    """A deadline for the call that falls between Christmas Eve and New Year's Day moves to the
+    working day before Christmas Eve, if that is still to come: nobody wants this conversation
+    on New Year's Eve, and many businesses are closed that week."""
+    if day is None or not (
+        (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day == 1)
+    ):
+        return day
+    year = day.year if day.month == 12 else day.year - 1
+    earlier = working_day_before(date(year, 12, 23), holidays)
+    return earlier if earlier >= today else day
+
+
 def working_day(day: date, holidays: tuple[str, ...] = ()) -> date:
     """Move a weekend day or a public holiday to the working day after (for a reminder)."""
     from breakup.holidays import next_working_day
@@ -450,6 +463,7 @@ def build(
         by_notice = None
     if payment_late:
         by_payment = None
+    by_notice, by_payment = (_before_the_holidays(d, today, off) for d in (by_notice, by_payment))
     call_by = min((d for d in (by_notice, by_payment) if d is not None), default=None)
     # The provider's answer is needed before the call: the working day before the call when
     # its date is known, else before the last day to hold it (or a month before the end).
@@ -552,8 +566,11 @@ def build(
         "call_past": facts.call_date is not None and facts.call_date < today,
         "after_call": facts.after_call,
         "today": Day(today, locale),
-        # A week from today, on a working day: "let me know by 4 December", not "within a week".
-        "week": Day(working_day(today + timedelta(days=7), off), locale),
+        # A week from the day the email goes (the call's, if it is still to come), on a working
+        # day: "let me know by Friday, 4 December", not "within a week".
+        "week": Day(
+            working_day(max(facts.call_date or today, today) + timedelta(days=7), off), locale
+        ),
         "notice_days": facts.notice_days,
         # The end date leaves the contract's notice, counted from the day the email goes (the
         # call's, if it is still to come; else today): the email can then say it is the notice.
@@ -593,7 +610,9 @@ def build(
         "notice_late": day(today + timedelta(days=facts.notice_days or 0)) if notice_late else None,
         "payment_late": payment_late,
         # A month before the end: when a conversation without a contract should be held.
-        "month_before_end": day(working_day_before(end - timedelta(days=30), off))
+        "month_before_end": day(
+            _before_the_holidays(working_day_before(end - timedelta(days=30), off), today, off)
+        )
         if end is not None and end - timedelta(days=30) > today
         else None,
         # When to hold the call at the latest, and whether the payment deadline decides it.
@@ -634,7 +653,10 @@ def echo_pattern(archetype: str, echoes: Mapping[str, tuple[str, ...]]) -> re.Pa
         return None
     return re.compile(
         r"(?<!\w)(?:"
-        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        # Any run of spaces between the words: "payment  terms", "payment\u00a0terms".
+        + "|".join(
+            re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+        )
         + r")(?!\w)",
         re.IGNORECASE,
     )
@@ -649,6 +671,7 @@ def without_echoes(
     pattern: re.Pattern[str] | None,
     openers: frozenset[str],
     joins: frozenset[str] = frozenset(),
+    list_joins: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
     """The note as the client's letter gives it, and what it leaves out ("" when nothing).
 
@@ -682,7 +705,11 @@ def without_echoes(
         if len(head.split()) < 3:
             return "", note.strip()
         dropped.append(groups[0][len(head) :].strip(" ,;"))
-        groups[0] = head
+        # The cut took the last item's joining word ("trabaja sola, negocia bien y contesta
+        # en el día"): the items left are joined by it again, "trabaja sola y negocia bien".
+        items = head.rsplit(", ", 1)
+        joined = len(items) == 2 and cuts[-1][0].casefold() in list_joins
+        groups[0] = f"{items[0]} {cuts[-1][0]} {items[1]}" if joined else head
     kept = [g for g in groups if not pattern.search(g)]
     dropped += [_CLAUSE_BREAK.sub("", g, count=1).strip() for g in groups if pattern.search(g)]
     return "".join(kept), "; ".join(dropped)
@@ -720,7 +747,7 @@ def _referral(
     data = languages.language(lang)
     # The note as the client reads it: without what echoes the reason for ending.
     given_note, _dropped = without_echoes(
-        referral.note_in(lang), echoes, data.clause_openers, data.clause_joins
+        referral.note_in(lang), echoes, data.clause_openers, data.clause_joins, data.list_joins
     )
     note = given_note
     words = note.split(maxsplit=1)
@@ -733,7 +760,8 @@ def _referral(
     ):
         # A Spanish note drops its subject ("Capacita a los equipos…"); a paragraph of its own
         # needs one: "Omar capacita a los equipos…".
-        note = f"{given} {words[0][:1].lower()}{words[0][1:]} {words[1]}"
+        # It starts the paragraph: "Doña Lucía lleva…", though the greeting says "doña".
+        note = f"{given[:1].upper()}{given[1:]} {words[0][:1].lower()}{words[0][1:]} {words[1]}"
     # In a sentence: "Jorge Salas (Salas Digital)".
     display = (
         f"{user(referral.name)} ({user(referral.company)})"

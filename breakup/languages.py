@@ -118,6 +118,7 @@ class Language(NamedTuple):
     echoes: Mapping[str, tuple[str, ...]] = {}
     clause_openers: frozenset[str] = frozenset()
     clause_joins: frozenset[str] = frozenset()
+    list_joins: frozenset[str] = frozenset()
     salutations: Mapping[str, str] = {}
     article_endings: tuple[tuple[str, str], ...] = ()
     contractions: Mapping[str, str] = {}
@@ -278,6 +279,7 @@ def _load(folder: Path) -> Language:
             echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
             clause_openers=_words(data.get("clause_openers", [])),
             clause_joins=_words(data.get("clause_joins", [])),
+            list_joins=_words(data.get("list_joins", [])),
             contact_by_name=bool(data.get("contact_by_name", False)),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:

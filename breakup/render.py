@@ -10,9 +10,11 @@ Use it as a library::
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -306,8 +308,11 @@ def _render(
                 name=fmt, choices="text, md, html"
             )
         )
-    facts = facts or ClientFacts()
-    profile = profile or Profile()
+    # One form for every name and note: composed (a title typed on a Mac, "Dn\u0303a.", is the
+    # "Dña." the title list knows) and without invisible characters (a soft hyphen in
+    # "up\u00adfront" hides the words the letter looks for).
+    facts = _clean(facts or ClientFacts())
+    profile = _clean(profile or Profile())
     locale = locale or languages.babel_locale(lang, languages.language(lang).default_region)
     today = today or date.today()
     register = register or default_register(archetype, lang, templates)
@@ -515,3 +520,19 @@ def _markup(text: str) -> Any:
 
 
 __all__ = ["CatalogError", "Document", "default_register", "load_archetype", "render"]
+
+
+def _clean(value: Any) -> Any:
+    """Every string in a record (and in its records, tuples and mappings) in composed form
+    (NFC), without control or invisible characters."""
+    if isinstance(value, str):
+        return catalog.strip_controls(unicodedata.normalize("NFC", value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _clean(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        items = [_clean(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, Mapping):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value

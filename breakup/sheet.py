@@ -328,6 +328,14 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                     problem = _("unknown key {name!r}: did you mean {close!r}?").format(
                         name=str(key), close=close
                     )
+                # Text, a number, true/false or a list of those: an object or a nested list
+                # would reach the client's documents as Python's own notation.
+                items = value if isinstance(value, list) else [value]
+                if any(isinstance(v, (dict, list)) for v in items) and not problem:
+                    problem = _(
+                        "the value of {name!r} is an object or a nested list: give text, a "
+                        "number or a list of texts"
+                    ).format(name=str(key))
                 if isinstance(value, list):
                     text = " | ".join("" if v is None else str(v) for v in value)
                 else:

@@ -458,3 +458,27 @@ def test_a_format_that_contradicts_the_file_name_is_refused(
     assert result.exit_code == 2 and result.stderr.count("Error:") == 1
     assert f"the name {name} says" in result.stderr and not (tmp_path / name).exists()
     assert runner.invoke(cli, ["notes", "diva", "-o", "n.ics", "-f", "ics"]).exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["letter.hta", "letter.command", "letter.php", "letter.xhtml"])
+def test_an_output_name_with_an_extension_breakup_does_not_write_is_refused(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    """A red-team finding: .hta, .command and the like were written as plain text, and --open
+    would have run them. Only the extensions breakup writes are accepted."""
+    result = runner.invoke(
+        cli, ["email", "diva", "--end-date", "2027-02-26", "-o", str(tmp_path / name)]
+    )
+    assert result.exit_code == 2 and result.output.startswith("Error:"), result.output
+    assert not (tmp_path / name).exists()
+
+
+def test_an_output_name_ending_in_a_slash_is_a_folder_not_a_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A red-team finding: -o drafts/ wrote a file called "drafts"."""
+    result = runner.invoke(
+        cli, ["email", "diva", "--end-date", "2027-02-26", "-o", f"{tmp_path / 'drafts'}/"]
+    )
+    assert result.exit_code == 2 and "folder" in result.output, result.output
+    assert not (tmp_path / "drafts").exists()

@@ -272,8 +272,8 @@ def test_the_email_puts_the_final_invoice_with_the_overdue_invoices(profile: Pro
     [
         ("en", "Please consider this email our written notice under our contract, which "
                "requires 30 days' notice."),
-        ("es", "Sirva este correo como preaviso por escrito, con los 30 días de antelación que "
-               "exige nuestro contrato."),
+        ("es", "Sirva este correo como preaviso por escrito, conforme a nuestro contrato, que "
+               "exige 30 días de antelación."),
     ],
 )  # fmt: skip
 def test_the_email_is_the_written_notice_when_the_end_date_leaves_it(
@@ -474,8 +474,9 @@ def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_ask
         # A call tomorrow: the day to answer by would be today, too late to ask for.
         (date(2026, 12, 2), date(2027, 1, 15), "either way?"),
         # A later end: the day before the last day to hold the call, here two weeks before
-        # the payment deadline of January 8 (December 24), not a month before the end.
-        (None, date(2027, 2, 26), "either way by Wednesday, December 23?"),
+        # the payment deadline of January 8 (December 24, moved before Christmas Eve to
+        # December 23), not a month before the end.
+        (None, date(2027, 2, 26), "either way by Tuesday, December 22?"),
     ],
 )
 def test_the_heads_up_asks_for_an_answer_before_the_call(
@@ -696,15 +697,16 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
     )
     body = render("boundaries", "late-payer", facts=facts, lang="en", today=TODAY).body
     assert "settle invoices F-1 and F-2, $150.00 in all, by" in body
-    assert "Once they're settled, I'll be glad to schedule any new work." in body
+    # The request alone: no "once settled, new work" (read as leverage and as a promise).
+    assert "schedule any new work" not in body
     es = render("boundaries", "late-payer", facts=facts, lang="es", today=TODAY).body
     assert "pendientes de pago las facturas F-1 y F-2, 150,00" in es
     assert "en total: ¿podría abonarlas a más tardar el" in es
-    assert "En cuanto estén pagadas, con gusto programaré cualquier trabajo nuevo." in es
+    assert "trabajo nuevo" not in es
     one = dataclasses.replace(facts, invoices=facts.invoices[:1])
     team = Profile(sender=Sender(name="Marta Gil", company="Gil Estudio"))
     body = render("boundaries", "late-payer", facts=one, profile=team, today=TODAY).body
-    assert "Once it's settled, we'll be glad to schedule any new work." in body
+    assert "settle invoice F-1, for $100.00, by" in body and "new work." not in body
 
 
 @pytest.mark.parametrize(
@@ -839,10 +841,10 @@ def test_without_a_notice_period_the_call_is_held_a_month_before_the_end() -> No
     contract; a friend without a contract gets the conversation's own line instead."""
     facts = ClientFacts(client="Acme", contact="Ann Lee", end_date=date(2027, 3, 31))
     notes = render("notes", "diva", facts=facts, lang="en", today=TODAY).body
-    line = "Hold the call by Monday, March 1, 2027, a month before the end date, and check the"
+    line = "Hold the call by Monday, March 1, 2027, at least a month before the end date, and check"
     assert line in sections(notes)["Before the call"]
     script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
-    assert "Hold this call by Monday, March 1, 2027, a month before the end date" in script
+    assert "Hold this call by Monday, March 1, 2027, at least a month before the end date" in script
     friend = render("notes", "family-friend", facts=facts, lang="en", today=TODAY).body
     assert "a month before the end date" not in friend and "Have the conversation by" in friend
     noticed = dataclasses.replace(facts, notice_days=60)
@@ -1063,8 +1065,10 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
         sender=Sender(name="Marta Gil"), referrals=(dataclasses.replace(ASKED, agreed=agreed),)
     )
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
-    assert "Para entonces habré terminado los planos y la memoria." in body
-    assert ("Te escribiría Rogelio Salinas." in body) is agreed
+    # The work list and the contact go only to a provider who has agreed (the work often names
+    # the client).
+    assert ("Para entonces habré terminado los planos y la memoria." in body) is agreed
+    assert ("La persona de contacto sería Rogelio Salinas." in body) is agreed
     assert "Arq." not in body
 
 
@@ -1121,6 +1125,10 @@ def test_the_letter_gives_a_providers_company_its_article() -> None:
       "She's a consultant.", "who logs every request with care."),
      ("scope-shifter", "en", "She builds sites for shops and cafés and logs every request.",
       "She builds sites for shops and cafés.", "and logs every request."),
+     ("diva", "es", "Trabaja sola, negocia bien y contesta fuera de horario.",
+      "Ana trabaja sola y negocia bien.", "y contesta fuera de horario"),
+     ("diva", "en", "She is a stylist, based in Leeds who works to set hours.",
+      "She is a stylist, based in Leeds.", "who works to set hours"),
      ("scope-shifter", "en", "Codes and logs every request.", None,
       "Codes and logs every request."),
      ("diva", "en", "She designs kitchens.", "She designs kitchens.", None),
@@ -1281,20 +1289,24 @@ def test_the_email_says_how_logins_are_handed_over_when_the_handover_has_any(
 
 
 @pytest.mark.parametrize(
-    ("archetype", "lang", "locale", "expected"),
-    [("word-breaker", "en", "en_US", "please email me by December 8."),
-     ("scope-shifter", "en", "en_GB", "please let me know by 8 December,"),
-     ("word-breaker", "es", "es_ES", "a más tardar el 9 de diciembre."),
-     ("scope-shifter", "es", "es_MX", "a más tardar el 8 de diciembre,")],
+    ("archetype", "lang", "locale", "call", "expected"),
+    [("word-breaker", "en", "en_US", None, "please email me by Tuesday, December 8, 2026."),
+     ("scope-shifter", "en", "en_GB", None, "please let me know by Tuesday 8 December 2026,"),
+     ("word-breaker", "es", "es_ES", None, "a más tardar el miércoles 9 de diciembre de 2026."),
+     ("scope-shifter", "es", "es_MX", None, "a más tardar el martes 8 de diciembre de 2026,"),
+     ("word-breaker", "en", "en_US", date(2027, 1, 4), "email me by Monday, January 11, 2027.")],
 )  # fmt: skip
 def test_the_email_asks_for_corrections_by_a_date_a_week_away(
-    archetype: str, lang: str, locale: str, expected: str
+    archetype: str, lang: str, locale: str, call: date | None, expected: str
 ) -> None:
     """ "Within a week" leaves the client to count: the email gives the working day a week from
-    today (8 December is a public holiday in Spain: the 9th)."""
+    the day it goes, the call's when the call is still to come (8 December is a public
+    holiday in Spain: the 9th). Four round-16 reviewers read "by December 21", a week from the
+    day the plan was made, in emails sent after calls in March."""
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    facts = dataclasses.replace(FACTS, call_date=call, end_date=date(2027, 3, 26))
     body = render(
-        "email", archetype, facts=FACTS, profile=profile, lang=lang, locale=locale, today=TODAY
+        "email", archetype, facts=facts, profile=profile, lang=lang, locale=locale, today=TODAY
     ).body
     assert expected in body, body
 
@@ -1314,3 +1326,82 @@ def test_the_notes_hand_over_logins_as_the_email_does(
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("notes", "micromanager", facts=facts, profile=profile, lang="en", today=TODAY)
     assert expected in body.body and absent not in body.body, body.body
+
+
+@pytest.mark.parametrize(
+    ("notice", "today", "expected"),
+    [(None, TODAY, "Hold the call by Wednesday, December 23, 2026, at least a month before"),
+     (30, TODAY, "Hold the call, and send the written confirmation, by Wednesday, December 23"),
+     (None, date(2026, 12, 28), "Hold the call by Thursday, December 31, 2026"),
+     (None, date(2026, 11, 1), "Hold the call by Wednesday, December 23, 2026")],
+)  # fmt: skip
+def test_a_call_deadline_in_the_holidays_moves_before_christmas_eve(
+    notice: int | None, today: date, expected: str
+) -> None:
+    """A reviewer: "hold the call by Thursday, December 31" means New Year's Eve. The deadline
+    moves to the working day before Christmas Eve, unless that has already gone."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 2, 1), notice_days=notice,
+                                invoices=(), pay_by=None)  # fmt: skip
+    body = render("notes", "shouter", facts=facts, lang="en", today=today).body
+    assert expected in body, body
+
+
+@pytest.mark.parametrize(
+    ("providers", "named"),
+    [((NOT_YET, dataclasses.replace(NOT_YET, name="Luis Mora")), False),
+     ((ASKED, NOT_YET), False),
+     ((NOT_YET,), False),
+     ((ASKED, dataclasses.replace(ASKED, name="Luis Mora")), True)],
+)  # fmt: skip
+@pytest.mark.parametrize("fmt", ["text", "html"])
+def test_a_heads_up_page_names_the_client_only_if_every_provider_agreed(
+    providers: tuple[Referral, ...], named: bool, fmt: str
+) -> None:
+    """A red-team finding: with two providers not yet asked, each message left the client out,
+    but the HTML page's title named them, and a browser prints it on the page. The work list,
+    which often names the client, goes only to a provider who has agreed."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=providers)
+    facts = dataclasses.replace(FACTS, work=("the Ferretería Núñez catalogue",))
+    doc = render("heads-up", "diva", facts=facts, profile=profile, lang="en", fmt=fmt,
+                 today=TODAY)  # fmt: skip
+    assert ("Núñez" in doc.subject) is named, doc.subject
+    anonymous = [part for part in doc.body.split("I'll tell you who they are")[:-1]]
+    assert all("Núñez" not in part.rsplit("Hi ", 1)[-1] for part in anonymous), doc.body
+    if not named and fmt == "html":
+        assert "<title>" not in doc.body or "Núñez" not in doc.body.split("</title>")[0]
+
+
+def test_a_name_typed_in_decomposed_unicode_is_greeted_as_composed() -> None:
+    """A red-team finding: "Dña." typed on a Mac (n + combining tilde) was not a title, and the
+    letter greeted "Buenos días, Dña.:"."""
+    import unicodedata
+
+    facts = dataclasses.replace(FACTS, contact=unicodedata.normalize("NFD", "Dña. María Pérez"))
+    body = render("email", "late-payer", facts=facts, lang="es", today=TODAY).body
+    assert "Estimada doña María:" in body.splitlines(), body
+
+
+@pytest.mark.parametrize("hidden", ["pay\u00adment terms", "payment\u00a0 terms", "up-front"])
+def test_an_echo_hidden_by_invisible_or_odd_spacing_is_still_left_out(hidden: str) -> None:
+    """A red-team finding: a soft hyphen or a no-break space let the words through."""
+    provider = dataclasses.replace(ASKED, note=f"She builds stores, and she asks {hidden}.")
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(provider,))
+    letter = render("referral", "late-payer", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    assert "She builds stores." in letter.body and "asks" not in letter.body, letter.body
+
+
+def test_a_note_opened_with_a_titled_name_starts_with_a_capital() -> None:
+    """A red-team finding: "doña Lucía lleva diez años…" began a paragraph in lower case."""
+    provider = dataclasses.replace(ASKED, name="Dña. Lucía Gómez", note="Lleva diez años en esto.")
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(provider,))
+    body = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
+    assert "Doña Lucía lleva diez años en esto." in body, body
+
+
+def test_the_family_friends_ground_rules_check_comes_after_the_conversation() -> None:
+    """Two reviewers: "take the paragraph out of the email if you didn't get to the ground
+    rules" is a task for after the conversation, before the email goes."""
+    body = render("notes", "family-friend", facts=FACTS, lang="en", today=TODAY).body
+    after = body.split("After the conversation", 1)[1].split("Money", 1)[0]
+    assert "take the paragraph about them out of the email" in after
+    assert after.index("take the paragraph") < after.index("Send the written confirmation")
