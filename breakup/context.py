@@ -568,7 +568,11 @@ def build(
         "today": Day(today, locale),
         # A week from the day the email goes (the call's, if it is still to come), on a working
         # day: "let me know by Friday, 4 December", not "within a week".
-        "week": Day(
+        # None when the email follows a call whose day is unknown: the email then says "within
+        # a week" (round 17's emails would otherwise have asked for a reply by a past date).
+        "week": None
+        if facts.after_call and facts.call_date is None
+        else Day(
             working_day(max(facts.call_date or today, today) + timedelta(days=7), off), locale
         ),
         "notice_days": facts.notice_days,

@@ -1405,3 +1405,12 @@ def test_the_family_friends_ground_rules_check_comes_after_the_conversation() ->
     after = body.split("After the conversation", 1)[1].split("Money", 1)[0]
     assert "take the paragraph about them out of the email" in after
     assert after.index("take the paragraph") < after.index("Send the written confirmation")
+
+
+def test_an_email_after_a_call_of_unknown_date_asks_within_a_week() -> None:
+    """The email of a kit goes after the call; without the call's date, no day a week away can
+    be named ("by December 21" in a plan whose call is in March), so it says "within a week"."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    facts = dataclasses.replace(FACTS, after_call=True, call_date=None)
+    body = render("email", "word-breaker", facts=facts, profile=profile, today=TODAY).body
+    assert "please let me know by email within a week." in body, body
