@@ -699,23 +699,47 @@ def without_echoes(
     dropped = []
     echo = pattern.search(groups[0])
     if echo:
-        # The head itself echoes: keep what comes before the last of the language's joining
+        # The head itself echoes: keep what comes before the first of the language's joining
         # words ahead of the echo ("Es consultora independiente y deja cada acuerdo por
         # escrito": "y", "and", "who", not a preposition), if that much says
         # something on its own (three words); else the whole note goes.
+        # Only within the part of the head the words are in: "…along the Front Range, priced
+        # per lease from a signed scope" ends at the comma, not at the "and" of "retail and
+        # office leases" before it.
         before = groups[0][: echo.start()]
-        cuts = [m for m in re.finditer(r"(?<=\s)\w+(?=\s)", before) if m[0].casefold() in joins]
-        head = before[: cuts[-1].start()].rstrip(" ,;") if cuts else ""
+        breaks = list(_CLAUSE_BREAK.finditer(before))
+        start = breaks[-1].end() if breaks else 0
+        cuts = [
+            m
+            for m in re.finditer(r"(?<=\s)\w+(?=\s)", before)
+            if m.start() >= start and m[0].casefold() in joins
+        ]
+        # The first joining word of that part: a later "and" may join two nouns ("the
+        # turnaround and price"), and cutting there leaves half a phrase.
+        if cuts:
+            head = before[: cuts[0].start()].rstrip(" ,;")
+        else:
+            head = before[: breaks[-1].start()] if breaks else ""
         if len(head.split()) < 3:
             return "", note.strip()
         dropped.append(groups[0][len(head) :].strip(" ,;"))
         # The cut took the last item's joining word ("trabaja sola, negocia bien y contesta
         # en el día"): the items left are joined by it again, "trabaja sola y negocia bien".
         items = head.rsplit(", ", 1)
-        joined = len(items) == 2 and cuts[-1][0].casefold() in list_joins
-        groups[0] = f"{items[0]} {cuts[-1][0]} {items[1]}" if joined else head
+        joined = bool(cuts) and len(items) == 2 and cuts[0][0].casefold() in list_joins
+        groups[0] = f"{items[0]} {cuts[0][0]} {items[1]}" if joined else head
     kept = [g for g in groups if not pattern.search(g)]
     dropped += [_CLAUSE_BREAK.sub("", g, count=1).strip() for g in groups if pattern.search(g)]
+    last = groups[-1]
+    if pattern.search(last) and len(groups) > 1 and last not in kept[-1:]:
+        # The list's last item went with its "and" ("…across Scotland, works in Dorico, and
+        # agrees a fixed proofing round"): the item before it would be left hanging after a
+        # comma, so it goes too.
+        opener = _CLAUSE_BREAK.sub("", last, count=1).split(maxsplit=1)[:1]
+        items = kept[-1].rsplit(", ", 1) if kept else []
+        if opener and opener[0].casefold() in list_joins and len(items) == 2:
+            kept[-1] = items[0]
+            dropped.insert(0, items[1])
     return "".join(kept), "; ".join(dropped)
 
 

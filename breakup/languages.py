@@ -95,7 +95,11 @@ class Language(NamedTuple):
     contractions (two words written as one where they meet: "de el" -> "del"),
     contact_by_name (under a provider's own heading, the letter's contact line still names
     them: "You can reach Ewan at…" reads well in English, "Puede contactar con Ewan en…"
-    after the heading "Ewan Troughton" repeats the name in Spanish).
+    after the heading "Ewan Troughton" repeats the name in Spanish), sold_words (a service's
+    last word that names what the user sells, left out when the service is named as the
+    client's work: "Power Automate consultancy" -> "your Power Automate work"),
+    activity_endings (a service whose last word ends so names an activity and takes no "work"
+    after it: "their bookkeeping", "your tech editing").
     """
 
     code: str
@@ -123,6 +127,8 @@ class Language(NamedTuple):
     article_endings: tuple[tuple[str, str], ...] = ()
     contractions: Mapping[str, str] = {}
     contact_by_name: bool = False
+    sold_words: frozenset[str] = frozenset()
+    activity_endings: tuple[str, ...] = ()
 
     def contract(self, text: str) -> str:
         """Apply the language's contractions where two words meet ("de el" -> "del"), as
@@ -153,10 +159,16 @@ class Language(NamedTuple):
                 # would read as the client's own writing.
                 return f"{article} {phrase}"
         form = forms[-1] if len(forms) > 1 and _plural(words[0]) else forms[0]
+        if len(words) > 1 and words[-1].casefold() in self.sold_words and "{} " in form:
+            # "your Power Automate work": the consultancy is what the user sells; the work is
+            # the client's ("your SOC 2 readiness work", whatever its last letter).
+            return form.replace("{}", " ".join(words[:-1]), 1)
         # "their {} work" with "landscape work" typed: the noun is not said twice.
         tail = form.rsplit("{}", 1)[1].strip()
         # "their legionella risk assessments", not "…assessments work": a plural says it.
-        if tail and (words[-1].casefold() == tail.casefold() or _plural(words[-1])):
+        # "their bookkeeping", "your tech editing": a word naming an activity says it too.
+        activity = any(words[-1].casefold().endswith(e) for e in self.activity_endings)
+        if tail and (words[-1].casefold() == tail.casefold() or _plural(words[-1]) or activity):
             form = form.rsplit("{}", 1)[0] + "{}"
         return form.replace("{}", phrase, 1)
 
@@ -281,6 +293,8 @@ def _load(folder: Path) -> Language:
             clause_joins=_words(data.get("clause_joins", [])),
             list_joins=_words(data.get("list_joins", [])),
             contact_by_name=bool(data.get("contact_by_name", False)),
+            sold_words=_words(data.get("sold_words", [])),
+            activity_endings=tuple(str(e).casefold() for e in data.get("activity_endings", [])),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
         raise CatalogError(

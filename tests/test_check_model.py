@@ -322,6 +322,12 @@ def test_breakup_check_passes_documents_for_clients_it_was_not_trained_on(
         for finding in check_text(path.read_text("utf-8"), lang):
             if finding.match.removeprefix("- ") in typed:  # a list item the user typed
                 continue
+            # A provider's description as the letter gives it: the first name put before a
+            # Spanish note without a subject ("Sergio es abogado…"), the end cut where it
+            # echoed the reason. Still the user's words.
+            words = finding.match.rstrip(".").split(maxsplit=1)
+            if len(words) == 2 and words[1].casefold() in typed.casefold():
+                continue
             flagged.append(f"{path.relative_to(tmp_path)}: {finding.match}")
     assert flagged == []
 

@@ -1117,14 +1117,22 @@ def test_the_letter_gives_a_providers_company_its_article() -> None:
       "She sets up deposits, reminders and booking for salons."),
      ("late-payer", "es", "Trabaja con anticipo.", None, "Trabaja con anticipo."),
      ("scope-shifter", "es", "Es redactora, muy cuidadosa con las medidas, y cobra un precio "
-      "cerrado por ficha.", "Ana es redactora, muy cuidadosa con las medidas.",
+      "cerrado por ficha.", "Ana es redactora.",
       "y cobra un precio cerrado por ficha"),
      ("word-breaker", "es", "Es consultora independiente y deja cada acuerdo con el cliente "
       "por escrito.", "Ana es consultora independiente.", "y deja cada acuerdo con el cliente"),
+     ("diva", "en", "She sets scores for orchestras across Scotland, works in Dorico, and agrees "
+      "a fixed proofing round.", "She sets scores for orchestras across Scotland.",
+      "and agrees a fixed proofing round"),
      ("scope-shifter", "en", "She's a consultant who logs every request with care.",
       "She's a consultant.", "who logs every request with care."),
      ("scope-shifter", "en", "She builds sites for shops and cafés and logs every request.",
-      "She builds sites for shops and cafés.", "and logs every request."),
+      "She builds sites for shops.", "and cafés and logs every request."),
+     ("word-breaker", "en", "She works alone and puts the turnaround and price in writing.",
+      "She works alone.", "and puts the turnaround and price in writing."),
+     ("word-breaker", "en", "His team abstracts retail and office leases for owners, priced "
+      "per lease from a signed scope.", "His team abstracts retail and office leases for "
+      "owners.", "priced per lease from a signed scope."),
      ("diva", "es", "Trabaja sola, negocia bien y contesta fuera de horario.",
       "Ana trabaja sola y negocia bien.", "y contesta fuera de horario"),
      ("diva", "en", "She is a stylist, based in Leeds who works to set hours.",
@@ -1414,3 +1422,37 @@ def test_an_email_after_a_call_of_unknown_date_asks_within_a_week() -> None:
     facts = dataclasses.replace(FACTS, after_call=True, call_date=None)
     body = render("email", "word-breaker", facts=facts, profile=profile, today=TODAY).body
     assert "please let me know by email within a week." in body, body
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [("Power Automate consultancy", "your Power Automate work"),
+     ("SOC 2 readiness consulting", "your SOC 2 readiness work"),
+     ("regulatory affairs consultancy", "your regulatory affairs work"),
+     ("consulting", "your consulting"),
+     ("bookkeeping", "your bookkeeping"),
+     ("knitting pattern tech editing", "your knitting pattern tech editing"),
+     ("lease abstraction", "your lease abstraction work")],
+)  # fmt: skip
+def test_a_service_named_as_the_clients_work_leaves_out_what_the_user_sells(
+    service: str, expected: str
+) -> None:
+    """A British reviewer: "your Power Automate consultancy work"; the client has work to be
+    done, consultancy is what the user sells."""
+    from breakup import languages
+
+    assert languages.language("en").possessive(service, "your") == expected
+
+
+@pytest.mark.parametrize("archetype", ["late-payer", "word-breaker", "scope-shifter"])
+def test_the_boundaries_message_asks_for_the_overdue_balance_after_the_proposal(
+    archetype: str,
+) -> None:
+    """A British reviewer: between the limits and "we'll put this in an addendum", the request
+    to pay read as part of the deal. It comes last, before the signature."""
+    body = render("boundaries", archetype, facts=FACTS, lang="en", today=TODAY).body
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    asks = [i for i, p in enumerate(paragraphs) if p.startswith("Separately, could you")]
+    assert asks, body
+    assert not any("addendum" in p for p in paragraphs[asks[0] + 1 :]), body
+    assert asks[0] == len(paragraphs) - 2, body
