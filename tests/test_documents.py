@@ -1456,3 +1456,17 @@ def test_the_boundaries_message_asks_for_the_overdue_balance_after_the_proposal(
     assert asks, body
     assert not any("addendum" in p for p in paragraphs[asks[0] + 1 :]), body
     assert asks[0] == len(paragraphs) - 2, body
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "If Bruno Peña says yes before the call, recommend Bruno on the call too."),
+     ("es", "Si Bruno Peña acepta antes de la llamada, recomienda también a Bruno.")],
+)  # fmt: skip
+def test_the_script_names_the_provider_still_to_answer_by_first_name(
+    lang: str, expected: str
+) -> None:
+    """Reviewers in three rounds: "name them on the call too" for one named person."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, NOT_YET))
+    body = render("script", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
+    assert expected in body, body
