@@ -271,18 +271,41 @@ class FileToWrite(click.Path):
     """A file a command writes: a folder there is refused in one `Error:` line (Click's own
     check prints its usage block). A link is left to the writing, which never follows it."""
 
-    def __init__(self, example: str) -> None:
+    def __init__(self, example: str, suffixes: tuple[str, ...] = ()) -> None:
         super().__init__(path_type=Path)
         self.example = example
+        # The extensions the file may have (empty: every format breakup writes).
+        self.suffixes = suffixes
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         path = Path(os.fsdecode(super().convert(value, param, ctx)))
-        # "drafts/" names a folder even where none exists yet: never a file called "drafts".
+        # "drafts/" or "drafts/." names a folder even where none exists yet: never a file called
+        # "drafts".
         typed = os.fsdecode(value) if isinstance(value, (str, bytes)) else ""
-        if (path.is_dir() and not path.is_symlink()) or typed.endswith(("/", os.sep)):
+        folder = typed.endswith(("/", os.sep)) or os.path.basename(typed) in (".", "..")
+        if (path.is_dir() and not path.is_symlink()) or folder:
             raise InputFailure(
                 _("{path} is a folder: give {option} the name of a file, such as {example}").format(
                     path=path, option=_option_name(param), example=path / self.example
+                )
+            )
+        if not self.suffixes:
+            from breakup.registry import SUFFIXES
+
+            self.suffixes = tuple(SUFFIXES)
+        # Only a name that ends in an extension breakup writes: "letter.hta." or "letter.hta "
+        # is "letter.hta" to Windows, "b.hta:.txt" a hidden part of "b.hta", and a name without
+        # an extension opens with whatever the system guesses.
+        name = os.path.basename(typed) or path.name
+        if ":" in name or name != name.rstrip(". ") or path.suffix.lower() not in self.suffixes:
+            raise InputFailure(
+                _(
+                    "{path}: give {option} a file name ending in {suffixes}, such as {example}"
+                ).format(
+                    path=typed or path,
+                    option=_option_name(param),
+                    suffixes=", ".join(self.suffixes),
+                    example=self.example,
                 )
             )
         return path

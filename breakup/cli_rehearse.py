@@ -46,7 +46,8 @@ def make(name: str) -> click.Command:
     @click.option("--seed", type=int, envvar="BREAKUP_SEED",
                   help="Fix the client's choices, to repeat a session.")  # fmt: skip
     @click.option(
-        "--transcript", "transcript_path", type=FileToWrite("transcript.md"),
+        "--transcript", "transcript_path",
+        type=FileToWrite("transcript.md", (".md", ".markdown", ".txt", ".text")),
         help="Save the session as Markdown (checked before the session starts).",
     )  # fmt: skip
     @click.option(

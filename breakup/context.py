@@ -720,6 +720,11 @@ def without_echoes(
             head = before[: cuts[0].start()].rstrip(" ,;")
         else:
             head = before[: breaks[-1].start()] if breaks else ""
+            nxt = groups[1].lstrip(",; ").split(maxsplit=1)[:1] if len(groups) > 1 else []
+            if head and nxt and nxt[0].casefold() in list_joins:
+                # An item of a list went ("payroll, deposits, and tax filings"): the last one
+                # joins the first without the comma, "payroll and tax filings".
+                groups[1] = " " + groups[1].lstrip(",; ")
         if len(head.split()) < 3:
             return "", note.strip()
         dropped.append(groups[0][len(head) :].strip(" ,;"))

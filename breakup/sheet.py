@@ -306,8 +306,13 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                 continue
             try:
                 data = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as error:
-                reason = getattr(error, "msg", "too deeply nested")
+            except (ValueError, RecursionError) as error:
+                # A JSONDecodeError says where; a ValueError is a number over Python's 4,300
+                # digits; a RecursionError, nesting too deep.
+                nested = isinstance(error, RecursionError)
+                reason = getattr(error, "msg", None) or (
+                    "too deeply nested" if nested else "a number too long"
+                )
                 yield Row(
                     line_number,
                     position,

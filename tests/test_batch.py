@@ -213,6 +213,8 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
         ("clients.jsonl", b'{"archetype": "late-payer", "client": "Cami\xf3n"}\n', "not UTF-8"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "x"\n', "invalid JSON"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": {"a": 1}}\n', "an object"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "C", "id": ' + "9" * 5000 + "}\n",
+         "a number too long"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "B", "work": [["x"]]}\n',
          "nested list"),
         ("clients.csv", "late-payer,Big,Ann,,en,9999-12-31,,\n", "not between 1900 and 2999"),
@@ -221,7 +223,8 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
         ("clients.csv", "late-payer,Peña,Ann,,en,2027-01-15,,\n".encode()
          + "late-payer,Cami\u00f3n,Ann\n".encode("cp1252"), "not UTF-8"),
     ],
-    ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "object", "nested-list", "year-9999",
+    ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "object", "huge-number", "nested-list",
+         "year-9999",
          "huge-cell", "unquoted-comma", "stray-byte"],
 )  # fmt: skip
 def test_one_bad_row_fails_alone(

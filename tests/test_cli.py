@@ -482,3 +482,38 @@ def test_an_output_name_ending_in_a_slash_is_a_folder_not_a_file(
     )
     assert result.exit_code == 2 and "folder" in result.output, result.output
     assert not (tmp_path / "drafts").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["letter.hta.", "letter.hta ", "b.hta:.txt", "letter", "a\uff0etxt", "-"]
+)
+def test_an_output_name_windows_would_read_otherwise_is_refused(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    """A red-team finding: "letter.hta." is "letter.hta" to Windows and "b.hta:.txt" a hidden
+    part of "b.hta"; a name without an extension opens with whatever the system guesses."""
+    result = runner.invoke(
+        cli, ["email", "diva", "--end-date", "2027-02-26", "-o", str(tmp_path / name)]
+    )
+    assert result.exit_code == 2 and result.output.startswith("Error:"), result.output
+    assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == []
+
+
+def test_an_output_name_ending_in_slash_dot_is_a_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["email", "diva", "--end-date", "2027-02-26", "-o", f"{tmp_path / 'drafts'}/."]
+    )
+    assert result.exit_code == 2 and "folder" in result.output, result.output
+    assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == []
+
+
+@pytest.mark.parametrize("name", ["t.hta", "t.sh", "t.html"])
+def test_a_transcript_is_written_only_as_markdown_or_text(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    """A red-team finding: --transcript wrote t.hta, escaped for Markdown only."""
+    result = runner.invoke(
+        cli, ["rehearse", "diva", "--transcript", str(tmp_path / name)], input="\n"
+    )
+    assert result.exit_code == 2 and result.output.startswith("Error:"), result.output
+    assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == []

@@ -1137,6 +1137,8 @@ def test_the_letter_gives_a_providers_company_its_article() -> None:
       "Ana trabaja sola y negocia bien.", "y contesta fuera de horario"),
      ("diva", "en", "She is a stylist, based in Leeds who works to set hours.",
       "She is a stylist, based in Leeds.", "who works to set hours"),
+     ("late-payer", "en", "He handles payroll, deposits, and tax filings.",
+      "He handles payroll and tax filings.", "deposits"),
      ("scope-shifter", "en", "Codes and logs every request.", None,
       "Codes and logs every request."),
      ("diva", "en", "She designs kitchens.", "She designs kitchens.", None),
