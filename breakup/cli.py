@@ -289,22 +289,21 @@ class FileToWrite(click.Path):
                     path=path, option=_option_name(param), example=path / self.example
                 )
             )
-        if not self.suffixes:
-            from breakup.registry import SUFFIXES
+        from breakup.registry import SUFFIXES
 
-            self.suffixes = tuple(SUFFIXES)
+        allowed = self.suffixes or tuple(SUFFIXES)
         # Only a name that ends in an extension breakup writes: "letter.hta." or "letter.hta "
         # is "letter.hta" to Windows, "b.hta:.txt" a hidden part of "b.hta", and a name without
         # an extension opens with whatever the system guesses.
         name = os.path.basename(typed) or path.name
-        if ":" in name or name != name.rstrip(". ") or path.suffix.lower() not in self.suffixes:
+        if ":" in name or name != name.rstrip(". ") or path.suffix.lower() not in allowed:
             raise InputFailure(
                 _(
                     "{path}: give {option} a file name ending in {suffixes}, such as {example}"
                 ).format(
                     path=typed or path,
                     option=_option_name(param),
-                    suffixes=", ".join(self.suffixes),
+                    suffixes=", ".join(allowed),
                     example=self.example,
                 )
             )

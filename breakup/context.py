@@ -671,11 +671,7 @@ _CLAUSE_BREAK = re.compile(r"([,;]\s+|\s+[\u2014\u2013]\s+)")
 
 
 def without_echoes(
-    note: str,
-    pattern: re.Pattern[str] | None,
-    openers: frozenset[str],
-    joins: frozenset[str] = frozenset(),
-    list_joins: frozenset[str] = frozenset(),
+    note: str, pattern: re.Pattern[str] | None, data: languages.Language
 ) -> tuple[str, str]:
     """The note as the client's letter gives it, and what it leaves out ("" when nothing).
 
@@ -683,10 +679,13 @@ def without_echoes(
     clause openers ("…, and they work to a fixed weekly visit", "…, con tarifa cerrada"), each
     with the items of a list that follow it ("…, and every sheet, form or report is quoted
     separately"). A clause that echoes the reason for ending is left out, and the rest still
-    reads whole; when the echo is in the head, the head ends at the last opener before it, or
-    the whole note is left out when too little would be left."""
+    reads whole; when the echo is in the head, the head ends at the first joining word of the
+    part the echo is in, or at the comma before that part, or the whole note is left out when
+    too little would be left. The words are the language's (`data`): clause_openers,
+    clause_joins, list_joins."""
     if pattern is None or not pattern.search(note):
         return note, ""
+    openers, joins, list_joins = data.clause_openers, data.clause_joins, data.list_joins
     parts = _CLAUSE_BREAK.split(note.strip())
     # Each group: the break before it (none for the head) and its text.
     groups = [parts[0]]
@@ -760,9 +759,7 @@ def referral_echoes(
     pattern = echo_pattern(archetype, data.echoes)
     found = []
     for r in referrals:
-        _kept, dropped = without_echoes(
-            r.note_in(lang), pattern, data.clause_openers, data.clause_joins
-        )
+        _kept, dropped = without_echoes(r.note_in(lang), pattern, data)
         if dropped:
             name = (greeting_name(r.name, lang) if r.name else "") or r.company
             found.append((name, dropped))
@@ -779,9 +776,7 @@ def _referral(
     first = user(given)
     data = languages.language(lang)
     # The note as the client reads it: without what echoes the reason for ending.
-    given_note, _dropped = without_echoes(
-        referral.note_in(lang), echoes, data.clause_openers, data.clause_joins, data.list_joins
-    )
+    given_note, _dropped = without_echoes(referral.note_in(lang), echoes, data)
     note = given_note
     words = note.split(maxsplit=1)
     if (

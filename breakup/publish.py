@@ -38,18 +38,10 @@ class Output:
 def format_for(fmt: str | None, output: Path | None) -> str:
     """Pick the format: the one asked for, else the output file's extension, else text.
 
-    A file name with an extension breakup does not write (".docx", ".hta"...) is refused.
+    The name itself was checked when the option was read (cli.FileToWrite: only the
+    extensions breakup writes).
     """
     suffix = output.suffix.lower() if output is not None else ""
-    if suffix and suffix not in registry.SUFFIXES:
-        # Only the extensions breakup writes: a letter named .hta, .command or .php is one
-        # click (or --open) from being run, and no list of the others is ever complete.
-        raise InputError(
-            _(
-                "{name}: breakup does not write {suffix} files; name the file .txt, .md, .html, "
-                ".pdf, .eml or .ics"
-            ).format(name=output, suffix=suffix)
-        )
     if fmt:
         if fmt not in registry.FORMATS:
             raise InputError(

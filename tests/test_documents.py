@@ -1472,3 +1472,14 @@ def test_the_script_names_the_provider_still_to_answer_by_first_name(
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, NOT_YET))
     body = render("script", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
     assert expected in body, body
+
+
+def test_the_warning_names_everything_the_letter_left_out() -> None:
+    """The warning and the letter trim a note the same way: the item left hanging before an
+    echoing last item ("works in Dorico") is in both."""
+    note = "She sets scores for orchestras, works in Dorico, and agrees a fixed proofing round."
+    provider = dataclasses.replace(ASKED, note=note)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(provider,))
+    letter = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    assert "works in Dorico" not in letter.body
+    assert any("works in Dorico" in w for w in letter.warnings), letter.warnings
