@@ -49,7 +49,8 @@ SCHEMA: dict[str, Field] = {
     "reactions": _r(
         "reactions",
         "the client's likely reactions: {says, reply} tables, optionally with goals "
-        "(what a good reply does) and push (what the client says after a concession)",
+        "(what a good reply does), push (what the client says after a concession) and "
+        "instead (another reply for a user who has decided otherwise: {when, reply})",
     ),
     "notes_items": _r("texts", "the archetype's own items in the follow-up checklist (user)"),
     "notes_before": _f("texts", "its own tasks before the call, in the notes (user)", []),
@@ -114,6 +115,13 @@ class Archetype(dict[str, Any]):
 
 def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _is_instead(value: Any) -> bool:
+    """A reaction's other reply, if any: {when, reply}, both texts."""
+    return value is None or (
+        isinstance(value, dict) and _is_text(value.get("when")) and _is_text(value.get("reply"))
+    )
 
 
 _CHECKS: dict[str, Callable[[Any], bool]] = {
@@ -185,10 +193,12 @@ def check(module: Any, file: Callable[[], str]) -> Archetype:
             isinstance(reaction, dict)
             and _is_text(reaction.get("says"))
             and _is_text(reaction.get("reply"))
+            and _is_instead(reaction.get("instead"))
         ):
             raise TemplateError(
-                _('{file}: reaction {number} needs "says" and "reply" texts').format(
-                    file=file(), number=number
-                )
+                _(
+                    '{file}: reaction {number} needs "says" and "reply" texts '
+                    '(and "instead", if given, "when" and "reply")'
+                ).format(file=file(), number=number)
             )
     return found

@@ -728,6 +728,7 @@ def column_hints() -> dict[str, str]:
         "referral_email": _("email in the provider's [[referrals]] table (the To: of the draft)"),
         "end_date": _("column end_date (or notice_days)"),
         "outstanding": _("column invoice or outstanding"),
+        "final_due": _("column final_due (or end_date)"),
         "sender_name": _("name in the profile's [sender] table"),
         "sender_company": _("company in the profile's [sender] table"),
         "sender_email": _("email in the profile's [sender] table"),

@@ -19,6 +19,7 @@ from typing import Any
 from breakup import catalog, languages, registry
 from breakup.i18n import _
 from breakup.models import ClientFacts, Profile, Referral
+from breakup.spoken import amount_in_words
 
 # Days after the end date the follow-up reminders fall (moved to the next working day).
 HANDOVER_CHECK_DAYS = 3
@@ -34,6 +35,7 @@ PLACEHOLDER_KEYS = (
     "contact",
     "end_date",
     "outstanding",
+    "final_due",
     "sender_name",
     "sender_company",
     "sender_email",
@@ -50,6 +52,7 @@ def hints() -> dict[str, str]:
         "referral_email": _("email in the provider's [[referrals]] table (the To: of the draft)"),
         "end_date": _("--end-date (your last day of work) or --notice-days"),
         "outstanding": _("--invoice REF:AMOUNT:DUE or --outstanding AMOUNT (what is overdue)"),
+        "final_due": _("--final-due (when the final invoice falls due) or --end-date"),
         "sender_name": _("name in the profile's [sender] table"),
         "sender_company": _("company in the profile's [sender] table"),
         "sender_email": _("email in the profile's [sender] table"),
@@ -418,6 +421,12 @@ def build(
     def money(amount: Decimal | None) -> str | None:
         return format_money(amount, currency, locale) if amount is not None else None
 
+    def said(amount: Decimal) -> str:
+        # On the call: "cinco mil cuatrocientos treinta euros" where the language says
+        # amounts in words, else the figures without cents ("$5,430").
+        words = amount_in_words(amount, currency, lang, data.spoken_currencies)
+        return words or spoken_money(amount, currency, locale)
+
     overdue = facts.overdue
     final_due = facts.final_due
     off = conventions.holidays
@@ -586,12 +595,12 @@ def build(
                 "reference": user(i.reference),
                 "amount": money(i.amount),
                 "due": day(i.due),
-                "spoken": spoken_money(i.amount, currency, locale),
+                "spoken": said(i.amount),
             }
             for i in facts.invoices
         ],
         "overdue": money(overdue) if overdue else None,
-        "overdue_spoken": spoken_money(overdue, currency, locale) if overdue else None,
+        "overdue_spoken": said(overdue) if overdue else None,
         # A count as said aloud: {{ spell(invoices|length) }} is "two" in a spoken line.
         "spell": data.spell,
         # Items in a sentence, joined as the language does: {{ listing(["A", "B", "C"]) }} is
@@ -599,10 +608,10 @@ def build(
         "listing": lambda items: _listing(list(items), locale),
         "overdue_placeholder": placeholders["outstanding"],
         "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
-        "final_spoken": spoken_money(facts.final_invoice, currency, locale)
-        if facts.final_invoice
-        else None,
-        "final_due": day(final_due),
+        "final_spoken": said(facts.final_invoice) if facts.final_invoice else None,
+        # A final invoice with an amount but no date to fall due on (no end date): a
+        # placeholder, as for the end date itself.
+        "final_due": day(final_due, placeholders["final_due"] if facts.final_invoice else None),
         # No amount given: the documents still say a final invoice will follow (0: none).
         "final_invoice_expected": facts.final_invoice != 0,
         "work": [user(item) for item in facts.work],

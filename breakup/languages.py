@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from breakup import resources
 from breakup.errors import CatalogError, InputError
 from breakup.i18n import _
+from breakup.spoken import CurrencyWords
 
 SOURCE_LANG = "en"
 DATA_FILE = "language.toml"
@@ -99,7 +100,8 @@ class Language(NamedTuple):
     last word that names what the user sells, left out when the service is named as the
     client's work: "Power Automate consultancy" -> "your Power Automate work"),
     activity_endings (a service whose last word ends so names an activity and takes no "work"
-    after it: "their bookkeeping", "your tech editing").
+    after it: "their bookkeeping", "your tech editing"), spoken_currencies (by ISO code, how
+    a currency is said, for a call script that says amounts in words: see breakup/spoken.py).
     """
 
     code: str
@@ -129,6 +131,7 @@ class Language(NamedTuple):
     contact_by_name: bool = False
     sold_words: frozenset[str] = frozenset()
     activity_endings: tuple[str, ...] = ()
+    spoken_currencies: Mapping[str, CurrencyWords] = {}
 
     def contract(self, text: str) -> str:
         """Apply the language's contractions where two words meet ("de el" -> "del"), as
@@ -295,6 +298,10 @@ def _load(folder: Path) -> Language:
             contact_by_name=bool(data.get("contact_by_name", False)),
             sold_words=_words(data.get("sold_words", [])),
             activity_endings=tuple(str(e).casefold() for e in data.get("activity_endings", [])),
+            spoken_currencies={
+                str(code).upper(): _currency_words(words)
+                for code, words in data.get("spoken_currencies", {}).items()
+            },
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
         raise CatalogError(
@@ -302,6 +309,18 @@ def _load(folder: Path) -> Language:
                 path=path, problem=error
             )
         ) from None
+
+
+def _currency_words(table: Any) -> CurrencyWords:
+    if not isinstance(table, dict):
+        raise ValueError("spoken_currencies: expected a table of one, many, cent, cents")
+    return CurrencyWords(
+        one=str(table["one"]),
+        many=str(table["many"]),
+        cent=str(table["cent"]),
+        cents=str(table["cents"]),
+        feminine=bool(table.get("feminine", False)),
+    )
 
 
 def _holidays(values: Any) -> tuple[str, ...]:

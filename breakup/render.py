@@ -93,7 +93,11 @@ def placeholders(env: Any) -> dict[str, str]:
 @functools.lru_cache(maxsize=64)
 def _placeholders(env: Any) -> dict[str, str]:
     module = evaluate(env, "placeholders.j2", {})  # a user's own too: within bounds
-    return {key: str(getattr(module, key)) for key in context.PLACEHOLDER_KEYS}
+    # A user's placeholders.j2 written before a key was added still renders: "[final due]".
+    return {
+        key: str(getattr(module, key, "") or f"[{key.replace('_', ' ')}]")
+        for key in context.PLACEHOLDER_KEYS
+    }
 
 
 def environment(lang: str, locale: str, register: str, html: bool, templates: Path | None) -> Any:

@@ -98,6 +98,42 @@ def test_archetypes_lists_user_archetypes(runner: CliRunner) -> None:
     assert "scope-creep" in env.stdout.split()
 
 
+@pytest.mark.parametrize(
+    ("instead", "ok"),
+    [
+        ('{"when": "If you agree", "reply": "Then yes."}', True),
+        ('{"when": "If you agree"}', False),
+        ('{"reply": "Then yes."}', False),
+        ('"Then yes."', False),
+    ],
+)
+def test_a_reactions_other_reply_needs_when_and_reply(
+    runner: CliRunner, instead: str, ok: bool
+) -> None:
+    """A user's archetype may give a reaction another reply ("instead"), shown under the
+    first in the script; a malformed one is one clear error, not a broken script."""
+    from breakup import resources
+
+    mine = Path("mine/archetypes/late-payer")
+    mine.mkdir(parents=True)
+    source = resources.templates_dir() / "archetypes/late-payer/archetype.j2"
+    text = source.read_text(encoding="utf-8").replace(
+        '"instead": {"when": _("If you\'ve decided not to charge interest"),',
+        f'"instead": {instead}, "was": {{"when": _("If you\'ve decided not to charge interest"),',
+        1,
+    )
+    assert text != source.read_text(encoding="utf-8")
+    mine.joinpath("archetype.j2").write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["script", "late-payer", "--templates", "mine",
+                                 "--outstanding", "900"])  # fmt: skip
+    if ok:
+        assert result.exit_code == 0, result.output
+        assert "If you agree: Then yes." in result.stdout
+    else:
+        assert result.exit_code != 0 and "Traceback" not in result.output
+        assert 'reaction 8 needs "says" and "reply" texts (and "instead"' in result.stderr
+
+
 def test_seven_archetypes(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["archetypes", "--ids"])
     assert result.stdout.split() == [

@@ -1483,3 +1483,23 @@ def test_the_warning_names_everything_the_letter_left_out() -> None:
     letter = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY)
     assert "works in Dorico" not in letter.body
     assert any("works in Dorico" in w for w in letter.warnings), letter.warnings
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+@pytest.mark.parametrize("document", list(registry.DOCUMENTS))
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_final_invoice_without_an_end_date_gets_a_placeholder_date(
+    profile: Profile, archetype: str, document: str, lang: str
+) -> None:
+    """An amount for the final invoice but no end date (so no date for it to fall due):
+    the documents render, with the due date as a placeholder the user is told to fill in
+    (it used to stop the script with "'None' has no attribute 'short'")."""
+    facts = dataclasses.replace(facts_for(lang), end_date=None, notice_days=None,
+                                final_due=None, final_invoice=Decimal("1200"))  # fmt: skip
+    doc = render(document, archetype, facts=facts, profile=profile, lang=lang, today=TODAY)
+    # The boundaries message ends nothing: it has no end date to miss.
+    assert ("end_date" in doc.missing) == (document != "boundaries")
+    placeholder = "[due date]" if lang == "en" else "[fecha de vencimiento]"
+    assert ("final_due" in doc.missing) == (placeholder in doc.body)
+    if document == "script":
+        assert "final_due" in doc.missing
