@@ -101,7 +101,10 @@ class Language(NamedTuple):
     client's work: "Power Automate consultancy" -> "your Power Automate work"),
     activity_endings (a service whose last word ends so names an activity and takes no "work"
     after it: "their bookkeeping", "your tech editing"), spoken_currencies (by ISO code, how
-    a currency is said, for a call script that says amounts in words: see breakup/spoken.py).
+    a currency is said, for a call script that says amounts in words: see breakup/spoken.py),
+    possessive_heads (a service's first word naming an activity done on what follows "de",
+    with its article: the possessive goes on that object, "diseño de material POP" -> "el
+    diseño de su material POP", not "su diseño de…").
     """
 
     code: str
@@ -132,6 +135,7 @@ class Language(NamedTuple):
     sold_words: frozenset[str] = frozenset()
     activity_endings: tuple[str, ...] = ()
     spoken_currencies: Mapping[str, CurrencyWords] = {}
+    possessive_heads: Mapping[str, str] = {}
 
     def contract(self, text: str) -> str:
         """Apply the language's contractions where two words meet ("de el" -> "del"), as
@@ -156,6 +160,13 @@ class Language(NamedTuple):
         if not words or not forms or words[0].casefold() in self.determiners:
             return phrase
         folded = words[0].casefold()
+        head = self.possessive_heads.get(folded)
+        if head and len(words) > 2 and words[1].casefold() in ("de", "del"):
+            # "el diseño de su material POP"; "el diseño del catálogo" and "el diseño de la
+            # web" already say whose it is.
+            if words[1].casefold() == "del" or words[2].casefold() in self.determiners:
+                return f"{head} {phrase}"
+            return f"{head} {words[0]} {words[1]} {self.possessive(' '.join(words[2:]), whose)}"
         for ending, article in self.article_endings:
             if folded.endswith(ending) and len(folded) > len(ending) + 1:
                 # A service named by what is done ("la redacción de fichas"): "su redacción"
@@ -297,6 +308,9 @@ def _load(folder: Path) -> Language:
             list_joins=_words(data.get("list_joins", [])),
             contact_by_name=bool(data.get("contact_by_name", False)),
             sold_words=_words(data.get("sold_words", [])),
+            possessive_heads={
+                str(k).casefold(): str(v) for k, v in data.get("possessive_heads", {}).items()
+            },
             activity_endings=tuple(str(e).casefold() for e in data.get("activity_endings", [])),
             spoken_currencies={
                 str(code).upper(): _currency_words(words)
