@@ -53,6 +53,11 @@ SCHEMA: dict[str, Field] = {
         "instead (another reply for a user who has decided otherwise: {when, reply})",
     ),
     "notes_items": _r("texts", "the archetype's own items in the follow-up checklist (user)"),
+    "week_check": _f(
+        "text",
+        "what to check once the week the email gives the client to answer is up: a dated "
+        "reminder in the notes and the calendar (user)",
+    ),
     "notes_before": _f("texts", "its own tasks before the call, in the notes (user)", []),
     "notes_after": _f(
         "texts", "its own tasks after the call, before the confirmation, in the notes (user)", []

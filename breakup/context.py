@@ -489,6 +489,11 @@ def build(
     if reply_by is not None and not all(r.agreed for r in providers):
         # The day the heads-up asked the providers not yet asked to answer by.
         reminders.append(("answers", reply_by))
+    # The working day after the week the email gives the client to answer (kept only by an
+    # archetype whose email asks for an answer: its week_check says what to check). Counted
+    # from the call when the email confirms one: its date, else the last day to hold it.
+    sent = facts.call_date or (before if facts.after_call else None) or today
+    reminders.append(("replies", working_day(max(sent, today) + timedelta(days=8), off)))
     reminders.sort(key=lambda item: item[1])
     echoes = echo_pattern(archetype, data.echoes)
     listed = [_referral(r, user, lang, echoes) for r in referrals]

@@ -508,6 +508,7 @@ def _reminders(archetype: str, **options: Any) -> tuple[list[Any], str]:
             key=f"{client}/{engagement}/{archetype}/{r['kind']}",
         )
         for r in ctx["reminders"]
+        if texts[r["kind"]]  # an archetype without a week_check has no "replies" reminder
     ]
     return events, str(module.subject)
 

@@ -430,6 +430,22 @@ def test_the_heads_up_still_asks_a_provider_who_has_not_agreed() -> None:
     assert "To: Ana Ruiz <ana@example.com>" in body
 
 
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "I'm also recommending {} to them, so they'll have a choice."),
+    ("es", "Al cliente también le recomiendo a {}, para que pueda elegir."),
+])  # fmt: skip
+def test_each_provider_who_agreed_hears_of_the_others_who_agreed(lang: str, line: str) -> None:
+    """Two providers who agreed are each told of the other (the client may call both); one
+    not asked yet is neither told of the others nor named to them."""
+    carla = dataclasses.replace(ASKED, name="Carla Soto", email="carla@example.com")
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED, carla))
+    body = render("heads-up", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
+    to_bruno, to_ana, to_carla = re.split(r"\n—{40}\n", body)
+    assert line.format("Carla Soto") in to_ana and line.format("Ana Ruiz") in to_carla
+    assert "Ruiz" not in to_bruno and "Soto" not in to_bruno
+    assert "Bruno" not in to_ana + to_carla
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_asked(
     lang: str,
@@ -1509,3 +1525,22 @@ def test_a_final_invoice_without_an_end_date_gets_a_placeholder_date(
     assert ("final_due" in doc.missing) == (placeholder in doc.body)
     if document == "script":
         assert "final_due" in doc.missing
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+def test_a_week_given_to_the_client_is_a_dated_reminder(profile: Profile, archetype: str) -> None:
+    """The scope shifter's and the word breaker's emails give the client a week to raise
+    anything; the working day after that week is a reminder, in the notes and the calendar.
+    Counted from the call's day; the other archetypes ask for nothing and have none."""
+    facts = dataclasses.replace(FACTS, after_call=True, call_date=date(2026, 12, 10))
+    notes = sections(render("notes", archetype, facts=facts, profile=profile, today=TODAY).body)
+    events, _title = calendar_events(archetype, facts=facts, profile=profile, today=TODAY)
+    asks = archetype in ("scope-shifter", "word-breaker")
+    # 10 December + 8 days is Friday 18 December: a working day.
+    dated = [line for line in notes["Reminders"].splitlines() if "December 18, 2026" in line]
+    assert bool(dated) == asks, notes["Reminders"]
+    replies = [e for e in events if e.summary.endswith(": the client's reply")]
+    assert len(replies) == asks
+    if asks:
+        assert replies[0].day == date(2026, 12, 18)
+        assert "answer in writing" in dated[0] and replies[0].description in dated[0]
