@@ -211,12 +211,26 @@ def format_list(items: list[str], locale: str) -> str:
     conjunction = pair.split("\x00", 1)[1].split("\x01", 1)[0].strip(" ,")
     if not conjunction:
         return joined
+    # "Karla e Iván": the conjunction takes another form before some words.
+    said = _conjunction_before(conjunction, items[-1], locale)
+    if said != conjunction and joined.endswith(f" {conjunction} {items[-1]}"):
+        joined = joined[: -len(f"{conjunction} {items[-1]}")] + f"{said} {items[-1]}"
     # A comma between brackets ("A-1 ($100.00, due October 1)") parts nothing.
     if any("," in _BRACKETS.sub("", item) for item in items):
-        return "; ".join(items[:-1]) + f"; {conjunction} " + items[-1]
+        return "; ".join(items[:-1]) + f"; {said} " + items[-1]
     if len(items) == 2 and f" {conjunction} " in f" {items[0]} ":
-        return f"{items[0]}, {conjunction} {items[1]}"
+        return f"{items[0]}, {said} {items[1]}"
     return joined
+
+
+def _conjunction_before(conjunction: str, word: str, locale: str) -> str:
+    """The form a conjunction takes before a word, as the language's data says ("e" for "y"
+    before "Iván" or "hijos", not before "hielo"); the conjunction itself otherwise."""
+    lang = locale.split("_")[0]
+    if lang not in languages.languages():
+        return conjunction
+    form = languages.language(lang).conjunction_forms.get(conjunction)
+    return form[0] if form and form[1].match(word) else conjunction
 
 
 def _listing(items: list[Any], locale: str) -> Any:

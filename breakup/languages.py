@@ -104,7 +104,8 @@ class Language(NamedTuple):
     a currency is said, for a call script that says amounts in words: see breakup/spoken.py),
     possessive_heads (a service's first word naming an activity done on what follows "de",
     with its article: the possessive goes on that object, "diseño de material POP" -> "el
-    diseño de su material POP", not "su diseño de…").
+    diseño de su material POP", not "su diseño de…"), conjunction_forms (a conjunction
+    written otherwise before the words a pattern matches: "y" -> "e" before "Iván").
     """
 
     code: str
@@ -136,6 +137,7 @@ class Language(NamedTuple):
     activity_endings: tuple[str, ...] = ()
     spoken_currencies: Mapping[str, CurrencyWords] = {}
     possessive_heads: Mapping[str, str] = {}
+    conjunction_forms: Mapping[str, tuple[str, re.Pattern[str]]] = {}
 
     def contract(self, text: str) -> str:
         """Apply the language's contractions where two words meet ("de el" -> "del"), as
@@ -308,6 +310,10 @@ def _load(folder: Path) -> Language:
             list_joins=_words(data.get("list_joins", [])),
             contact_by_name=bool(data.get("contact_by_name", False)),
             sold_words=_words(data.get("sold_words", [])),
+            conjunction_forms={
+                str(k): (str(v[0]), re.compile(str(v[1])))
+                for k, v in data.get("conjunction_forms", {}).items()
+            },
             possessive_heads={
                 str(k).casefold(): str(v) for k, v in data.get("possessive_heads", {}).items()
             },

@@ -739,6 +739,14 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
         (["A-1 ($1.00, due May 1)", "A-2 ($2.00, due June 1)"], "en_US",
          "A-1 ($1.00, due May 1) and A-2 ($2.00, due June 1)"),
         (["solo"], "es_ES", "solo"),
+        # "y" is "e" before the sound /i/: "Karla e Iván", "padres e hijos", not "y hielo".
+        (["Karla", "Iván"], "es_MX", "Karla e Iván"),
+        (["Ana", "Luis", "Inés"], "es_ES", "Ana, Luis e Inés"),
+        (["los padres", "hijos"], "es_ES", "los padres e hijos"),
+        (["agua", "hielo"], "es_ES", "agua y hielo"),
+        (["x, y", "Irene"], "es_ES", "x, y; e Irene"),
+        (["Yolanda", "Iria"], "es_MX", "Yolanda e Iria"),
+        (["Ana", "Iván"], "en_US", "Ana and Iván"),
     ],
 )  # fmt: skip
 def test_lists_whose_items_hold_a_comma_or_the_conjunction_stay_readable(
