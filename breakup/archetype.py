@@ -50,7 +50,8 @@ SCHEMA: dict[str, Field] = {
         "reactions",
         "the client's likely reactions: {says, reply} tables, optionally with goals "
         "(what a good reply does), push (what the client says after a concession) and "
-        "instead (another reply for a user who has decided otherwise: {when, reply})",
+        "instead (another reply for a user who has decided otherwise: {otherwise, when, reply}, "
+        "the labels of the first reply and of this one)",
     ),
     "notes_items": _r("texts", "the archetype's own items in the follow-up checklist (user)"),
     "week_check": _f(
@@ -123,9 +124,11 @@ def _is_text(value: Any) -> bool:
 
 
 def _is_instead(value: Any) -> bool:
-    """A reaction's other reply, if any: {when, reply}, both texts."""
+    """A reaction's other reply, if any: {otherwise, when, reply}, all texts (otherwise
+    labels the first reply, when the other)."""
     return value is None or (
-        isinstance(value, dict) and _is_text(value.get("when")) and _is_text(value.get("reply"))
+        isinstance(value, dict)
+        and all(_is_text(value.get(key)) for key in ("otherwise", "when", "reply"))
     )
 
 
@@ -203,7 +206,7 @@ def check(module: Any, file: Callable[[], str]) -> Archetype:
             raise TemplateError(
                 _(
                     '{file}: reaction {number} needs "says" and "reply" texts '
-                    '(and "instead", if given, "when" and "reply")'
+                    '(and "instead", if given, "otherwise", "when" and "reply")'
                 ).format(file=file(), number=number)
             )
     return found

@@ -807,12 +807,16 @@ def _referral(
     given_note, _dropped = without_echoes(referral.note_in(lang), echoes, data)
     note = given_note
     words = note.split(maxsplit=1)
+    rest = words[1].split() if len(words) == 2 else []
+    # "Configura Holded para comercios": a product's name may follow the verb; "Cuenta Clara
+    # gestiona…" is a firm's name followed by its own verb, and keeps its words.
+    named_object = len(rest) > 1 and rest[1].casefold() not in data.note_verbs
     if (
         len(words) == 2
         and given
         and words[0].casefold() in data.note_verbs
         and words[0][:1].isupper()
-        and words[1][:1].islower()
+        and (words[1][:1].islower() or named_object)
     ):
         # A Spanish note drops its subject ("Capacita a los equipos…"); a paragraph of its own
         # needs one: "Omar capacita a los equipos…".

@@ -101,9 +101,10 @@ def test_archetypes_lists_user_archetypes(runner: CliRunner) -> None:
 @pytest.mark.parametrize(
     ("instead", "ok"),
     [
-        ('{"when": "If you agree", "reply": "Then yes."}', True),
-        ('{"when": "If you agree"}', False),
-        ('{"reply": "Then yes."}', False),
+        ('{"otherwise": "If not", "when": "If you agree", "reply": "Then yes."}', True),
+        ('{"otherwise": "If not", "when": "If you agree"}', False),
+        ('{"otherwise": "If not", "reply": "Then yes."}', False),
+        ('{"when": "If you agree", "reply": "Then yes."}', False),
         ('"Then yes."', False),
     ],
 )
@@ -118,8 +119,8 @@ def test_a_reactions_other_reply_needs_when_and_reply(
     mine.mkdir(parents=True)
     source = resources.templates_dir() / "archetypes/late-payer/archetype.j2"
     text = source.read_text(encoding="utf-8").replace(
-        '"instead": {"when": _("If you\'ve decided not to charge interest"),',
-        f'"instead": {instead}, "was": {{"when": _("If you\'ve decided not to charge interest"),',
+        '"instead": {"otherwise": _("If you haven\'t decided yet"),',
+        f'"instead": {instead}, "was": {{"otherwise": _("If you haven\'t decided yet"),',
         1,
     )
     assert text != source.read_text(encoding="utf-8")
@@ -128,10 +129,12 @@ def test_a_reactions_other_reply_needs_when_and_reply(
                                  "--outstanding", "900"])  # fmt: skip
     if ok:
         assert result.exit_code == 0, result.output
-        assert "If you agree: Then yes." in result.stdout
+        assert "  (If you agree)\n  → Then yes." in result.stdout
+        assert "  (If not)\n  → That's not something" in result.stdout
     else:
         assert result.exit_code != 0 and "Traceback" not in result.output
-        assert 'reaction 8 needs "says" and "reply" texts (and "instead"' in result.stderr
+        expected = 'reaction 8 needs "says" and "reply" texts (and "instead", if given, "otherwise"'
+        assert expected in result.stderr
 
 
 def test_seven_archetypes(runner: CliRunner) -> None:

@@ -432,7 +432,7 @@ def test_the_heads_up_still_asks_a_provider_who_has_not_agreed() -> None:
 
 @pytest.mark.parametrize(("lang", "line"), [
     ("en", "I'm also recommending {} to them, so they'll have a choice."),
-    ("es", "Al cliente también le recomiendo a {}, para que pueda elegir."),
+    ("es", "Al cliente también le voy a recomendar a {}, para que pueda elegir."),
 ])  # fmt: skip
 def test_each_provider_who_agreed_hears_of_the_others_who_agreed(lang: str, line: str) -> None:
     """Two providers who agreed are each told of the other (the client may call both); one
@@ -712,17 +712,27 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
         ),
     )
     body = render("boundaries", "late-payer", facts=facts, lang="en", today=TODAY).body
-    assert "settle invoices F-1 and F-2, $150.00 in all, by" in body
+    # Each invoice with its amount and due date, said to be unpaid: the message is read alone.
+    assert (
+        "invoices F-1 ($100.00, due October 1) and F-2 ($50.00, due November 1), $150.00 in all,"
+        " are still unpaid. Could you please settle them by"
+    ) in body
     # The request alone: no "once settled, new work" (read as leverage and as a promise).
     assert "schedule any new work" not in body
     es = render("boundaries", "late-payer", facts=facts, lang="es", today=TODAY).body
-    assert "pendientes de pago las facturas F-1 y F-2, 150,00" in es
-    assert "en total: ¿podría abonarlas a más tardar el" in es
+    assert (
+        "pendientes de pago las facturas F-1 (100,00\u00a0€, vencida el 1 de octubre) y F-2" in es
+    )
+    assert "en total. ¿Podría abonarlas a más tardar el" in es
     assert "trabajo nuevo" not in es
     one = dataclasses.replace(facts, invoices=facts.invoices[:1])
     team = Profile(sender=Sender(name="Marta Gil", company="Gil Estudio"))
     body = render("boundaries", "late-payer", facts=one, profile=team, today=TODAY).body
-    assert "settle invoice F-1, for $100.00, by" in body and "new work." not in body
+    assert (
+        "invoice F-1 ($100.00, due October 1) is still unpaid. Could you please settle it by"
+        in body
+    )
+    assert "new work." not in body
 
 
 @pytest.mark.parametrize(
@@ -1108,7 +1118,11 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
       "Ana capacita a equipos de cafeterías. Está al tanto de que usted podría escribirle"),
      ("Su estudio diseña cocinas.",
       "Su estudio diseña cocinas. Ana está al tanto de que usted podría escribirle"),
-     ("Especialista en cocinas.", "Especialista en cocinas. Ana está al tanto")],
+     ("Especialista en cocinas.", "Especialista en cocinas. Ana está al tanto"),
+     # A product's name after the verb (two reviewers: "Configura Holded para comercios.").
+     ("Configura Holded para comercios.", "Ana configura Holded para comercios. Está al tanto"),
+     # A firm's name that opens with a listed verb, followed by its own verb: as written.
+     ("Cuenta Clara gestiona nóminas.", "Cuenta Clara gestiona nóminas. Ana está al tanto")],
 )  # fmt: skip
 def test_a_spanish_note_without_a_subject_opens_with_the_providers_name(
     note: str, expected: str
@@ -1484,7 +1498,7 @@ def test_the_boundaries_message_asks_for_the_overdue_balance_after_the_proposal(
     to pay read as part of the deal. It comes last, before the signature."""
     body = render("boundaries", archetype, facts=FACTS, lang="en", today=TODAY).body
     paragraphs = [p for p in body.split("\n\n") if p.strip()]
-    asks = [i for i, p in enumerate(paragraphs) if p.startswith("Separately, could you")]
+    asks = [i for i, p in enumerate(paragraphs) if p.startswith("Separately,")]
     assert asks, body
     assert not any("addendum" in p for p in paragraphs[asks[0] + 1 :]), body
     assert asks[0] == len(paragraphs) - 2, body

@@ -44,8 +44,8 @@ def test_every_spoken_line_passes_the_check(arch: str, lang: str, locale: str, r
                         register=register, today=TODAY).body  # fmt: skip
         replies = re.findall(r"^  → (.+)$", script, re.M)
         spoken = re.findall(r"^> (.+)$", script, re.M)
-        # Another reply, for a user who has decided otherwise: "    If you've decided…: No. …"
-        others = re.findall(r"^    [^:]+: (.+)$", script, re.M)
+        # A second reply where the user decides, after its label: "  (If you've decided…)"
+        others = re.findall(r"^  \((?:If you|Si )[^)]+\)\n  → (.+)$", script, re.M)[1:]
         assert len(replies) >= 6 and len(spoken) >= 3
         assert bool(others) == (arch in ("late-payer", "word-breaker")), others
         for line in replies + spoken + others:
