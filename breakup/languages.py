@@ -163,10 +163,10 @@ class Language(NamedTuple):
             return phrase
         folded = words[0].casefold()
         head = self.possessive_heads.get(folded)
-        if head and len(words) > 2 and words[1].casefold() in ("de", "del"):
+        if head and len(words) > 2 and words[1].casefold() in ("de", "del", "en"):
             # "el diseño de su material POP"; "el diseño del catálogo" and "el diseño de la
-            # web" already say whose it is.
-            if words[1].casefold() == "del" or words[2].casefold() in self.determiners:
+            # web" already say whose it is, and "el desarrollo en Bubble" names a tool.
+            if words[1].casefold() != "de" or words[2].casefold() in self.determiners:
                 return f"{head} {phrase}"
             return f"{head} {words[0]} {words[1]} {self.possessive(' '.join(words[2:]), whose)}"
         for ending, article in self.article_endings:

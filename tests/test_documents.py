@@ -1047,6 +1047,7 @@ def test_no_provider_yet_gives_one_sentence_with_the_placeholder(
      ("es", "their", "diseño del catálogo", "el diseño del catálogo"),
      ("es", "their", "diseño de la web", "el diseño de la web"),
      ("es", "their", "diseño web", "su diseño web"),
+     ("es", "their", "desarrollo en Bubble", "el desarrollo en Bubble"),
      ("es", "your_informal", "clases de inglés", "tus clases de inglés"),
      ("es", "your", "la contabilidad", "la contabilidad"),
      ("es", "your_informal", "redacción de fichas", "la redacción de fichas"),
@@ -1189,7 +1190,14 @@ def test_the_letter_gives_a_providers_company_its_article() -> None:
      ("micromanager", "en", "She works on her own, and she designs kitchens.",
       "She works on her own, and she designs kitchens.", None),
      ("scope-shifter", "en", "She repairs every kind of telescope.",
-      "She repairs every kind of telescope.", None)],
+      "She repairs every kind of telescope.", None),
+     # Round 19: the kind of client a provider "is used to" mirrors the one being let go.
+     ("micromanager", "en", "She makes trial graphics, and she's used to attorneys who want "
+      "to review every frame.", "She makes trial graphics.", "used to attorneys"),
+     ("late-payer", "en", "He is a technologist who used to run fit sessions.",
+      "He is a technologist who used to run fit sessions.", None),
+     ("diva", "es", "Prepara a portavoces y está acostumbrada a personas muy exigentes.",
+      "Ana prepara a portavoces.", "acostumbrada a personas muy exigentes")],
 )  # fmt: skip
 def test_a_provider_note_that_echoes_the_reason_is_left_out_of_the_letter_and_warned(
     archetype: str, lang: str, note: str, letter_says: str | None, left_out: str | None
@@ -1566,3 +1574,18 @@ def test_a_week_given_to_the_client_is_a_dated_reminder(profile: Profile, archet
     if asks:
         assert replies[0].day == date(2026, 12, 18)
         assert "answer in writing" in dated[0] and replies[0].description in dated[0]
+
+
+@pytest.mark.parametrize(
+    ("client", "named"),
+    [("Vivienne Castellane", False), ("Radiant Reset with Laura Gómez", False),
+     ("Ferretería Núñez S.L.", True)],
+)  # fmt: skip
+def test_the_heads_up_names_a_contact_only_apart_from_the_client(client: str, named: bool) -> None:
+    """A client who is a person, or whose name holds the contact's, has no separate contact
+    to name (a British reviewer: "Your contact there would be" the client herself)."""
+    facts = dataclasses.replace(FACTS, client=client, contact="Laura Gómez")
+    facts = dataclasses.replace(facts, client="Laura Gómez") if client.startswith("Viv") else facts
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("heads-up", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    assert ("Your contact there would be Laura Gómez." in body) is named, body
