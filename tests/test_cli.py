@@ -556,3 +556,20 @@ def test_a_transcript_is_written_only_as_markdown_or_text(
     )
     assert result.exit_code == 2 and result.output.startswith("Error:"), result.output
     assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == []
+
+
+def test_a_users_placeholders_from_an_older_version_still_render(runner: CliRunner) -> None:
+    """A user's placeholders.j2 written before a placeholder was added (the final invoice's
+    due date) still renders: the missing one is shown by its name, "[final due]"."""
+    from breakup import resources
+
+    mine = Path("mine")
+    mine.mkdir()
+    builtin = (resources.templates_dir() / "placeholders.j2").read_text(encoding="utf-8")
+    older = "\n".join(line for line in builtin.splitlines() if "final_due" not in line)
+    assert older != builtin
+    (mine / "placeholders.j2").write_text(older, encoding="utf-8")
+    result = runner.invoke(cli, ["script", "late-payer", "--templates", "mine",
+                                 "--outstanding", "900", "--final-invoice", "400"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "[final due]" in result.stdout
