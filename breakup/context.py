@@ -163,15 +163,17 @@ def spoken_money(amount: Decimal, currency: str, locale: str) -> str:
     """An amount as said aloud: without the cents when there are none ("$2,400")."""
     if amount != amount.to_integral_value():
         return format_money(amount, currency, locale)
-    from babel.numbers import get_currency_precision
+    from babel.numbers import get_currency_precision, get_decimal_symbol
 
     text = format_money(amount, currency, locale)
     digits = get_currency_precision(currency)
     if digits:
         import re
 
-        # The decimal part is the zeros after the locale's decimal mark: drop it and the mark.
-        text = re.sub(rf"[.,]0{{{digits}}}(?!\d)", "", text, count=1)
+        # The decimal part is the zeros after the locale's decimal mark: drop it and the mark,
+        # never a group of thousands ("KWD 21,000.000" is "KWD 21,000", not "KWD 21.000").
+        mark = re.escape(get_decimal_symbol(locale))
+        text = re.sub(rf"{mark}0{{{digits}}}(?!\d)", "", text, count=1)
     return text
 
 

@@ -174,3 +174,21 @@ def test_currency_words_are_checked_when_the_language_loads(tmp_path, monkeypatc
 def test_currency_words_keep_their_gender() -> None:
     assert SPANISH_WORDS["GBP"] == CurrencyWords("libra", "libras", "penique", "peniques", True)
     assert EURO.feminine is False
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "said"),
+    [("21000", "KWD", "en_US", "KWD\u00a021,000"),
+     ("1000001", "KWD", "en_US", "KWD\u00a01,000,001"),
+     ("21000", "KWD", "es_ES", "21.000\u00a0KWD"),
+     ("21000", "USD", "en_US", "$21,000"),
+     ("5.5", "USD", "en_US", "$5.50")],
+)  # fmt: skip
+def test_figures_said_aloud_drop_only_the_zero_cents(
+    amount: str, currency: str, locale: str, said: str
+) -> None:
+    """A red-team finding: with a three-decimal currency, the thousands were taken for the
+    cents ("KWD 21.000", a thousand times too small). Only the decimal part goes."""
+    from breakup.context import spoken_money
+
+    assert spoken_money(Decimal(amount), currency, locale).replace(" ", "\u00a0") == said
