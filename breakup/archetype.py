@@ -132,6 +132,12 @@ def _is_instead(value: Any) -> bool:
     )
 
 
+# What a reaction may hold: the line, the reply, what the reply holds to (goals), the line
+# the client pushes with in a rehearsal, and another reply for a user who decided otherwise.
+_REACTION_KEYS = frozenset({"says", "reply", "goals", "push", "instead"})
+_INSTEAD_KEYS = frozenset({"otherwise", "when", "reply"})
+
+
 _CHECKS: dict[str, Callable[[Any], bool]] = {
     "text": _is_text,
     "texts": lambda v: isinstance(v, (list, tuple)) and all(_is_text(x) for x in v),
@@ -197,6 +203,20 @@ def check(module: Any, file: Callable[[], str]) -> Archetype:
                 )
             )
     for number, reaction in enumerate(found["reactions"], 1):
+        # A misspelt key ("insted", "pusch") would leave its text out without a word.
+        tables: list[tuple[Any, frozenset[str]]] = (
+            [(reaction, _REACTION_KEYS)] if isinstance(reaction, dict) else []
+        )
+        if tables and isinstance(reaction.get("instead"), dict):
+            tables.append((reaction["instead"], _INSTEAD_KEYS))
+        for table, known in tables:
+            unknown = sorted(set(map(str, table)) - known)
+            if unknown:
+                raise TemplateError(
+                    _("{file}: reaction {number} has an unknown key {key!r}: use {keys}").format(
+                        file=file(), number=number, key=unknown[0], keys=", ".join(sorted(known))
+                    )
+                )
         if not (
             isinstance(reaction, dict)
             and _is_text(reaction.get("says"))

@@ -160,13 +160,13 @@ def parse_row(row: sheet.Row, settings: Settings) -> Job:
                 _("invalid register {value!r}: use formal or informal").format(value=typed)
             )
     raw = {f.name: cells.get(f.name, "") for f in facts.FACTS}
+    # The batch's --currency stands for a row without one, and meets its typed amounts.
+    raw["currency"] = raw["currency"] or settings.currency or ""
     found = facts.read(
         raw, locale or None, lambda fact: column(fact.name), serials=True, problems=problems
     )
     if problems:
         raise InputError("\n".join(problems))
-    if found.currency is None and settings.currency:
-        found = dataclasses.replace(found, currency=settings.currency)
     return Job(row.number, archetype, found, lang, locale, register)
 
 

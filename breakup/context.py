@@ -347,6 +347,14 @@ def _greeting_name(contact: str, lang: str, informal: bool) -> str:
     return " ".join(_first_name(words, data))
 
 
+def only_titles(contact: str, lang: str) -> bool:
+    """Tell whether a contact is a title and nothing else ("Doña", "Mr", "Dr. Lic.")."""
+    data = languages.language(lang)
+    titles = data.titles | data.titles_with_first_name | set(data.title_words)
+    words = [word.casefold() for word in contact.split()]
+    return bool(words) and all(word in titles or word.rstrip(".") in titles for word in words)
+
+
 def _first_name_only(contact: str, lang: str) -> str:
     name = greeting_name(contact, lang, informal=True)
     data = languages.language(lang)

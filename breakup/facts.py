@@ -136,7 +136,15 @@ def parse_invoice(value: str, where: str, locale: str | None) -> Invoice:
             ).format(value=value, option=where)
         )
     reference = parse.single_line(":".join(parts[:-1]), where, limit=60)
-    return Invoice(reference, parse.parse_amount(parts[-1], where, locale), due)
+    amount = parse.parse_amount(parts[-1], where, locale)
+    if not amount:
+        raise InputError(
+            _(
+                "invoice {reference} for {option} is for 0: leave out an invoice with nothing "
+                "to pay"
+            ).format(reference=reference, option=where)
+        )
+    return Invoice(reference, amount, due)
 
 
 def _relation(value: str, where: str) -> str:
@@ -206,9 +214,70 @@ def read(
             if problems is None:
                 raise
             problems.append(str(error))
+    try:
+        _typed_currency(raw, values, locale, where)
+    except InputError as error:
+        if problems is None:
+            raise
+        problems.append(str(error))
     if "invoice" in values:
         values["invoices"] = values.pop("invoice")
     return ClientFacts(**values)
+
+
+def _typed_currency(
+    raw: Mapping[str, Any], values: dict[str, Any], locale: str | None, where: Callable[[Fact], str]
+) -> None:
+    """Take the currency typed with the amounts ("450 €", "USD 500") as the documents' own.
+
+    It becomes the currency when none is given; a given one that differs, or amounts typed in
+    two currencies, are refused: an amount is never printed in a currency it was not typed in.
+    """
+    typed: dict[str, tuple[str, str]] = {}
+    for fact in FACTS:
+        value = raw.get(fact.name)
+        if fact.kind not in ("amount", "invoices") or not value:
+            continue
+        items = value if isinstance(value, (list, tuple)) else split_cell(str(value))
+        for item in items:
+            amount = str(item)
+            if fact.kind == "invoices":
+                parts = amount.split(":")
+                if len(parts) >= 3 and re.fullmatch(
+                    r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*", parts[-1]
+                ):
+                    parts = parts[:-1]
+                amount = parts[-1]
+            code = parse.amount_currency(amount, locale)
+            if code:
+                typed.setdefault(code, (amount.strip(), where(fact)))
+    if not typed:
+        return
+    if len(typed) > 1:
+        (first, (text, name)), (second, (other, other_name)) = list(typed.items())[:2]
+        raise InputError(
+            _(
+                "amounts in two currencies: {text!r} for {option} is in {first}, {other!r} for "
+                "{other_option} in {second}; give every amount in one currency"
+            ).format(
+                text=text,
+                option=name,
+                first=first,
+                other=other,
+                other_option=other_name,
+                second=second,
+            )
+        )
+    code, (text, name) = next(iter(typed.items()))
+    given = values.get("currency")
+    if given and given != code:
+        raise InputError(
+            _(
+                "the amount {text!r} for {option} is in {typed}, but the currency given is "
+                "{given}: drop the currency from the amount or give {typed} as the currency"
+            ).format(text=text, option=name, typed=code, given=given)
+        )
+    values["currency"] = code
 
 
 def _convert(fact: Fact, items: Sequence[Any], name: str, locale: str | None, serials: bool) -> Any:

@@ -339,6 +339,48 @@ def _is_currency(code: str) -> bool:
     return is_currency(code.upper())
 
 
+# The symbols that name one currency wherever they are typed; "$" depends on the region.
+_SYMBOLS = {"€": "EUR", "£": "GBP", "US$": "USD", "MX$": "MXN", "CA$": "CAD", "C$": "CAD",
+            "A$": "AUD", "AU$": "AUD"}  # fmt: skip
+
+
+def amount_currency(value: str, locale: str | None = None) -> str | None:
+    """Tell the currency typed with an amount ("450 €", "USD 500"), as an ISO code.
+
+    None for a plain amount, for a symbol that could be several currencies (NZ$, R$) and for
+    "$" without a region: such an amount is read in the currency in use. "$" is the region's
+    own dollar or peso (MXN in es_MX, USD in en_US), else USD (in en_GB, es_ES).
+    """
+    text = value.strip()
+    if _PLAIN_AMOUNT.fullmatch(text):
+        return None
+    parts = re.fullmatch(_AMOUNT, text)
+    symbol = (parts["before"] or parts["after"]) if parts else None
+    if not symbol:
+        return None
+    if symbol.isalpha():
+        return symbol.upper() if _is_currency(symbol) else None
+    if symbol == "$":
+        return _local_dollar(locale)
+    return _SYMBOLS.get(symbol)
+
+
+def _local_dollar(locale: str | None) -> str | None:
+    """The currency a "$" means in a locale's region: its own dollar or peso, else USD."""
+    if not locale or "_" not in locale.replace("-", "_"):
+        return None
+    from babel.core import UnknownLocaleError
+    from babel.numbers import get_currency_symbol, get_territory_currencies
+
+    name = locale.replace("-", "_")
+    try:
+        codes = get_territory_currencies(name.rsplit("_", 1)[1])
+        local = [code for code in codes if get_currency_symbol(code, locale=name) == "$"]
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    return local[0] if local else "USD"
+
+
 # --- other values ----------------------------------------------------------------------------
 
 

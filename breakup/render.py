@@ -284,6 +284,14 @@ def _no_referral_message(profile: Profile, service: str | None) -> str:
 _LAST_ARCHETYPE: list[Any] = []
 
 
+# Words that name no work on their own: a service of only these ("el", "the") would read
+# "el trabajo de el" in every document.
+_FUNCTION_WORDS = frozenset(
+    "a an the of for and or to my our your el la lo los las un una unos unas de del y e o u "
+    "para en con mi mis su sus".split()
+)
+
+
 def _render(
     document: str,
     archetype: str,
@@ -319,6 +327,29 @@ def _render(
     profile = _clean(profile or Profile())
     locale = locale or languages.babel_locale(lang, languages.language(lang).default_region)
     today = today or date.today()
+    for invoice in facts.invoices:
+        # The documents call every listed invoice unpaid after its due date.
+        if invoice.due is not None and invoice.due > today:
+            raise InputError(
+                _(
+                    "invoice {reference} falls due on {due}, after today ({today}): list only "
+                    "invoices already overdue, or check its due date"
+                ).format(reference=invoice.reference, due=invoice.due, today=today)
+            )
+    if facts.service and not set(facts.service.casefold().split()) - _FUNCTION_WORDS:
+        raise InputError(
+            _(
+                "the service {service!r} names no work: give the work itself, e.g. "
+                '"bookkeeping" or "diseño web"'
+            ).format(service=facts.service.strip())
+        )
+    if facts.contact and context.only_titles(facts.contact, lang):
+        raise InputError(
+            _(
+                "the contact {contact!r} is only a title: give the name too (e.g. "
+                '"{contact} Torres"), or leave the contact out'
+            ).format(contact=facts.contact.strip())
+        )
     register = register or default_register(archetype, lang, templates)
     env = environment(lang, locale, register, fmt == "html", templates)
     marks = _placeholders(env)

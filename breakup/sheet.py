@@ -18,6 +18,7 @@ import re
 import secrets
 import stat
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -305,7 +306,8 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                 yield Row(line_number, position, {}, raw, problem)
                 continue
             try:
-                data = json.loads(line)
+                # A number with a fraction is kept exact (1.234 is not 1.2339999...).
+                data = json.loads(line, parse_float=Decimal)
             except (ValueError, RecursionError) as error:
                 # A JSONDecodeError says where; a ValueError is a number over Python's 4,300
                 # digits; a RecursionError, nesting too deep.
@@ -341,15 +343,44 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                         "the value of {name!r} is an object or a nested list: give text, a "
                         "number or a list of texts"
                     ).format(name=str(key))
-                if isinstance(value, list):
-                    text = " | ".join("" if v is None else str(v) for v in value)
-                else:
-                    text = "" if value is None else str(value)
+                over = [v for v in items if _fraction_over_cents(v)]
+                if over and not problem:
+                    problem = _(
+                        "the number {number} for {name!r} has more than 2 decimals: a JSON "
+                        'number has no thousands separator (write 1234, or "1.234" as text '
+                        "in the row's own style)"
+                    ).format(number=_json_text(over[0]), name=str(key))
+                text = " | ".join(_json_text(v) for v in items)
                 if re.search(r"[\ud800-\udfff]", text):
                     problem = problem or _("the line holds an invalid character (a lone surrogate)")
                 cells[name] = text
             number = _number(cells.get(ROW, ""), line_number)
             yield Row(number, position, cells, raw, problem)
+
+
+def _json_text(value: object) -> str:
+    """A JSON value as a cell: a number in its own notation, never the row locale's.
+
+    JSON writes 1.234 and 1234.5 with a point whatever the row's language, so a number is
+    written here without grouping or trailing zeros (1234.5, 3180, 1.23 for 1.230): with at
+    most two decimals, a form every locale reads the same; as typed, "1.230" would be 1230 in
+    a Spanish row. A number too large or too small to write out stays in its E notation,
+    which no field accepts.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Decimal) and value.is_finite() and -20 < value.adjusted() < 20:
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def _fraction_over_cents(value: object) -> bool:
+    """Tell whether a JSON number has more than two decimals (1.234, not 1.230)."""
+    if not isinstance(value, Decimal):
+        return False
+    whole, _point, fraction = _json_text(value).partition(".")
+    return len(fraction) > 2
 
 
 # --- the failed file -------------------------------------------------------------------------

@@ -217,6 +217,8 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          "a number too long"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "B", "work": [["x"]]}\n',
          "nested list"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "B", "lang": "es", '
+         '"outstanding": 1.234}\n', "the number 1.234 for 'outstanding' has more than 2"),
         ("clients.csv", "late-payer,Big,Ann,,en,9999-12-31,,\n", "not between 1900 and 2999"),
         ("clients.csv", "late-payer," + "x" * 200_000 + ",Ann,,en,,,\n", "longer than"),
         ("clients.csv", "late-payer,Acme, Inc,Ann,,en,2027-01-15,,\n", "must be in quotes"),
@@ -224,7 +226,7 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          + "late-payer,Cami\u00f3n,Ann\n".encode("cp1252"), "not UTF-8"),
     ],
     ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "object", "huge-number", "nested-list",
-         "year-9999",
+         "three-decimals", "year-9999",
          "huge-cell", "unquoted-comma", "stray-byte"],
 )  # fmt: skip
 def test_one_bad_row_fails_alone(
@@ -242,6 +244,43 @@ def test_one_bad_row_fails_alone(
     assert code == 1, err
     assert reason in err
     assert files(Path("out/acme")) == KIT
+
+
+@pytest.mark.parametrize(
+    ("number", "said"),
+    [("1.230", "1,23\u00a0€"), ("1234.5", "1.234,50\u00a0€"), ("3180", "3.180,00\u00a0€"),
+     ("1e3", "1.000,00\u00a0€")],
+)  # fmt: skip
+def test_a_json_number_means_the_same_in_every_row_language(
+    runner: CliRunner, number: str, said: str
+) -> None:
+    """JSON writes 1.23 with a point: a Spanish row does not read it as 1230 euros."""
+    Path("clients.jsonl").write_text(
+        '{"archetype": "late-payer", "client": "Acme", "contact": "Ana", "lang": "es", '
+        f'"end_date": "2027-01-15", "outstanding": {number}}}\n',
+        encoding="utf-8",
+    )
+    code, _out, err = run(runner, "clients.jsonl", "-o", "out")
+    assert code == 0, err
+    email = Path("out/acme/email.txt").read_text(encoding="utf-8")
+    assert f"importe vencido de {said}" in email
+
+
+def test_a_rows_typed_currency_meets_the_batchs_currency(runner: CliRunner) -> None:
+    """A row's '500 USD' is US dollars; under --currency EUR it fails with the reason."""
+    Path("clients.csv").write_text(
+        "archetype,client,contact,lang,end_date,outstanding\n"
+        "late-payer,Acme,Ana,es,2027-01-15,500 USD\n"
+        "late-payer,Beta,Bea,es,2027-01-15,500\n",
+        encoding="utf-8",
+    )
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 0, err
+    assert "500,00\u00a0US$" in Path("out/acme/email.txt").read_text(encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "eur", "--currency", "EUR")
+    assert code == 1
+    assert "row 2 (Acme): the amount '500 USD' for column outstanding is in USD" in err
+    assert "500,00\u00a0€" in Path("eur/beta/email.txt").read_text(encoding="utf-8")
 
 
 def test_a_utf16_file_is_named_as_such(runner: CliRunner) -> None:

@@ -120,7 +120,7 @@ def test_a_reactions_other_reply_needs_when_and_reply(
     source = resources.templates_dir() / "archetypes/late-payer/archetype.j2"
     text = source.read_text(encoding="utf-8").replace(
         '"instead": {"otherwise": _("If you haven\'t decided yet"),',
-        f'"instead": {instead}, "was": {{"otherwise": _("If you haven\'t decided yet"),',
+        f'"instead": {instead} if true else {{"otherwise": _("If you haven\'t decided yet"),',
         1,
     )
     assert text != source.read_text(encoding="utf-8")
@@ -135,6 +135,28 @@ def test_a_reactions_other_reply_needs_when_and_reply(
         assert result.exit_code != 0 and "Traceback" not in result.output
         expected = 'reaction 8 needs "says" and "reply" texts (and "instead", if given, "otherwise"'
         assert expected in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [('"instead": {', '"insted": {', "insted"), ('"push": _(', '"pusch": _(', "pusch"),
+     ('"when": _(', '"whenn": _(', "whenn")],
+)  # fmt: skip
+def test_a_misspelt_reaction_key_is_named_not_dropped(
+    runner: CliRunner, old: str, new: str, key: str
+) -> None:
+    from breakup import resources
+
+    mine = Path("mine/archetypes/late-payer")
+    mine.mkdir(parents=True)
+    source = resources.templates_dir() / "archetypes/late-payer/archetype.j2"
+    text = source.read_text(encoding="utf-8").replace(old, new, 1)
+    assert text != source.read_text(encoding="utf-8")
+    mine.joinpath("archetype.j2").write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["script", "late-payer", "--templates", "mine",
+                                 "--outstanding", "900"])  # fmt: skip
+    assert result.exit_code != 0 and result.stdout == ""
+    assert f"has an unknown key {key!r}: use " in result.stderr
 
 
 def test_seven_archetypes(runner: CliRunner) -> None:

@@ -184,7 +184,7 @@ def test_reminders_fall_on_working_days(profile: Profile) -> None:
         ("Dª Lucía Torres", "es", "formal", "doña Lucía"),
         ("D. Francisco Ruiz", "es", "formal", "don Francisco"),
         ("C.P. Jorge Herrera", "es", "formal", "C.P. Herrera"),  # contador público (Mexico)
-        ("Don Francisco Ruiz", "es", "formal", "Don Francisco"),
+        ("Don Francisco Ruiz", "es", "formal", "don Francisco"),
         ("Sra. Torres", "es", "formal", "Sra. Torres"),
         ("Dr. Carlos Ibáñez", "es", "informal", "Carlos"),
         ("Mr Gary Doyle", "en", "formal", "Mr Doyle"),

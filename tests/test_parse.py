@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 
 from breakup import i18n
 from breakup.errors import InputError
-from breakup.parse import parse_amount, parse_currency, parse_date, parse_int, single_line
+from breakup.parse import (
+    amount_currency,
+    parse_amount,
+    parse_currency,
+    parse_date,
+    parse_int,
+    single_line,
+)
 
 DAY_FIRST = ["es_ES", "es_MX", "es_AR", "en_GB", "en_IE", "en_AU"]
 LOCALES = [None, "es_ES", "es_MX", "en_GB", "en_US"]
@@ -355,6 +362,18 @@ def test_any_text_gives_an_amount_or_an_input_error(text: str, locale: str | Non
 )
 def test_currency_accepted(text: str, expected: str) -> None:
     assert parse_currency(text, "--currency") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [("450 €", None, "EUR"), ("€450", "en_US", "EUR"), ("USD 500", "es_ES", "USD"),
+     ("500 mxn", None, "MXN"), ("£3.50", None, "GBP"), ("US$ 40", "es_MX", "USD"),
+     ("$500", "es_MX", "MXN"), ("$500", "en_US", "USD"), ("$500", "en_GB", "USD"),
+     ("$500", None, None), ("500", "es_ES", None), ("4.250,50", "es_ES", None),
+     ("NZ$ 5", "en_US", None), ("500 XYZ", None, None)],
+)  # fmt: skip
+def test_the_currency_typed_with_an_amount(text: str, locale: str | None, expected: str) -> None:
+    assert amount_currency(text, locale) == expected
 
 
 @pytest.mark.parametrize(

@@ -207,6 +207,70 @@ def test_the_profiles_language_locale_and_currency_reach_the_documents(runner: C
     )  # the profile's currency, not the region's
 
 
+def test_the_currency_typed_with_the_amounts_is_the_documents_currency(runner: CliRunner) -> None:
+    """'500 USD' in a Spanish email is 500 US$, never 500 euros; a clash is refused, not guessed."""
+    args = ["email", "late-payer", "--lang", "es", "--end-date", "2027-01-15"]
+    result = runner.invoke(cli, [*args, "--outstanding", "500 USD"])
+    assert result.exit_code == 0, result.output
+    assert "importe vencido de 500,00\u00a0US$" in result.stdout
+    result = runner.invoke(cli, [*args, "--outstanding", "500 USD", "--currency", "EUR"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert (
+        "Error: el importe '500 USD' de --outstanding está en USD, pero la moneda indicada es EUR"
+        in result.stderr
+    )
+    result = runner.invoke(cli, [*args, "--outstanding", "500 USD", "--invoice", "F-1:300 €"])
+    assert result.exit_code == 2
+    assert "importes en dos monedas: '300 €' para --invoice está en EUR" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("invoice", "problem"),
+    [("F-1:0:2026-10-01", "invoice F-1 for --invoice is for 0: leave out an invoice"),
+     ("F-1:500:2099-06-01", "invoice F-1 falls due on 2099-06-01, after today")],
+    ids=["zero", "not-yet-due"],
+)  # fmt: skip
+def test_an_invoice_that_is_not_owed_yet_is_refused(
+    runner: CliRunner, invoice: str, problem: str
+) -> None:
+    """The documents call every listed invoice unpaid and late: one that is not is refused."""
+    result = runner.invoke(cli, ["email", "late-payer", "--invoice", invoice])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {problem}")
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [(["--lang", "es", "--contact", "Doña"], "el contacto 'Doña' es solo un tratamiento: añade"),
+     (["--contact", "Dr. Mr"], "the contact 'Dr. Mr' is only a title"),
+     (["--lang", "es", "--service", "el"], "el servicio 'el' no nombra ningún trabajo"),
+     (["--service", "the"], "the service 'the' names no work")],
+    ids=["title-es", "titles-en", "article-es", "article-en"],
+)  # fmt: skip
+def test_a_name_that_would_break_the_sentences_is_refused(
+    runner: CliRunner, args: list[str], problem: str
+) -> None:
+    result = runner.invoke(cli, ["email", "diva", *args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {problem}")
+
+
+@pytest.mark.parametrize(
+    ("contact", "greeting"),
+    [("Doña Ana Ruiz", "Estimada doña Ana:"), ("DON Luis Gil", "Estimado don Luis:"),
+     ("D.ª Ana Ruiz", "Estimada doña Ana:")],
+)  # fmt: skip
+def test_don_and_dona_are_written_in_lower_case_in_a_greeting(
+    runner: CliRunner, contact: str, greeting: str
+) -> None:
+    result = runner.invoke(cli, ["email", "diva", "--lang", "es", "--contact", contact])
+    assert result.exit_code == 0, result.output
+    assert f"\n{greeting}\n" in result.stdout
+
+
 def test_lang_with_another_languages_locale_keeps_the_words_and_takes_the_formats(
     runner: CliRunner,
 ) -> None:
