@@ -571,7 +571,12 @@ def build(
             if facts.client
             else placeholders["client"],
             "untitled": user(_without_title(contact, lang)) if contact else "",
-            "greet": user(facts.greeting or greeting_name(contact, lang, register == "informal"))
+            # English letters greet a contact by the first name, titled or not ("Dear Trevor,"),
+            # as a supplier does after months of work; --greeting gives another.
+            "greet": user(
+                facts.greeting
+                or greeting_name(contact, lang, register == "informal" or data.greet_by_first_name)
+            )
             or placeholders["contact"],
             # "Estimado Sr. Vilariño:", where the language and the title say it.
             "salutation": user(

@@ -94,7 +94,9 @@ class Language(NamedTuple):
     article_endings (a service whose first word ends so, the name of an activity, takes
     that article instead of a possessive: "ción" -> "la", for "la redacción de fichas"),
     contractions (two words written as one where they meet: "de el" -> "del"),
-    contact_by_name (under a provider's own heading, the letter's contact line still names
+    greet_by_first_name (a letter to the client greets a contact typed with a title and a
+    first name by the first name: "Dear Trevor," from "Mr Trevor McIlroy"), contact_by_name
+    (under a provider's own heading, the letter's contact line still names
     them: "You can reach Ewan at…" reads well in English, "Puede contactar con Ewan en…"
     after the heading "Ewan Troughton" repeats the name in Spanish), sold_words (a service's
     last word that names what the user sells, left out when the service is named as the
@@ -133,6 +135,7 @@ class Language(NamedTuple):
     article_endings: tuple[tuple[str, str], ...] = ()
     contractions: Mapping[str, str] = {}
     contact_by_name: bool = False
+    greet_by_first_name: bool = False
     sold_words: frozenset[str] = frozenset()
     activity_endings: tuple[str, ...] = ()
     spoken_currencies: Mapping[str, CurrencyWords] = {}
@@ -309,6 +312,7 @@ def _load(folder: Path) -> Language:
             clause_joins=_words(data.get("clause_joins", [])),
             list_joins=_words(data.get("list_joins", [])),
             contact_by_name=bool(data.get("contact_by_name", False)),
+            greet_by_first_name=bool(data.get("greet_by_first_name", False)),
             sold_words=_words(data.get("sold_words", [])),
             conjunction_forms={
                 str(k): (str(v[0]), re.compile(str(v[1])))
