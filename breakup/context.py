@@ -432,6 +432,9 @@ def build(
     region = languages.region_of(locale)
     data = languages.language(lang)
     conventions = data.region(region if region else data.default_region)
+    nation = profile.defaults.subdivision or conventions.nation_of(profile.sender.phone or "")
+    if nation and (conventions.nations or profile.defaults.subdivision is None):
+        conventions = conventions.within(nation)
     currency = facts.currency or profile.defaults.currency or conventions.currency
     sender = profile.sender
     notice = facts.notice_days if facts.notice_days is not None else profile.defaults.notice_days
@@ -544,6 +547,8 @@ def build(
         "records_invoices": conventions.records_invoices,
         "payment_receipt": conventions.payment_receipt,
         "unpaid_next": conventions.unpaid_next,
+        # Which holidays the reminders skip, where a nation's replaced the region's.
+        "holidays_note": conventions.holidays_note,
         "solo": sender.solo,
         "sender": {
             "name": user(sender.name) or placeholders["sender_name"],

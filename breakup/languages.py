@@ -42,7 +42,10 @@ class Region(NamedTuple):
     balance stays unpaid after the reminders: a final demand, the small-claims route),
     weekday_comma (overrides the language's: British English writes "Friday 15 January"),
     spelling (words the region writes otherwise, for text that has no regional catalog: the
-    tone check's advice; "behavior" -> "behaviour").
+    tone check's advice; "behavior" -> "behaviour"), holidays_note (the notes' line on which
+    holidays the reminders skip, when a nation's rules replaced the region's; "" for the
+    catalog's own line), nations (the parts of the region with their own bank holidays, by
+    code: Scotland and Northern Ireland in GB; see Region.within).
     """
 
     code: str
@@ -60,6 +63,36 @@ class Region(NamedTuple):
     unpaid_next: str = ""
     weekday_comma: bool | None = None
     spelling: Mapping[str, str] = {}
+    holidays_note: str = ""
+    nations: Mapping[str, Nation] = {}
+
+    def within(self, code: str) -> Region:
+        """The region's conventions in one of its nations: its holidays and its next steps
+        for an unpaid balance. Raise InputError for a nation the region does not have."""
+        nation = self.nations.get(code.upper())
+        if nation is None:
+            raise InputError(
+                _("unknown subdivision {value!r} for {region}: use one of {choices}").format(
+                    value=code, region=self.code, choices=", ".join(self.nations) or "none"
+                )
+            )
+        return self._replace(
+            holidays=nation.holidays,
+            unpaid_next=nation.unpaid_next or self.unpaid_next,
+            holidays_note=nation.holidays_note,
+        )
+
+    def nation_of(self, phone: str) -> str | None:
+        """The nation a phone number's area code places its owner in, if it says (028 is
+        Northern Ireland; a mobile number says nothing)."""
+        digits = re.sub(r"[^0-9+]", "", phone)
+        for country in ("+44", "0044"):
+            if digits.startswith(country):
+                digits = "0" + digits[len(country) :].lstrip("0")
+        for code, nation in self.nations.items():
+            if any(digits.startswith(prefix) for prefix in nation.phones):
+                return code
+        return None
 
     def respell(self, text: str) -> str:
         """Write `text` with the region's spelling (whole words; a capital stays)."""
@@ -72,6 +105,23 @@ class Region(NamedTuple):
 
         pattern = r"\b(?:" + "|".join(map(re.escape, self.spelling)) + r")\b"
         return re.sub(pattern, swap, text, flags=re.IGNORECASE)
+
+
+class Nation(NamedTuple):
+    """A part of a region with its own bank holidays (Scotland, Northern Ireland).
+
+    Fields: code ("SCT"), name, holidays (its rules, replacing the region's), holidays_note
+    (the notes' line on the holidays the reminders skip), unpaid_next (its next steps for an
+    unpaid balance, where its courts differ; "" keeps the region's), phones (the area codes
+    that place a sender there, as dialled at home: "028").
+    """
+
+    code: str
+    name: str
+    holidays: tuple[str, ...]
+    holidays_note: str
+    unpaid_next: str = ""
+    phones: tuple[str, ...] = ()
 
 
 class Language(NamedTuple):
@@ -261,6 +311,17 @@ def _load(folder: Path) -> Language:
                 unpaid_next=str(table.get("unpaid_next", "")),
                 weekday_comma=(bool(table["weekday_comma"]) if "weekday_comma" in table else None),
                 spelling={str(k).lower(): str(v) for k, v in table.get("spelling", {}).items()},
+                nations={
+                    str(key).upper(): Nation(
+                        code=str(key).upper(),
+                        name=str(nation["name"]),
+                        holidays=_holidays(nation["holidays"]),
+                        holidays_note=str(nation["holidays_note"]),
+                        unpaid_next=str(nation.get("unpaid_next", "")),
+                        phones=tuple(str(p) for p in nation.get("phones", [])),
+                    )
+                    for key, nation in table.get("nations", {}).items()
+                },
             )
             for code, table in data.get("regions", {}).items()
         }

@@ -78,7 +78,8 @@ class Defaults:
     """The profile's defaults for options not given.
 
     Fields: lang, locale, currency, payment_days (days after the end date a final invoice
-    falls due), notice_days (the usual contract notice period).
+    falls due), notice_days (the usual contract notice period), subdivision (the part of the
+    region whose bank holidays apply, where they differ: "SCT" or "NIR" in GB).
     """
 
     lang: str | None = None
@@ -86,6 +87,7 @@ class Defaults:
     currency: str | None = None
     payment_days: int = 14
     notice_days: int | None = None
+    subdivision: str | None = None
 
 
 @dataclass(frozen=True)

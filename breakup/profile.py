@@ -21,7 +21,7 @@ from breakup.models import VOICES, CheckConfig, Defaults, Profile, Referral, Sen
 _PERSON_KEYS = ("name", "company", "email", "phone")
 _SENDER_KEYS = (*_PERSON_KEYS, "voice")
 _REFERRAL_KEYS = (*_PERSON_KEYS, "services", "note", "agreed")
-_DEFAULTS_KEYS = ("lang", "locale", "currency", "payment_days", "notice_days")
+_DEFAULTS_KEYS = ("lang", "locale", "currency", "payment_days", "notice_days", "subdivision")
 _TOP_KEYS = ("sender", "referrals", "defaults", "check")
 # A profile is a short file; anything bigger is not one.
 MAX_BYTES = 1_000_000
@@ -166,6 +166,7 @@ def _defaults(table: dict[str, Any], path: Path) -> Defaults:
         currency=parse.parse_currency(currency, "[defaults] currency") if currency else None,
         payment_days=_days(table, "payment_days", path, 14),
         notice_days=_days(table, "notice_days", path, None),
+        subdivision=_text(table, "subdivision", "defaults", path).upper() or None,
     )
 
 

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from breakup import holidays, languages
+from breakup.errors import InputError
 from breakup.models import Profile
 from breakup.render import render
 
@@ -137,3 +138,51 @@ def test_the_call_leaves_two_weeks_to_pay(profile: Profile) -> None:
 def test_an_unknown_holiday_rule_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown holiday rule '13-45x'"):
         holidays.check(("13-45x",))
+
+
+@pytest.mark.parametrize(
+    ("phone", "subdivision", "expected", "note"),
+    [
+        # End Monday 27 November 2028 + 3 days = Thursday 30, St Andrew's Day: off in Scotland
+        # only.
+        ("0131 496 0358", None, "Friday 1 December 2028", "Scottish bank holidays"),
+        ("+44 131 496 0358", None, "Friday 1 December 2028", "Scottish bank holidays"),
+        ("07700 900123", "SCT", "Friday 1 December 2028", "Scottish bank holidays"),
+        ("07700 900123", None, "Thursday 30 November 2028", "England and Wales"),
+        ("028 9049 6358", None, "Thursday 30 November 2028", "Northern Ireland bank holidays"),
+    ],
+)
+def test_a_british_sender_gets_the_bank_holidays_of_their_nation(
+    profile: Profile, phone: str, subdivision: str | None, expected: str, note: str
+) -> None:
+    """The nation comes from the profile's [defaults] subdivision, else the phone's area code."""
+    sender = dataclasses.replace(profile.sender, phone=phone)
+    defaults = dataclasses.replace(profile.defaults, subdivision=subdivision)
+    mine = dataclasses.replace(profile, sender=sender, defaults=defaults)
+    facts = dataclasses.replace(FACTS, end_date=date(2028, 11, 27))
+    doc = render("notes", "diva", facts=facts, profile=mine, lang="en", locale="en_GB",
+                 today=TODAY)  # fmt: skip
+    check = [line for line in doc.body.splitlines() if "handover is complete" in line]
+    assert len(check) == 1 and check[0].startswith(f"- {expected} ")
+    assert note in doc.body
+
+
+def test_a_nations_holidays_replace_the_regions() -> None:
+    gb = languages.language("en").region("GB")
+    scotland, ulster = gb.within("SCT").holidays, gb.within("nir").holidays
+    assert date(2027, 1, 4) in holidays.days_off(scotland, 2027)  # 2 January, a Saturday
+    assert date(2027, 3, 29) not in holidays.days_off(scotland, 2027)  # no Easter Monday
+    assert date(2027, 8, 2) in holidays.days_off(scotland, 2027)  # first Monday of August
+    assert date(2027, 3, 17) in holidays.days_off(ulster, 2027)  # St Patrick's Day
+    assert date(2027, 7, 12) in holidays.days_off(ulster, 2027)
+    assert date(2027, 7, 12) not in holidays.days_off(gb.holidays, 2027)
+
+
+def test_an_unknown_subdivision_is_named_with_the_known_ones(profile: Profile) -> None:
+    mine = dataclasses.replace(
+        profile, defaults=dataclasses.replace(profile.defaults, subdivision="WLS")
+    )
+    with pytest.raises(InputError, match="unknown subdivision 'WLS' for GB: use one of SCT, NIR"):
+        render("notes", "diva", facts=FACTS, profile=mine, lang="en", locale="en_GB", today=TODAY)
+    # A region without nations leaves the setting alone: a profile serves several locales.
+    render("notes", "diva", facts=FACTS, profile=mine, lang="en", locale="en_US", today=TODAY)
