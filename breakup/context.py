@@ -773,7 +773,13 @@ def without_echoes(
                 # joins the first without the comma, "payroll and tax filings".
                 groups[1] = " " + groups[1].lstrip(",; ")
         if len(head.split()) < 3:
-            return "", note.strip()
+            second = _second_clause(groups, pattern, data)
+            if not second:
+                return "", note.strip()
+            gone = [
+                _CLAUSE_BREAK.sub("", g, count=1).strip() for g in groups[1:] if pattern.search(g)
+            ]
+            return second, "; ".join([groups[0].strip(" ,;"), *gone])
         dropped.append(groups[0][len(head) :].strip(" ,;"))
         # The cut took the last item's joining word ("trabaja sola, negocia bien y contesta
         # en el día"): the items left are joined by it again, "trabaja sola y negocia bien".
@@ -793,6 +799,23 @@ def without_echoes(
             kept[-1] = items[0]
             dropped.insert(0, items[1])
     return "".join(kept), "; ".join(dropped)
+
+
+def _second_clause(groups: list[str], pattern: re.Pattern[str], data: languages.Language) -> str:
+    """When a note's head echoes the reason whole, what its next clause says on its own: "…,
+    and she's especially good with class schedules" is "She's especially good with class
+    schedules." Only a clause that opens with a joining word and a subject of its own (the
+    language's clause_subjects); else nothing. The letter still names what it left out."""
+    rest = [g for g in groups[1:] if not pattern.search(g)]
+    if not rest or rest[0] != groups[1]:
+        return ""
+    words = _CLAUSE_BREAK.sub("", rest[0], count=1).strip().split(maxsplit=2)
+    if len(words) < 3 or words[0].casefold() not in data.clause_joins:
+        return ""
+    if words[1].casefold() not in data.clause_subjects:
+        return ""
+    first = f"{words[1][:1].upper()}{words[1][1:]} {words[2]}"
+    return "".join([first, *rest[1:]])
 
 
 def referral_echoes(

@@ -180,6 +180,7 @@ class Language(NamedTuple):
     echoes: Mapping[str, tuple[str, ...]] = {}
     clause_openers: frozenset[str] = frozenset()
     clause_joins: frozenset[str] = frozenset()
+    clause_subjects: frozenset[str] = frozenset()
     list_joins: frozenset[str] = frozenset()
     salutations: Mapping[str, str] = {}
     article_endings: tuple[tuple[str, str], ...] = ()
@@ -371,6 +372,7 @@ def _load(folder: Path) -> Language:
             echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
             clause_openers=_words(data.get("clause_openers", [])),
             clause_joins=_words(data.get("clause_joins", [])),
+            clause_subjects=_words(data.get("clause_subjects", [])),
             list_joins=_words(data.get("list_joins", [])),
             contact_by_name=bool(data.get("contact_by_name", False)),
             greet_by_first_name=bool(data.get("greet_by_first_name", False)),

@@ -1111,7 +1111,7 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
     # The work list and the contact go only to a provider who has agreed (the work often names
     # the client).
     assert ("Para entonces habré terminado los planos y la memoria." in body) is agreed
-    assert ("La persona de contacto sería Rogelio Salinas." in body) is agreed
+    assert ("La persona de contacto es Rogelio Salinas." in body) is agreed
     assert "Arq." not in body
 
 
@@ -1199,7 +1199,13 @@ def test_the_letter_gives_a_providers_company_its_article() -> None:
      ("late-payer", "en", "He is a technologist who used to run fit sessions.",
       "He is a technologist who used to run fit sessions.", None),
      ("diva", "es", "Prepara a portavoces y está acostumbrada a personas muy exigentes.",
-      "Ana prepara a portavoces.", "acostumbrada a personas muy exigentes")],
+      "Ana prepara a portavoces.", "acostumbrada a personas muy exigentes"),
+     # Round 21: the head goes whole; a next clause with a subject of its own stays.
+     ("diva", "en", "She's a consultant on a retainer with a fixed number of hours, and she's "
+      "especially good with class schedules.", "She's especially good with class schedules.",
+      "with a fixed number of hours"),
+     ("diva", "en", "She works fixed hours, and especially good with schedules.", None,
+      "and especially good with schedules")],
 )  # fmt: skip
 def test_a_provider_note_that_echoes_the_reason_is_left_out_of_the_letter_and_warned(
     archetype: str, lang: str, note: str, letter_says: str | None, left_out: str | None
