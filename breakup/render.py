@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -336,6 +337,16 @@ def _render(
                     "invoices already overdue, or check its due date"
                 ).format(reference=invoice.reference, due=invoice.due, today=today)
             )
+    listed = sum((i.amount for i in facts.invoices), Decimal(0))
+    if facts.invoices and facts.outstanding is not None and facts.outstanding != listed:
+        # The email lists the invoices and then says "That's X in total": X must be their sum.
+        raise InputError(
+            _(
+                "the overdue balance {balance} does not match the invoices listed, which add up "
+                "to {total}: give each invoice's unpaid amount, or leave the balance out (it is "
+                "their sum)"
+            ).format(balance=facts.outstanding, total=listed)
+        )
     if facts.service and not set(facts.service.casefold().split()) - _FUNCTION_WORDS:
         raise InputError(
             _(

@@ -271,6 +271,21 @@ def test_don_and_dona_are_written_in_lower_case_in_a_greeting(
     assert f"\n{greeting}\n" in result.stdout
 
 
+def test_a_balance_that_is_not_the_invoices_sum_is_refused(runner: CliRunner) -> None:
+    """The email lists the invoices and says "That's X in total": X is their sum (red team)."""
+    args = ["email", "late-payer", "--invoice", "F-1:300:2026-10-01", "--invoice",
+            "F-2:200:2026-10-02", "--end-date", "2099-01-15"]  # fmt: skip
+    result = runner.invoke(cli, [*args, "--outstanding", "5000"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        "Error: the overdue balance 5000 does not match the invoices listed, which add up to 500"
+    )
+    assert runner.invoke(cli, [*args, "--outstanding", "100"]).exit_code == 2
+    result = runner.invoke(cli, [*args, "--outstanding", "500"])
+    assert result.exit_code == 0, result.output
+    assert "That's $500.00 in total." in result.stdout
+
+
 def test_lang_with_another_languages_locale_keeps_the_words_and_takes_the_formats(
     runner: CliRunner,
 ) -> None:
