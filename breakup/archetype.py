@@ -95,15 +95,15 @@ SCHEMA: dict[str, Field] = {
     "referral_intro": _f("text", "the referral letter's first paragraph (client)"),
     "boundaries": _f(
         "table",
-        "the limits message: {subject, opening, limits: [...], if_crossed, in_writing, close} "
-        "(client)",
+        "the limits message: {subject, opening, limits: [...], if_crossed, in_writing, close, "
+        "overdue_note} (client)",
     ),
 }
 
 _TABLE_KEYS = {
     "talk": ({"intro", "invite", "ground_rules"}, {"intro", "invite", "ground_rules"}),
     "boundaries": (
-        {"subject", "opening", "limits", "if_crossed", "in_writing", "close"},
+        {"subject", "opening", "limits", "if_crossed", "in_writing", "close", "overdue_note"},
         {"subject", "opening", "limits", "if_crossed", "in_writing"},
     ),
 }

@@ -662,10 +662,12 @@ def build(
         "notice_late": day(today + timedelta(days=facts.notice_days or 0)) if notice_late else None,
         "payment_late": payment_late,
         # A month before the end: when a conversation without a contract should be held.
+        # A calendar month: 9 March for 9 April, never 10 March ("at least a month" said of 30
+        # days read as short notice to two Spanish reviewers).
         "month_before_end": day(
-            _before_the_holidays(working_day_before(end - timedelta(days=30), off), today, off)
+            _before_the_holidays(working_day_before(month_earlier(end), off), today, off)
         )
-        if end is not None and end - timedelta(days=30) > today
+        if end is not None and month_earlier(end) > today
         else None,
         # When to hold the call at the latest, and whether the payment deadline decides it.
         "call_by": day(call_by),
@@ -896,6 +898,14 @@ _ABBREVIATION_END = re.compile(
     r"(?:(?:^|[\s.])[^\W\d_]\.\s?[^\W\d_]|(?<![^\W\d_])(?:etc|approx|incl|excl|aprox))\.$",
     re.IGNORECASE,
 )
+
+
+def month_earlier(day: date) -> date:
+    """The same day of the month before (the month's last day where it has fewer days):
+    9 March for 9 April, 28 February for 31 March."""
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
 
 
 def _without_full_stop(text: str) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from conftest import FACTS, TODAY
+from hypothesis import given
+from hypothesis import strategies as st
 
 from breakup import catalog, context, registry
 from breakup.models import ClientFacts, Invoice, Profile, Referral, Sender
@@ -181,6 +183,8 @@ def test_reminders_fall_on_working_days(profile: Profile) -> None:
     [
         ("Laura Gómez", "es", "formal", "Laura"),
         ("María José Pérez", "es", "formal", "María José"),
+        ("Juan Diego Sánchez", "es", "formal", "Juan Diego"),
+        ("Ana Lucía Pérez Gil", "es", "informal", "Ana Lucía"),
         ("Dª Lucía Torres", "es", "formal", "doña Lucía"),
         ("D. Francisco Ruiz", "es", "formal", "don Francisco"),
         ("C.P. Jorge Herrera", "es", "formal", "C.P. Herrera"),  # contador público (Mexico)
@@ -548,7 +552,7 @@ def test_a_single_agreed_provider_is_named_once_with_how_to_reach_them() -> None
     gb = render("referral", "diva", facts=FACTS, profile=profile, locale="en_GB", today=TODAY)
     assert "Ana knows you may be in touch and can be reached at ana@example.com." in gb.body
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
-    assert "Ana está al tanto de que usted podría escribirle; su correo es ana@example.com." in es
+    assert "Ana ya cuenta con que usted pueda escribirle; su correo es ana@example.com." in es
 
 
 def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() -> None:
@@ -716,24 +720,29 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
     body = render("boundaries", "late-payer", facts=facts, lang="en", today=TODAY).body
     # Each invoice with its amount and due date, said to be unpaid: the message is read alone.
     assert (
-        "invoices F-1 ($100.00, due October 1) and F-2 ($50.00, due November 1), $150.00 in all,"
-        " are still unpaid. Could you please settle them by"
+        "invoices F-1 ($100.00, due October 1, 2026) and F-2 ($50.00, due November 1, 2026),"
+        " $150.00 in all, are still unpaid. Could you please settle them by"
     ) in body
+    # The new terms start with the next invoice: said, not left to guess (two reviewers).
+    assert "The new terms would apply from the next invoice, not to these." in body
     # The request alone: no "once settled, new work" (read as leverage and as a promise).
     assert "schedule any new work" not in body
     es = render("boundaries", "late-payer", facts=facts, lang="es", today=TODAY).body
     assert (
-        "pendientes de pago las facturas F-1 (100,00\u00a0€, vencida el 1 de octubre) y F-2" in es
+        "pendientes de pago las facturas F-1 (100,00\u00a0€, vencida el 1 de octubre de 2026) y F-2"
+        in es
     )
+    assert "a partir de la próxima factura, no a estas." in es
     assert "en total. ¿Podría abonarlas a más tardar el" in es
     assert "trabajo nuevo" not in es
     one = dataclasses.replace(facts, invoices=facts.invoices[:1])
     team = Profile(sender=Sender(name="Marta Gil", company="Gil Estudio"))
     body = render("boundaries", "late-payer", facts=one, profile=team, today=TODAY).body
     assert (
-        "invoice F-1 ($100.00, due October 1) is still unpaid. Could you please settle it by"
+        "invoice F-1 ($100.00, due October 1, 2026) is still unpaid. Could you please settle it by"
         in body
     )
+    assert "from the next invoice, not to this one." in body
     assert "new work." not in body
 
 
@@ -770,9 +779,9 @@ def test_lists_whose_items_hold_a_comma_or_the_conjunction_stay_readable(
 @pytest.mark.parametrize(
     ("handover", "expected"),
     [
-        (("the design files", "the admin login"), "The logins and passwords will come separately"),
-        (("the Google Analytics and Hotjar access",), "The logins and passwords will come"),
-        (("los accesos al banco",), "The logins and passwords will come"),
+        (("the design files", "the admin login"), "The login details will come separately"),
+        (("the Google Analytics and Hotjar access",), "The login details will come"),
+        (("los accesos al banco",), "The login details will come"),
         (("the design files",), ""),
         (("the administration files",), ""),
     ],
@@ -788,7 +797,7 @@ def test_the_email_sends_logins_without_an_if_when_the_handover_lists_one(
     assert ("password" in body) == bool(expected) and "If I hold" not in body
     assert "I'll return or delete any of your files and information I still hold" in body
     es = render("email", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
-    assert ("Las claves y contraseñas" in es) == bool(expected)
+    assert ("Los datos de acceso" in es) == bool(expected)
 
 
 def test_the_heads_up_drafts_do_not_contradict_the_warnings() -> None:
@@ -877,10 +886,13 @@ def test_without_a_notice_period_the_call_is_held_a_month_before_the_end() -> No
     contract; a friend without a contract gets the conversation's own line instead."""
     facts = ClientFacts(client="Acme", contact="Ann Lee", end_date=date(2027, 3, 31))
     notes = render("notes", "diva", facts=facts, lang="en", today=TODAY).body
-    line = "Hold the call by Monday, March 1, 2027, at least a month before the end date, and check"
+    line = "Hold the call by Friday, February 26, 2027, at least a month before the end date"
     assert line in sections(notes)["Before the call"]
     script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
-    assert "Hold this call by Monday, March 1, 2027, at least a month before the end date" in script
+    assert (
+        "Hold this call by Friday, February 26, 2027, at least a month before the end date"
+        in script
+    )
     friend = render("notes", "family-friend", facts=facts, lang="en", today=TODAY).body
     assert "a month before the end date" not in friend and "Have the conversation by" in friend
     noticed = dataclasses.replace(facts, notice_days=60)
@@ -1118,14 +1130,14 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
 @pytest.mark.parametrize(
     ("note", "expected"),
     [("Capacita a equipos de cafeterías.",
-      "Ana capacita a equipos de cafeterías. Está al tanto de que usted podría escribirle"),
+      "Ana capacita a equipos de cafeterías. Ya cuenta con que usted pueda escribirle"),
      ("Su estudio diseña cocinas.",
-      "Su estudio diseña cocinas. Ana está al tanto de que usted podría escribirle"),
-     ("Especialista en cocinas.", "Especialista en cocinas. Ana está al tanto"),
+      "Su estudio diseña cocinas. Ana ya cuenta con que usted pueda escribirle"),
+     ("Especialista en cocinas.", "Especialista en cocinas. Ana ya cuenta con"),
      # A product's name after the verb (two reviewers: "Configura Holded para comercios.").
-     ("Configura Holded para comercios.", "Ana configura Holded para comercios. Está al tanto"),
+     ("Configura Holded para comercios.", "Ana configura Holded para comercios. Ya cuenta con"),
      # A firm's name that opens with a listed verb, followed by its own verb: as written.
-     ("Cuenta Clara gestiona nóminas.", "Cuenta Clara gestiona nóminas. Ana está al tanto")],
+     ("Cuenta Clara gestiona nóminas.", "Cuenta Clara gestiona nóminas. Ana ya cuenta con")],
 )  # fmt: skip
 def test_a_spanish_note_without_a_subject_opens_with_the_providers_name(
     note: str, expected: str
@@ -1511,13 +1523,17 @@ def test_the_boundaries_message_asks_for_the_overdue_balance_after_the_proposal(
     archetype: str,
 ) -> None:
     """A British reviewer: between the limits and "we'll put this in an addendum", the request
-    to pay read as part of the deal. It comes last, before the signature."""
-    body = render("boundaries", archetype, facts=FACTS, lang="en", today=TODAY).body
-    paragraphs = [p for p in body.split("\n\n") if p.strip()]
-    asks = [i for i, p in enumerate(paragraphs) if p.startswith("Separately,")]
-    assert asks, body
-    assert not any("addendum" in p for p in paragraphs[asks[0] + 1 :]), body
-    assert asks[0] == len(paragraphs) - 2, body
+    to pay read as part of the deal. It comes after the proposal; and before the closing
+    question, so the message ends on the proposal (Spanish and Mexican reviewers)."""
+    for lang, opening in (("en", "Separately,"), ("es", "Por otra parte,")):
+        body = render("boundaries", archetype, facts=FACTS, lang=lang, today=TODAY).body
+        paragraphs = [p for p in body.split("\n\n") if p.strip()]
+        asks = [i for i, p in enumerate(paragraphs) if p.startswith(opening)]
+        assert asks, body
+        assert not any("addendum" in p or "anexo" in p for p in paragraphs[asks[0] + 1 :]), body
+        # The closing question, then the signature.
+        assert asks[0] == len(paragraphs) - 3, body
+        assert "?" in paragraphs[-2] and paragraphs[-2] != paragraphs[asks[0]], body
 
 
 @pytest.mark.parametrize(
@@ -1597,3 +1613,103 @@ def test_the_heads_up_names_a_contact_only_apart_from_the_client(client: str, na
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
     assert ("Your contact there would be Laura Gómez." in body) is named, body
+
+
+@pytest.mark.parametrize(
+    ("voice", "relation", "lang", "expected"),
+    [
+        ("I", "friend", "en", "why: there's a friendship involved, and I've decided to keep work"),
+        ("I", "relative", "en", "why: it's a family connection, and I've decided to keep work and"),
+        ("we", "friend", "en", "why: there's a personal connection involved, and we've decided"),
+        ("I", "friend", "es", "hay una relación personal de por medio, y he decidido no mezclar"),
+        ("I", "relative", "es", "hay una relación familiar de por medio, y he decidido no mezclar"),
+    ],
+)  # fmt: skip
+def test_the_family_friends_heads_up_says_why_without_naming_anyone(
+    voice: str, relation: str, lang: str, expected: str
+) -> None:
+    """A British reviewer: "they're a friend of mine" said of a bakery. The reason names no
+    one: a provider not yet asked must not learn who the client is (a Mexican reviewer)."""
+    facts = dataclasses.replace(FACTS, relation=relation)
+    sender = Sender(name="Marta Gil", company="" if voice == "I" else "Gil Estudio", voice=voice)
+    profile = Profile(sender=sender, referrals=(ASKED, NOT_YET))
+    body = render("heads-up", "family-friend", facts=facts, profile=profile, lang=lang,
+                  today=TODAY).body  # fmt: skip
+    assert body.count(expected) == 2, body
+    assert "they're a friend of mine" not in body and "they're family" not in body
+    # The message to the provider not yet asked names neither the client nor the contact.
+    unasked = body[body.index("Bruno") :]
+    assert "Laura" not in unasked and "Núñez" not in unasked, unasked
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "Keep the confirmation as it was sent, with its date and time: it's your record"),
+    ("es", "Guardar el correo de confirmación tal como salió, con su fecha y hora: es la"),
+])  # fmt: skip
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+def test_the_notes_keep_the_written_notice_as_proof(
+    archetype: str, lang: str, expected: str
+) -> None:
+    """A US reviewer: the notes should say to keep the notice as sent, with its date."""
+    body = render("notes", archetype, facts=FACTS, lang=lang, today=TODAY).body
+    assert expected in body, body
+
+
+@pytest.mark.parametrize(("archetype", "words"), [
+    ("micromanager", "working closely together, with more frequent reviews"),
+    ("scope-shifter", "working by the hour or in short stages, or pricing each change"),
+])  # fmt: skip
+def test_the_notes_check_the_letter_recommends_the_way_of_working_the_email_describes(
+    archetype: str, words: str
+) -> None:
+    """Spanish and Mexican reviewers: the email said a closer or more flexible provider would
+    suit the client, and the letter described one with fixed review rounds."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("notes", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY).body
+    assert "Check that what the referral letter says about how the provider works" in body
+    assert words in body
+    both = Profile(
+        sender=Sender(name="Marta Gil"),
+        referrals=(ASKED, dataclasses.replace(NOT_YET, agreed=True)),
+    )
+    body = render("notes", archetype, facts=FACTS, profile=both, lang="en", today=TODAY).body
+    assert "Check that what the referral letter says about how each provider works" in body
+    alone = Profile(sender=Sender(name="Marta Gil"))
+    body = render("notes", archetype, facts=FACTS, profile=alone, lang="en", today=TODAY).body
+    assert "Check that what the referral letter says" not in body
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+def test_british_notes_give_advice_not_settings(archetype: str) -> None:
+    """A British reviewer: "set subdivision in your profile's [defaults] (see the README)" is
+    the tool's configuration, not advice for a business owner."""
+    body = render("notes", archetype, facts=FACTS, locale="en_GB", today=TODAY).body
+    assert "[defaults]" not in body and "README" not in body and "subdivision" not in body
+    assert (
+        "if you work in Scotland or Northern Ireland, move any that fall on a bank holiday" in body
+    )
+
+
+@pytest.mark.parametrize(
+    ("end", "expected"),
+    [
+        (date(2027, 4, 9), "Tuesday 9 March 2027"),
+        # 28 February (31 March has no 31 February) is a Sunday: the Friday before.
+        (date(2027, 3, 31), "Friday 26 February 2027"),
+        (date(2027, 1, 15), "Tuesday 15 December 2026"),
+    ],
+)
+def test_a_month_before_the_end_is_a_calendar_month(end: date, expected: str) -> None:
+    """Two Spanish reviewers: "at least a month before" said of 10 March for 9 April."""
+    facts = dataclasses.replace(FACTS, end_date=end, notice_days=None, invoices=(), pay_by=None)
+    body = render("script", "micromanager", facts=facts, locale="en_GB",
+                  today=date(2026, 11, 2)).body  # fmt: skip
+    assert f"Hold this call by {expected}, at least a month before the end date." in body, body
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
+def test_month_earlier_is_the_same_day_of_the_month_before(day: date) -> None:
+    earlier = context.month_earlier(day)
+    assert 28 <= (day - earlier).days <= 31
+    assert (earlier.year * 12 + earlier.month) == (day.year * 12 + day.month) - 1
+    assert earlier.day == day.day or (earlier + timedelta(days=1)).month != earlier.month
