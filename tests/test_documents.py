@@ -592,7 +592,11 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
         "Send the heads-up to Ana Ruiz, so that the client's call or email comes as no surprise."
         in before
     )
-    assert "Send the heads-up to Bruno Peña as well. If Bruno says yes before the call" in (before)
+    # Today, with the day it asks for an answer by (two reviewers asked when to send it).
+    assert (
+        "Send the heads-up to Bruno Peña today as well: it asks for an answer by Monday,"
+        " December 14, 2026. If Bruno says yes before the call" in before
+    )
     told = "Let Ana know that the client may now get in touch."
     assert told in after and after.index(told) < after.index("Then send the referral letter.")
     assert "Bruno" not in after and "agreed = true" not in body and "still" not in before
@@ -1713,3 +1717,37 @@ def test_month_earlier_is_the_same_day_of_the_month_before(day: date) -> None:
     assert 28 <= (day - earlier).days <= 31
     assert (earlier.year * 12 + earlier.month) == (day.year * 12 + day.month) - 1
     assert earlier.day == day.day or (earlier + timedelta(days=1)).month != earlier.month
+
+
+def test_the_script_says_who_the_call_is_with() -> None:
+    """A Mexican reviewer: the script never said whom to call."""
+    body = render("script", "late-payer", facts=FACTS, lang="en", today=TODAY).body
+    expected = "Who you'll speak to: Laura Gómez, Ferretería Núñez S.L. (laura@ferreterianunez.es)."
+    assert expected in sections(body)["Have on hand"], body
+    es = render("script", "late-payer", facts=FACTS, lang="es", today=TODAY).body
+    assert "Con quién vas a hablar: Laura Gómez, Ferretería Núñez S.L." in es
+    nobody = dataclasses.replace(FACTS, contact=None, client_email=None)
+    assert "Who you'll speak to" not in render("script", "late-payer", facts=nobody,
+                                                today=TODAY).body  # fmt: skip
+
+
+def test_a_conversation_in_person_is_not_the_call() -> None:
+    """A Mexican reviewer: the family friend is told in person, and the notes said "call"."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, NOT_YET))
+    notes = render("notes", "family-friend", facts=FACTS, profile=profile, today=TODAY).body
+    assert "If Bruno says yes before you talk, mention Bruno in the conversation" in notes
+    script = render("script", "family-friend", facts=FACTS, profile=profile, today=TODAY).body
+    assert "If Bruno Peña says yes before you talk, recommend Bruno too." in script
+    diva = render("notes", "diva", facts=FACTS, profile=profile, today=TODAY).body
+    assert "If Bruno says yes before the call, mention Bruno on the call" in diva
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_micromanager_can_stop_early_on_the_contracts_terms(lang: str) -> None:
+    """Two reviewers: the other scripts answered "then let's stop now"; this one did not."""
+    body = render("script", "micromanager", facts=FACTS, lang=lang, today=TODAY).body
+    says, reply = {
+        "en": ("Then let's just stop now.", "as our contract provides"),
+        "es": ("Pues entonces lo dejamos ya.", "según lo que prevea el contrato"),
+    }[lang]
+    assert says in body and reply in body
