@@ -109,6 +109,30 @@ def environment(lang: str, locale: str, register: str, html: bool, templates: Pa
     return catalog.environment(lang, languages.region_of(locale), register, html, folder)
 
 
+def _check_cents(facts: ClientFacts, profile: Profile, lang: str, locale: str) -> None:
+    """Refuse an amount with more decimals than its currency writes: 1500.50 yen was printed
+    as ¥1,500 without a word (a red-team finding)."""
+    from babel.numbers import get_currency_precision
+
+    data = languages.language(lang)
+    region = languages.region_of(locale)
+    currency = (
+        facts.currency
+        or profile.defaults.currency
+        or data.region(region if region else data.default_region).currency
+    )
+    digits = get_currency_precision(currency)
+    amounts = [i.amount for i in facts.invoices] + [facts.outstanding, facts.final_invoice]
+    for amount in amounts:
+        if amount is not None and amount != amount.quantize(Decimal(1).scaleb(-digits)):
+            raise InputError(
+                _(
+                    "the amount {amount} has more decimals than {currency} uses ({digits}): "
+                    "round it, or check the currency"
+                ).format(amount=amount, currency=currency, digits=digits)
+            )
+
+
 @functools.lru_cache(maxsize=256)
 def default_register(archetype: str, lang: str, templates: Path | None = None) -> str:
     """Return the register an archetype's documents use unless told otherwise."""
@@ -361,6 +385,7 @@ def _render(
                 '"{contact} Torres"), or leave the contact out'
             ).format(contact=facts.contact.strip())
         )
+    _check_cents(facts, profile, lang, locale)
     register = register or default_register(archetype, lang, templates)
     env = environment(lang, locale, register, fmt == "html", templates)
     marks = _placeholders(env)

@@ -291,6 +291,39 @@ def _number(value: str, fallback: int) -> int:
     return int(text) if text.isdigit() and len(text) < 10 else fallback
 
 
+class _JsonObject(dict[str, object]):
+    """A JSON object that remembers the first key its line gave twice (json keeps the last)."""
+
+    def __init__(self, pairs: list[tuple[str, object]]) -> None:
+        super().__init__(pairs)
+        self.repeated = ""
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                self.repeated = key
+                break
+            seen.add(key)
+
+
+class _Pairs(list[tuple[str, object]]):
+    """A JSON object read as its pairs, in order (a repeated key kept)."""
+
+
+def _json_object(pairs: list[tuple[str, object]], ascii_only: bool) -> str:
+    """A JSON object written from its pairs, in order, a repeated key included; objects
+    inside it are written the same way."""
+
+    def value(item: object) -> str:
+        if isinstance(item, _Pairs):
+            return _json_object(item, ascii_only)
+        if isinstance(item, list):
+            return "[" + ", ".join(value(v) for v in item) + "]"
+        return json.dumps(item, ensure_ascii=ascii_only)
+
+    items = (f"{json.dumps(key, ensure_ascii=ascii_only)}: {value(v)}" for key, v in pairs)
+    return "{" + ", ".join(items) + "}"
+
+
 def _jsonl_rows(source: Source) -> Iterator[Row]:
     with source.path.open(encoding="utf-8-sig", errors="surrogateescape") as handle:
         position = 0
@@ -307,7 +340,7 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                 continue
             try:
                 # A number with a fraction is kept exact (1.234 is not 1.2339999...).
-                data = json.loads(line, parse_float=Decimal)
+                data = json.loads(line, parse_float=Decimal, object_pairs_hook=_JsonObject)
             except (ValueError, RecursionError) as error:
                 # A JSONDecodeError says where; a ValueError is a number over Python's 4,300
                 # digits; a RecursionError, nesting too deep.
@@ -327,9 +360,22 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                 yield Row(line_number, position, {}, raw, _("each line must be a JSON object"))
                 continue
             cells: dict[str, str] = {}
-            problem = ""
+            # A key given twice ("client" and "Client", or the same one twice) would keep one
+            # of the two values without a word: the row is refused, naming both.
+            repeated = getattr(data, "repeated", "")
+            problem = (
+                _("the key {key!r} is given twice: keep one").format(key=repeated)
+                if repeated
+                else ""
+            )
+            given: dict[str, str] = {}
             for key, value in data.items():
                 name = column_name(str(key))
+                if name in given and not problem:
+                    problem = _(
+                        "the keys {first!r} and {second!r} name the same column: keep one"
+                    ).format(first=given[name], second=str(key))
+                given.setdefault(name, str(key))
                 close = _misspelt(name)
                 if close and not problem:
                     problem = _("unknown key {name!r}: did you mean {close!r}?").format(
@@ -493,17 +539,20 @@ def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> st
         lines = []
         for failure in failures:
             try:
-                data = json.loads(failure.raw)
-                if not isinstance(data, dict):
+                # As pairs: a key the line gave twice keeps both values to fix (a dict would
+                # keep the last one only, and lose the other without a word).
+                pairs = json.loads(failure.raw, object_pairs_hook=_Pairs)
+                if not isinstance(pairs, _Pairs):
                     raise ValueError
             except (ValueError, RecursionError):
-                data = {"line": failure.raw}
-            data.update({ROW: failure.number, REASON: " / ".join(failure.reasons)})
-            line = json.dumps(data, ensure_ascii=False)
+                pairs = [("line", failure.raw)]
+            pairs = _Pairs((k, v) for k, v in pairs if k not in (ROW, REASON))
+            pairs += [(ROW, failure.number), (REASON, " / ".join(failure.reasons))]
+            line = _json_object(pairs, ascii_only=False)
             try:
                 line.encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate: kept as its JSON escape
-                line = json.dumps(data)
+                line = _json_object(pairs, ascii_only=True)
             lines.append(line)
         payload = ("\n".join(lines) + "\n").encode("utf-8")
     else:

@@ -295,6 +295,32 @@ def test_a_duplicated_column_is_refused(runner: CliRunner) -> None:
     assert code == 2 and "appears twice" in err
 
 
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"archetype": "late-payer", "client": "A", "end_date": "2027-01-15", "client": "B"}',
+         "the key 'client' is given twice: keep one"),
+        ('{"archetype": "late-payer", "client": "A", "Client": "B", "end_date": "2027-01-15"}',
+         "the keys 'client' and 'Client' name the same column: keep one"),
+    ],
+)  # fmt: skip
+def test_a_json_key_given_twice_fails_its_row_and_keeps_both_values(
+    runner: CliRunner, line: str, reason: str
+) -> None:
+    """A red-team finding: json keeps the last of two values without a word. The row fails,
+    and the file to fix holds both values, not the one json kept."""
+    Path("clients.jsonl").write_text(line + "\n", encoding="utf-8")
+    code, _out, err = run(runner, "clients.jsonl", "-o", "out")
+    assert code == 1 and reason in err, err
+    failed = Path("out/failed.jsonl").read_text(encoding="utf-8")
+    assert '"A"' in failed and '"B"' in failed and "breakup_reason" in failed
+    # Fixed in place and run again, the row goes through.
+    fixed = failed.replace(', "client": "B"', "").replace(', "Client": "B"', "")
+    Path("out/failed.jsonl").write_text(fixed, encoding="utf-8")
+    code, _out, err = run(runner, "out/failed.jsonl", "-o", "out")
+    assert code == 0, err
+
+
 def test_dry_run_writes_nothing_and_fails_like_a_run(runner: CliRunner) -> None:
     Path("clients.csv").write_text(
         HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n", encoding="utf-8"

@@ -945,3 +945,14 @@ def test_accented_addresses_do_not_make_an_english_draft_spanish() -> None:
     result = check_draft(text)
     assert result.lang == "en"
     assert len(list(result.findings)) == 2
+
+
+def test_a_phrase_across_the_cut_of_a_long_paragraph_is_found() -> None:
+    """A red-team finding: a paragraph over 20,000 characters was cut at a space, and "You
+    are a | deadbeat" across the cut was missed. The cut is made at a sentence's end."""
+    filler = "The report is attached here. "
+    text = filler * (19_990 // len(filler))
+    text += "x" * (19_990 - len(text) - 1) + " "
+    text += "You are a deadbeat and a liar. " + filler * 5
+    assert text.index("deadbeat") == 20_000
+    assert [f.match for f in check_text(text, "en")] == ["You are a deadbeat"]

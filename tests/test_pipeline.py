@@ -226,6 +226,24 @@ def test_the_currency_typed_with_the_amounts_is_the_documents_currency(runner: C
 
 
 @pytest.mark.parametrize(
+    ("args", "error"),
+    [(["--outstanding", "1500.50", "--currency", "JPY"],
+      "the amount 1500.50 has more decimals than JPY uses (0): round it, or check the currency"),
+     (["--invoice", "F-1:1500.5:2026-10-01", "--currency", "JPY", "--lang", "es"],
+      "el importe 1500.5 tiene más decimales de los que usa JPY (0)")],
+)  # fmt: skip
+def test_an_amount_finer_than_its_currency_is_refused(
+    runner: CliRunner, args: list[str], error: str
+) -> None:
+    """A red-team finding: 1500.50 yen was printed as ¥1,500 without a word."""
+    result = runner.invoke(cli, ["email", "late-payer", "--end-date", "2027-01-15", *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and error in result.stderr
+    ok = runner.invoke(cli, ["email", "late-payer", "--outstanding", "1500", "--currency", "JPY"])
+    assert ok.exit_code == 0 and "¥1,500" in ok.stdout, ok.output
+
+
+@pytest.mark.parametrize(
     ("invoice", "problem"),
     [("F-1:0:2026-10-01", "invoice F-1 for --invoice is for 0: leave out an invoice"),
      ("F-1:500:2099-06-01", "invoice F-1 falls due on 2099-06-01, after today")],
