@@ -70,6 +70,11 @@ SCHEMA: dict[str, Field] = {
     "own_unpaid_step": _f(
         "bool", "its notes items say what to do when a balance stays unpaid", False
     ),
+    "unpaid_step": _f(
+        "text",
+        "what to do when a balance stays unpaid after the written follow-up, in the notes' "
+        "Money section, in place of the region's usual next steps (user)",
+    ),
     "bounds_new_work": _f("bool", "the work list bounds what is done before the end", False),
     "call_minutes": _f("int", "how long a call to book, in minutes", 15),
     "signature": _f("signature", '"full" (name, company, contacts) or "name" only', "full"),

@@ -280,6 +280,20 @@ def working_day_before(day: date, holidays: tuple[str, ...] = ()) -> date:
     return previous_working_day(day, holidays)
 
 
+def working_days_before(day: date, count: int, holidays: tuple[str, ...] = ()) -> date:
+    """The working day that leaves `count` whole working days between it and `day`: with two
+    before Friday 26 February, Tuesday 23, so a piece sent then can be reviewed on the
+    Wednesday and the Thursday."""
+    for _step in range(count + 1):
+        day = working_day_before(day - timedelta(days=1), holidays)
+    return day
+
+
+def _still_to_come(value: date | None, today: date, locale: str) -> Day | None:
+    """A date the documents may give as a deadline: only one after today."""
+    return Day(value, locale) if value is not None and value > today else None
+
+
 def _before_the_holidays(day: date | None, today: date, holidays: tuple[str, ...]) -> date | None:
     """A deadline for the call that falls between Christmas Eve and New Year's Day moves to the
     working day before Christmas Eve, if that is still to come: nobody wants this conversation
@@ -509,7 +523,12 @@ def build(
     client_told = facts.call_date is not None and facts.call_date < today
     before = facts.call_date if facts.call_date is not None and facts.call_date > today else None
     if facts.call_date is None and end is not None:
-        before = call_by or (end - timedelta(days=30))
+        # Without a contract's notice or a payment deadline, the notes ask for the call at
+        # least a calendar month before the end: the answer is needed the working day before
+        # that (a reviewer of round 24 found both on the same Tuesday).
+        before = call_by or _before_the_holidays(
+            working_day_before(month_earlier(end), off), today, off
+        )
     reply_by = working_day_before(before - timedelta(days=1), off) if before else None
     if reply_by is not None and reply_by <= today:
         reply_by = None
@@ -669,6 +688,11 @@ def build(
         )
         if end is not None and month_earlier(end) > today
         else None,
+        # The working day that leaves n working days before the end date, if still to come:
+        # {{ before_end(4) }} for a last piece with its review round and changes after it.
+        "before_end": lambda count: _still_to_come(
+            working_days_before(end, count, off) if end is not None else None, today, locale
+        ),
         # When to hold the call at the latest, and whether the payment deadline decides it.
         "call_by": day(call_by),
         # The heads-up asks for an answer by this day (None: no call date to answer before).

@@ -130,7 +130,7 @@ def test_a_reactions_other_reply_needs_when_and_reply(
     if ok:
         assert result.exit_code == 0, result.output
         assert "  (If you agree)\n  → Then yes." in result.stdout
-        assert "  (If not)\n  → I haven't decided on that. " in result.stdout
+        assert "  (If not)\n  → I'm not raising that today. " in result.stdout
     else:
         assert result.exit_code != 0 and "Traceback" not in result.output
         expected = 'reaction 8 needs "says" and "reply" texts (and "instead", if given, "otherwise"'

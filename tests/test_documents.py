@@ -388,6 +388,26 @@ def test_a_company_recommends_in_its_own_voice(profile: Profile) -> None:
     assert "I can recommend Jorge Salas" in body and "We'd be glad" not in body
 
 
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+@pytest.mark.parametrize("locale", ["es_ES", "es_MX"])
+@pytest.mark.parametrize("register", REGISTERS)
+def test_a_sole_trader_offers_someone_they_trust_in_the_singular(
+    profile: Profile, archetype: str, locale: str, register: str
+) -> None:
+    """A red-team finding of round 24: a one-person business's shouter script said "también
+    podemos presentarle a una persona de mi confianza". Whoever trusts in the singular
+    offers in the singular, in every document."""
+    solo = Profile(sender=Sender(name="Ann Lee", voice="I"), referrals=profile.referrals)
+    for document in registry.DOCUMENTS:
+        body = render(document, archetype, facts=SPANISH, profile=solo, lang="es",
+                      locale=locale, register=register, today=TODAY).body  # fmt: skip
+        for sentence in _sentences(body):
+            if re.search(r"\bmis? confianza\b", sentence):
+                # Both of them talked ("Tal como hablamos"): that plural is theirs.
+                joint = re.sub(r"\b(hablamos|platicamos|quedamos|acordamos)\b", "", sentence)
+                assert not re.search(r"\b\w+[aei]mos\b", joint), sentence
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_the_family_friend_notes_assume_no_contract(profile: Profile, lang: str) -> None:
     """Between friends there is rarely a contract: the notes never point to one."""
@@ -462,7 +482,7 @@ def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_ask
     body = render("heads-up", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
     to_bruno, to_ana = body.split("Ana Ruiz <ana@example.com>")
     asks = "Would you be open" if lang == "en" else "¿Tendrías hueco"
-    told = "Thanks for being open" if lang == "en" else "Gracias por dejar que le dé tu nombre"
+    told = "Thanks for being open" if lang == "en" else "Gracias por dejar que te recomiende"
     assert asks in to_bruno and told not in to_bruno
     assert told in to_ana and asks not in to_ana
     agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
@@ -511,6 +531,58 @@ def test_the_heads_up_asks_for_an_answer_before_the_call(
     assert asked in body
 
 
+def test_without_a_notice_period_the_answer_comes_the_day_before_the_call_deadline() -> None:
+    """A round-24 reviewer: with no contract notice, the notes asked for the call by Tuesday
+    26 January (a calendar month before the end) and the provider's answer that same day."""
+    facts = dataclasses.replace(
+        FACTS, notice_days=None, invoices=(), pay_by=None, end_date=date(2027, 3, 26)
+    )
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
+    notes = render("notes", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    assert "Hold the call by Friday, February 26, 2027" in notes
+    body = render("heads-up", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    assert "either way by Thursday, February 25?" in body
+
+
+@pytest.mark.parametrize("archetype", ["late-payer", "shouter"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_what_to_do_about_an_unpaid_balance_is_with_the_money(
+    profile: Profile, archetype: str, lang: str
+) -> None:
+    """Two Spanish reviewers of round 24: interest was under "Money" and the next step after
+    the reminder under "For this client". Both are in the money section now, once."""
+    notes = render("notes", archetype, facts=FACTS, profile=profile, lang=lang,
+                   today=TODAY).body  # fmt: skip
+    heading = "\nMoney\n" if lang == "en" else "\nFacturas y cobros\n"
+    money = notes.split(heading, 1)[1].split("\n\n", 2)[1]
+    step = "small claims court" if lang == "en" else "monitorio"
+    assert step in money, money
+    assert notes.count(step) == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_micromanager_is_told_when_the_last_piece_comes(profile: Profile, lang: str) -> None:
+    """Two reviewers of round 24: the notes asked the user to set the date of the last piece,
+    and the client, who must book two days to review it, never heard it. For an end on Friday
+    15 January, Friday 8 January: Monday and Tuesday to review it, Wednesday and Thursday for
+    the changes. In the email and the notes."""
+    email = render("email", "micromanager", facts=FACTS, profile=profile, lang=lang,
+                   today=TODAY).body  # fmt: skip
+    notes = render("notes", "micromanager", facts=FACTS, profile=profile, lang=lang,
+                   today=TODAY).body  # fmt: skip
+    if lang == "en":
+        assert "The last piece will reach you no later than Friday, January 8." in email
+        assert "Send the last piece by Friday, January 8, 2027, as your email says" in notes
+    else:
+        assert "La última parte le llegará como muy tarde el viernes 8 de enero." in email
+        assert "Enviar la última parte como muy tarde el viernes 8 de enero de 2027" in notes
+    # No end date: no date to promise, and the notes ask the user to set one.
+    open_ended = dataclasses.replace(FACTS, end_date=None, notice_days=None)
+    email = render("email", "micromanager", facts=open_ended, profile=profile, lang=lang,
+                   today=TODAY).body  # fmt: skip
+    assert "last piece will reach" not in email and "última parte le llegará" not in email
+
+
 @pytest.mark.parametrize("agreed", [True, False])
 def test_after_the_call_the_heads_up_no_longer_asks_for_discretion(agreed: bool) -> None:
     """A red-team finding: after the call (or a call on an earlier day) the heads-up still
@@ -552,7 +624,7 @@ def test_a_single_agreed_provider_is_named_once_with_how_to_reach_them() -> None
     gb = render("referral", "diva", facts=FACTS, profile=profile, locale="en_GB", today=TODAY)
     assert "Ana knows you may be in touch and can be reached at ana@example.com." in gb.body
     es = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
-    assert "Ana ya cuenta con que usted pueda escribirle; su correo es ana@example.com." in es
+    assert "Ana ya está al tanto, así que puede escribirle directamente a ana@example.com." in es
 
 
 def test_several_agreed_providers_are_told_once_and_addressed_in_the_plural() -> None:
@@ -594,7 +666,7 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
     )
     # Today, with the day it asks for an answer by (two reviewers asked when to send it).
     assert (
-        "Send the heads-up to Bruno Peña today as well: it asks for an answer by Monday,"
+        "Send the heads-up to Bruno Peña at the same time: it asks for an answer by Monday,"
         " December 14, 2026. If Bruno says yes before the call" in before
     )
     told = "Let Ana know that the client may now get in touch."
@@ -1025,7 +1097,7 @@ def test_every_heads_up_opening_gives_the_article(
     else:
         # Asked first, the provider learns who the client is only after a yes.
         assert "Cala Crancs" not in body
-        assert "trabajo con uno de " in body and "de quién se trata" in body
+        assert " con uno de " in body and "de quién se trata" in body
 
 
 def test_a_provider_known_only_by_company_is_named_by_it_after_the_first_mention() -> None:
@@ -1134,14 +1206,14 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
 @pytest.mark.parametrize(
     ("note", "expected"),
     [("Capacita a equipos de cafeterías.",
-      "Ana capacita a equipos de cafeterías. Ya cuenta con que usted pueda escribirle"),
+      "Ana capacita a equipos de cafeterías. Ya está al tanto, así que puede escribirle"),
      ("Su estudio diseña cocinas.",
-      "Su estudio diseña cocinas. Ana ya cuenta con que usted pueda escribirle"),
-     ("Especialista en cocinas.", "Especialista en cocinas. Ana ya cuenta con"),
+      "Su estudio diseña cocinas. Ana ya está al tanto, así que puede escribirle"),
+     ("Especialista en cocinas.", "Especialista en cocinas. Ana ya está al tanto"),
      # A product's name after the verb (two reviewers: "Configura Holded para comercios.").
-     ("Configura Holded para comercios.", "Ana configura Holded para comercios. Ya cuenta con"),
+     ("Configura Holded para comercios.", "Ana configura Holded para comercios. Ya está al tanto"),
      # A firm's name that opens with a listed verb, followed by its own verb: as written.
-     ("Cuenta Clara gestiona nóminas.", "Cuenta Clara gestiona nóminas. Ana ya cuenta con")],
+     ("Cuenta Clara gestiona nóminas.", "Cuenta Clara gestiona nóminas. Ana ya está al tanto")],
 )  # fmt: skip
 def test_a_spanish_note_without_a_subject_opens_with_the_providers_name(
     note: str, expected: str
@@ -1735,11 +1807,11 @@ def test_a_conversation_in_person_is_not_the_call() -> None:
     """A Mexican reviewer: the family friend is told in person, and the notes said "call"."""
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, NOT_YET))
     notes = render("notes", "family-friend", facts=FACTS, profile=profile, today=TODAY).body
-    assert "If Bruno says yes before you talk, mention Bruno in the conversation" in notes
+    assert "If Bruno says yes before you talk, name them in the conversation" in notes
     script = render("script", "family-friend", facts=FACTS, profile=profile, today=TODAY).body
     assert "If Bruno Peña says yes before you talk, recommend Bruno too." in script
     diva = render("notes", "diva", facts=FACTS, profile=profile, today=TODAY).body
-    assert "If Bruno says yes before the call, mention Bruno on the call" in diva
+    assert "If Bruno says yes before the call, name them on the call" in diva
 
 
 @pytest.mark.parametrize("lang", LANGS)
