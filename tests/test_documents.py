@@ -1594,7 +1594,7 @@ def test_a_service_named_as_the_clients_work_leaves_out_what_the_user_sells(
     assert languages.language("en").possessive(service, "your") == expected
 
 
-@pytest.mark.parametrize("archetype", ["late-payer", "word-breaker", "scope-shifter"])
+@pytest.mark.parametrize("archetype", ["late-payer", "word-breaker", "scope-shifter", "shouter"])
 def test_the_boundaries_message_asks_for_the_overdue_balance_after_the_proposal(
     archetype: str,
 ) -> None:
