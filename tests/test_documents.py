@@ -1823,3 +1823,17 @@ def test_the_micromanager_can_stop_early_on_the_contracts_terms(lang: str) -> No
         "es": ("Pues entonces lo dejamos ya.", "según lo que prevea el contrato"),
     }[lang]
     assert says in body and reply in body
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_script_has_the_handover_list_at_hand(profile: Profile, lang: str) -> None:
+    """A US reviewer of round 24: the client asks on the call what they will get, and the list
+    was only in the email. The plain-text script marks its one subheading with a colon."""
+    facts = dataclasses.replace(FACTS, handover=("the design files", "the hosting login"))
+    body = render("script", "late-payer", facts=facts, profile=profile, lang=lang,
+                  today=TODAY).body  # fmt: skip
+    label = "What you'll hand over: " if lang == "en" else "Lo que entregarás en el traspaso: "
+    assert f"- {label}the design files; the hosting login." in body
+    friend = render("script", "family-friend", facts=facts, profile=profile, lang=lang,
+                    today=TODAY).body  # fmt: skip
+    assert ("Ground rules to agree on:\n" if lang == "en" else "Pautas que acordar:\n") in friend
