@@ -492,12 +492,30 @@ def resolve(
                     value=value, option=option, choices=", ".join(known)
                 )
             )
+        regions = language(parsed[0]).regions
+        if parsed[1] and parsed[1].upper() not in regions:
+            # A region without data would borrow the default's currency ("USD 1,234.50" for
+            # en_AU, a red-team finding): refused, with the regions there are.
+            raise InputError(
+                _(
+                    "no regional data for {value!r} in {option}: use {choices} instead, with "
+                    "--currency for your currency"
+                ).format(
+                    value=value,
+                    option=option,
+                    choices=", ".join(f"{parsed[0]}_{code}" for code in sorted(regions)),
+                )
+            )
         return parsed
 
     env_value = environ.get("LC_ALL") or environ.get("LANG") or ""
     env = parse_locale(env_value) if env_value not in ("", "C", "POSIX") else None
     if env is not None and env[0] not in known:
         env = None
+    if env is not None and env[1] and env[1].upper() not in language(env[0]).regions:
+        # The environment's region is used only when breakup has its data: en_AU is English
+        # with the language's default region, never en_AU's formats with en_US's currency.
+        env = (env[0], None)
     given = [
         checked(locale, "--locale") if locale else None,
         checked(profile_locale, "[defaults] locale") if profile_locale else None,

@@ -955,4 +955,20 @@ def test_a_phrase_across_the_cut_of_a_long_paragraph_is_found() -> None:
     text += "x" * (19_990 - len(text) - 1) + " "
     text += "You are a deadbeat and a liar. " + filler * 5
     assert text.index("deadbeat") == 20_000
-    assert [f.match for f in check_text(text, "en")] == ["You are a deadbeat"]
+    # "a liar" at the end of the same sentence is a second finding of its own.
+    assert [f.match for f in check_text(text, "en")][0] == "You are a deadbeat"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", s) for s in ("I know where you live.", "Watch your back.", "Go to hell.",
+                         "Screw you.", "Piss off.", "Drop dead.", "Get lost.",
+                         "Shut up and pay.", "Your team is useless.", "F*** off.",
+                         "You idiot.", "Liar.")]
+    + [("es", s) for s in ("Váyase al infierno.", "Vete a la mierda.", "Sé dónde vive.",
+                           "Cállese y pague.", "Su equipo es un inútil.", "Imbécil.")],
+)  # fmt: skip
+def test_short_curses_and_threats_are_flagged(lang: str, text: str) -> None:
+    """The round-25 red team: under four words the model never scores a sentence, and these
+    passed as neutral. The rules name them now."""
+    assert check_text(text, lang), text

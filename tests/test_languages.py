@@ -24,10 +24,14 @@ from breakup.errors import InputError
         (None, None, None, None, {"LC_ALL": "en_GB.UTF-8", "LANG": "es_ES"}, ("en", "en_GB")),
         ("en", None, None, "es_ES", {}, ("en", "en_US")),
         ("en", "es_ES", None, None, {}, ("en", "es_ES")),
-        ("es", None, None, None, {"LANG": "es_AR.UTF-8"}, ("es", "es_AR")),
+        # A region without data in the environment: the language's default region, never
+        # es_AR's formats with Spain's euros (a red-team finding of round 25).
+        ("es", None, None, None, {"LANG": "es_AR.UTF-8"}, ("es", "es_ES")),
+        (None, None, None, None, {"LANG": "en_AU.UTF-8"}, ("en", "en_US")),
     ],
     ids=["nothing", "lang", "locale", "profile-lang", "profile-locale", "env", "lc-all-wins",
-         "lang-beats-profile-locale", "lang-with-other-locale", "env-region"],
+         "lang-beats-profile-locale", "lang-with-other-locale", "env-region-unknown",
+         "env-region-unknown-en"],
 )  # fmt: skip
 def test_resolution_order(lang, locale, profile_lang, profile_locale, env, expected) -> None:  # type: ignore[no-untyped-def]
     assert languages.resolve(lang, locale, profile_lang, profile_locale, env) == expected
@@ -48,6 +52,8 @@ def test_an_unusable_environment_locale_is_ignored(value: str) -> None:
         (("fr", None), "unknown language 'fr' for --lang: choose one of en, es"),
         ((None, "xx_YY"), "unknown language 'xx_YY' for --locale"),
         ((None, "123"), "unknown locale '123' for --locale"),
+        ((None, "en_AU"), "no regional data for 'en_AU' in --locale: use en_GB, en_US instead"),
+        (("es", "es_CO"), "no regional data for 'es_CO' in --locale: use es_ES, es_MX instead"),
     ],
 )
 def test_options_are_checked(args: tuple[str | None, str | None], message: str) -> None:
