@@ -311,7 +311,22 @@ def _convert(fact: Fact, items: Sequence[Any], name: str, locale: str | None, se
     if fact.kind == "relation":
         return _relation(text, name)
     if fact.kind == "invoices":
-        return tuple(parse_invoice(item, name, locale) for item in items)
+        invoices = tuple(parse_invoice(item, name, locale) for item in items)
+        seen: set[str] = set()
+        for invoice in invoices:
+            # The same invoice twice asked the client for it twice (a red-team finding of
+            # round 25).
+            key = invoice.reference.casefold()
+            if key in seen:
+                raise InputError(
+                    _("invoice {reference!r} is given twice in {option}: list it once").format(
+                        reference=invoice.reference, option=name
+                    )
+                )
+            seen.add(key)
+        return invoices
     if fact.kind == "list":
-        return tuple(parse.single_line(item, name) for item in items)
+        # A blank item ("--work ''") names nothing: "I'll have finished ." and an empty
+        # bullet were printed (a red-team finding of round 25).
+        return tuple(text for text in (parse.single_line(i, name) for i in items) if text)
     raise AssertionError(fact.kind)  # pragma: no cover

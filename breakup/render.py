@@ -317,6 +317,9 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_ENGLISH_DETERMINERS = frozenset("the a an my our your their his her its this that".split())
+
+
 def _render(
     document: str,
     archetype: str,
@@ -378,6 +381,12 @@ def _render(
                 '"bookkeeping" or "diseño web"'
             ).format(service=facts.service.strip())
         )
+    # An English service named with its determiner ("the website", "your bookkeeping") read
+    # "stop working on your the website" (a red-team finding of round 25): the documents add
+    # their own, so the leading one goes.
+    words = facts.service.split(maxsplit=1) if facts.service else []
+    if lang == "en" and len(words) == 2 and words[0].casefold() in _ENGLISH_DETERMINERS:
+        facts = dataclasses.replace(facts, service=words[1])
     if facts.contact and context.only_titles(facts.contact, lang):
         raise InputError(
             _(

@@ -39,6 +39,9 @@ MAX_CELL = 20_000
 # anything is written, instead of being read into memory whole.
 MAX_ROW = 4_000_000
 _FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
+# The facts by column name, and the kinds whose cell is text a document prints as it is.
+_FACTS = {fact.name: fact for fact in facts.FACTS}
+_TEXT_KINDS = ("text", "email", "relation")
 
 
 class Source(NamedTuple):
@@ -389,6 +392,18 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                         "the value of {name!r} is an object or a nested list: give text, a "
                         "number or a list of texts"
                     ).format(name=str(key))
+                fact = _FACTS.get(name)
+                if fact is not None and not problem:
+                    # One line of text in a one-value column: "Dear True," and "Ana | Bob"
+                    # reached a client's greeting (a red-team finding of round 25).
+                    if isinstance(value, list) and not fact.repeat:
+                        problem = _(
+                            "the value of {name!r} is a list: this column takes one value"
+                        ).format(name=str(key))
+                    elif fact.kind in _TEXT_KINDS and any(isinstance(v, bool) for v in items):
+                        problem = _(
+                            "the value of {name!r} is true or false: give it as text"
+                        ).format(name=str(key))
                 over = [v for v in items if _fraction_over_cents(v)]
                 if over and not problem:
                     problem = _(

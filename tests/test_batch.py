@@ -219,6 +219,10 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          "nested list"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "B", "lang": "es", '
          '"outstanding": 1.234}\n', "the number 1.234 for 'outstanding' has more than 2"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "L", "contact": ["Ana", "Bob"]}\n',
+         "the value of 'contact' is a list"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "T", "contact": true}\n',
+         "the value of 'contact' is true or false"),
         ("clients.csv", "late-payer,Big,Ann,,en,9999-12-31,,\n", "not between 1900 and 2999"),
         ("clients.csv", "late-payer," + "x" * 200_000 + ",Ann,,en,,,\n", "longer than"),
         ("clients.csv", "late-payer,Acme, Inc,Ann,,en,2027-01-15,,\n", "must be in quotes"),
@@ -226,7 +230,7 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          + "late-payer,Cami\u00f3n,Ann\n".encode("cp1252"), "not UTF-8"),
     ],
     ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "object", "huge-number", "nested-list",
-         "three-decimals", "year-9999",
+         "three-decimals", "list-in-one-value-column", "true-as-a-name", "year-9999",
          "huge-cell", "unquoted-comma", "stray-byte"],
 )  # fmt: skip
 def test_one_bad_row_fails_alone(

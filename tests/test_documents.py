@@ -1837,3 +1837,14 @@ def test_the_script_has_the_handover_list_at_hand(profile: Profile, lang: str) -
     friend = render("script", "family-friend", facts=facts, profile=profile, lang=lang,
                     today=TODAY).body  # fmt: skip
     assert ("Ground rules to agree on:\n" if lang == "en" else "Pautas que acordar:\n") in friend
+
+
+@pytest.mark.parametrize("service", ["the website", "your website", "our website", "a website"])
+def test_an_english_service_given_with_its_determiner_reads_once(
+    profile: Profile, service: str
+) -> None:
+    """The round-25 red team: "stop working on your the website"."""
+    facts = dataclasses.replace(FACTS, service=service)
+    body = render("email", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    assert "your website" in body
+    assert not re.search(r"\byour (?:the|your|our|a) website", body), body

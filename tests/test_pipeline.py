@@ -341,3 +341,20 @@ def test_money_formats_without_a_currency_use_the_profiles(tmp_path: Path) -> No
         "email", "late-payer", "text", facts=facts, profile=profile, lang="en", today=TODAY
     )
     assert "£100.00" in out.data.decode()
+
+
+def test_blank_work_and_handover_items_are_left_out() -> None:
+    """The round-25 red team: --work '' printed "I'll have finished ." and an empty bullet."""
+    from breakup import facts
+
+    read = facts.read({"work": ("", "  ", "the menu"), "handover": (" ",)}, "en_US",
+                      lambda fact: fact.option)  # fmt: skip
+    assert read.work == ("the menu",) and read.handover == ()
+
+
+def test_an_invoice_given_twice_is_refused(runner: CliRunner) -> None:
+    """The round-25 red team: the same invoice twice was added twice to the balance."""
+    result = runner.invoke(cli, ["email", "late-payer", "--invoice", "F-1:100:2026-10-01",
+                                 "--invoice", "f-1:100:2026-10-01"])  # fmt: skip
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "Error: invoice 'f-1' is given twice in --invoice: list it once" in result.output
