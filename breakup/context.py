@@ -326,23 +326,74 @@ def greeting_name(contact: str, lang: str, informal: bool = False) -> str:
     return _greeting_name(contact, lang, informal).rstrip(",;:")
 
 
+# Words after a name that are not its surname ("Martin Luther King Jr.").
+_SUFFIXES = frozenset("jr sr ii iii iv phd esq md".split())
+# Words that join two people in one contact ("Mr and Mrs Smith", "Sr. y Sra. Pérez").
+_JOINS = frozenset("and & y e".split())
+
+
+@functools.cache
+def _all_titles() -> frozenset[str]:
+    """Every language's courtesy titles: a letter in one language to a contact typed with the
+    other's ("Mr Trevor McIlroy" in Spanish) reads the title as a title, not as a name."""
+    found: set[str] = set()
+    for code in languages.languages():
+        data = languages.language(code)
+        found |= data.titles | data.titles_with_first_name
+    return frozenset(found)
+
+
+def _tidy_contact(contact: str, lang: str) -> list[str]:
+    """The words of a contact a greeting can use (red-team findings of round 25): no symbol
+    without a letter ("🍕 Tony"), one title where several are stacked ("Prof. Dr. Hans
+    Müller"), no suffix after the surname ("Jr."), a name typed in capitals written as a name
+    ("JOHN SMITH")."""
+    words = [word for word in contact.split() if any(ch.isalpha() for ch in word)]
+    titles = _all_titles() | languages.language(lang).titles
+
+    def is_title(word: str) -> bool:
+        return word.casefold().rstrip(".") in titles or word.casefold() in titles
+
+    while len(words) > 2 and is_title(words[0]) and is_title(words[1]):
+        del words[1]
+    while len(words) > 2 and words[-1].casefold().rstrip(".,") in _SUFFIXES:
+        words.pop()
+    return [
+        word.capitalize() if word.isupper() and len(word) > 3 and not is_title(word) else word
+        for word in words
+    ]
+
+
 def _greeting_name(contact: str, lang: str, informal: bool) -> str:
-    words = contact.split()
+    words = _tidy_contact(contact, lang)
     if not words:
-        return ""
+        return contact.strip()
     data = languages.language(lang)
+    if len(words) > 2 and any(word.casefold() in _JOINS for word in words):
+        # Two people ("Mr and Mrs Smith"): greeted as typed, never "Dear and,".
+        return " ".join(words)
 
     def folded(word: str) -> str:
         return word.casefold().rstrip(".")
 
-    title = words[0] if len(words) > 1 else ""
+    titles = data.titles | (_all_titles() - data.titles_with_first_name)
+    title = (
+        words[0]
+        if len(words) > 1 and folded(words[0]) in titles | data.titles_with_first_name
+        else ""
+    )
+    if not title and len(words) > 1 and words[0].casefold() in data.titles_with_first_name:
+        title = words[0]
     rest = words[1:] if title else words
-    if informal and title and folded(title) in data.titles | data.titles_with_first_name:
+    if rest and re.fullmatch(r"\w\.", rest[0]):
+        # An initial ("J. R. R. Tolkien"): no first name to greet by; the name as typed.
+        return " ".join(words)
+    if informal and title and folded(title) in titles | data.titles_with_first_name:
         # "Hi Carlos," rather than "Hi Dr. Ibáñez,": a title is formal; without a first name
         # (just "Dr. Ibáñez") it stays.
         if len(rest) >= 2 and rest[0].casefold() not in data.particles:
             return " ".join(_first_name(rest, data))
-    if title and folded(title) in data.titles:
+    if title and folded(title) in titles:
         # Title and surname: the surname is the last word, with any particles before it.
         start = len(rest) - 1
         while start > 0 and rest[start - 1].casefold() in data.particles:
@@ -357,14 +408,14 @@ def _greeting_name(contact: str, lang: str, informal: bool) -> str:
         full = data.title_words.get(folded(title)) or data.title_words.get(title.casefold(), title)
         return " ".join([full, *_first_name(rest, data)])
     if words[0].casefold() in data.particles or words[0][:1].islower():
-        return contact.strip()
+        return " ".join(words)
     return " ".join(_first_name(words, data))
 
 
 def only_titles(contact: str, lang: str) -> bool:
     """Tell whether a contact is a title and nothing else ("Doña", "Mr", "Dr. Lic.")."""
     data = languages.language(lang)
-    titles = data.titles | data.titles_with_first_name | set(data.title_words)
+    titles = data.titles | data.titles_with_first_name | set(data.title_words) | _all_titles()
     words = [word.casefold() for word in contact.split()]
     return bool(words) and all(word in titles or word.rstrip(".") in titles for word in words)
 

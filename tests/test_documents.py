@@ -1848,3 +1848,29 @@ def test_an_english_service_given_with_its_determiner_reads_once(
     body = render("email", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
     assert "your website" in body
     assert not re.search(r"\byour (?:the|your|our|a) website", body), body
+
+
+@pytest.mark.parametrize(
+    ("lang", "informal", "contact", "expected"),
+    [("en", True, "Mr and Mrs Smith", "Mr and Mrs Smith"),
+     ("en", True, "Prof. Dr. Hans Müller", "Hans"),
+     ("en", True, "Rev. Martin Luther King Jr.", "Martin"),
+     ("en", False, "Capt. Jack", "Capt. Jack"),
+     ("en", True, "J. R. R. Tolkien", "J. R. R. Tolkien"),
+     ("en", True, "\U0001f355 Tony", "Tony"),
+     ("en", True, "JOHN SMITH", "John"),
+     ("en", True, "Sr. Juan Pérez", "Juan"),
+     ("en", False, "Herr Müller", "Herr Müller"),
+     ("es", False, "Mr Trevor McIlroy", "Mr McIlroy"),
+     ("es", True, "Mr Trevor McIlroy", "Trevor"),
+     ("es", False, "Prof. Dr. Hans Müller", "Prof. Müller")],
+)  # fmt: skip
+def test_greetings_survive_the_contacts_a_crm_exports(
+    lang: str, informal: bool, contact: str, expected: str
+) -> None:
+    """The round-25 red team: "Dear and,", "Dear Dr.,", "Dear Rev.,", "Dear J.,", "Dear 🍕,",
+    "Buenos días, Mr:". Stacked titles, suffixes, couples, initials, symbols and the other
+    language's titles."""
+    assert context.greeting_name(contact, lang, informal) == expected
+    assert not context.only_titles(contact, lang)
+    assert context.only_titles("Mr", "es") and context.only_titles("Doña", "en")
