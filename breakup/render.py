@@ -317,6 +317,10 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_SALUTATION = re.compile(
+    r"(?:dear|hi|hello|hey|estimad[oa]s?|querid[oa]s?|hola|buen[oa]s (?:días|dias|tardes))\b",
+    re.IGNORECASE,
+)
 _ENGLISH_DETERMINERS = frozenset("the a an my our your their his her its this that".split())
 
 
@@ -393,6 +397,17 @@ def _render(
                 "the contact {contact!r} is only a title: give the name too (e.g. "
                 '"{contact} Torres"), or leave the contact out'
             ).format(contact=facts.contact.strip())
+        )
+    if facts.greeting and (
+        context.only_titles(facts.greeting, lang) or _SALUTATION.match(facts.greeting)
+    ):
+        # "--greeting Mr" gave "Dear Mr,", and "--greeting 'Dear John'" "Dear Dear John," (a
+        # red-team finding of round 25): the greeting is the name only.
+        raise InputError(
+            _(
+                "the greeting {greeting!r} is not a name: give only the name to greet them by "
+                '(e.g. "John" or "Mr Smith"); the document writes "Dear" or "Estimado" itself'
+            ).format(greeting=facts.greeting.strip())
         )
     _check_cents(facts, profile, lang, locale)
     register = register or default_register(archetype, lang, templates)

@@ -358,3 +358,14 @@ def test_an_invoice_given_twice_is_refused(runner: CliRunner) -> None:
                                  "--invoice", "f-1:100:2026-10-01"])  # fmt: skip
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "Error: invoice 'f-1' is given twice in --invoice: list it once" in result.output
+
+
+@pytest.mark.parametrize("greeting", ["Mr", "Dear John", "Hola Juan", "Estimado Sr. Pérez"])
+def test_a_greeting_that_is_not_a_name_is_refused(runner: CliRunner, greeting: str) -> None:
+    """The round-25 red team: "--greeting Mr" gave "Dear Mr," and "Dear John" "Dear Dear
+    John,"."""
+    result = runner.invoke(cli, ["email", "diva", "--contact", "Ann", "--greeting", greeting])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"Error: the greeting '{greeting}' is not a name" in result.output
+    fine = runner.invoke(cli, ["email", "diva", "--contact", "Ann", "--greeting", "Hilary"])
+    assert fine.exit_code == 0 and "Dear Hilary," in fine.output
