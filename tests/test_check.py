@@ -964,9 +964,10 @@ def test_a_phrase_across_the_cut_of_a_long_paragraph_is_found() -> None:
     [("en", s) for s in ("I know where you live.", "Watch your back.", "Go to hell.",
                          "Screw you.", "Piss off.", "Drop dead.", "Get lost.",
                          "Shut up and pay.", "Your team is useless.", "F*** off.",
-                         "You idiot.", "Liar.")]
+                         "You idiot.", "Liar.", "I hate you.")]
     + [("es", s) for s in ("Váyase al infierno.", "Vete a la mierda.", "Sé dónde vive.",
-                           "Cállese y pague.", "Su equipo es un inútil.", "Imbécil.")],
+                           "Cállese y pague.", "Su equipo es un inútil.", "Imbécil.",
+                           "Te odio.")],
 )  # fmt: skip
 def test_short_curses_and_threats_are_flagged(lang: str, text: str) -> None:
     """The round-25 red team: under four words the model never scores a sentence, and these

@@ -751,3 +751,12 @@ def test_on_a_terminal_keys_edit_the_line_and_ctrl_c_keeps_the_transcript(tmp_pa
 
 def test_the_cli_offers_the_cores_difficulties() -> None:
     assert cli_rehearse.DIFFICULTIES == tuple(DIFFICULTIES)
+
+
+@pytest.mark.parametrize("reply", ["Go to hell.", "Shut up and pay.", "I hate you"])
+def test_cursing_at_the_client_is_never_calm(runner: CliRunner, reply: str) -> None:
+    """The round-25 red team: these got "Tone check: neutral" and "met: stay calm"."""
+    result = _rehearse(runner, "late-payer", "--seed", "3", *FACTS, replies=[reply])
+    out = " ".join(result.stdout.split())
+    assert "Tone check: venting" in out, out
+    assert "Tone check: neutral" not in out and "Neutral tone: pass" not in out
