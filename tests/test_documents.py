@@ -558,6 +558,14 @@ def test_what_to_do_about_an_unpaid_balance_is_with_the_money(
     step = "small claims court" if lang == "en" else "monitorio"
     assert step in money, money
     assert notes.count(step) == 1
+    # The archetype's own step, not the region's generic one in its place.
+    own = {
+        ("late-payer", "en"): "decide on your next step and put it in writing",
+        ("shouter", "en"): "send a final reminder with a date",
+        ("late-payer", "es"): "decidir el siguiente paso y comunicarlo por escrito",
+        ("shouter", "es"): "enviar un requerimiento formal de pago",
+    }[archetype, lang]
+    assert own in money, money
 
 
 @pytest.mark.parametrize("lang", LANGS)
