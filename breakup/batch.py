@@ -303,6 +303,11 @@ def run(
     return summary
 
 
+def stop_signal() -> int:
+    """The signal that stopped the last batch (0: none): the exit code is 128 plus it."""
+    return _STOP["signum"]
+
+
 def _note_stop(signum: int, _frame: object) -> None:
     """Note a stop signal; the batch ends after the row in hand (a second one: at once)."""
     if _STOP["signum"]:

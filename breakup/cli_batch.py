@@ -178,7 +178,8 @@ def make(name: str) -> click.Command:
                 ),
                 err=True,
             )
-            sys.exit(130)
+            # Stopped by the first signal's kind: 130 for Ctrl-C, 143 for SIGTERM.
+            sys.exit(128 + (core.stop_signal() or 2))
         _report(summary, out_dir, dry_run)
         if summary.stopped:
             sys.exit(128 + summary.stopped)

@@ -312,6 +312,15 @@ class _Pairs(list[tuple[str, object]]):
     """A JSON object read as its pairs, in order (a repeated key kept)."""
 
 
+class _Number(str):
+    """A JSON number as the line wrote it ("1e400" stays 1e400, never Infinity)."""
+
+
+def _no_constant(name: str) -> object:
+    """NaN and Infinity are not JSON: a line that has one is written back as its text."""
+    raise ValueError(name)
+
+
 def _json_object(pairs: list[tuple[str, object]], ascii_only: bool) -> str:
     """A JSON object written from its pairs, in order, a repeated key included; objects
     inside it are written the same way."""
@@ -321,6 +330,8 @@ def _json_object(pairs: list[tuple[str, object]], ascii_only: bool) -> str:
             return _json_object(item, ascii_only)
         if isinstance(item, list):
             return "[" + ", ".join(value(v) for v in item) + "]"
+        if isinstance(item, _Number):
+            return str.__str__(item)
         return json.dumps(item, ensure_ascii=ascii_only)
 
     items = (f"{json.dumps(key, ensure_ascii=ascii_only)}: {value(v)}" for key, v in pairs)
@@ -556,7 +567,13 @@ def write_failed(source: Source, target: Path, failures: Sequence[Failed]) -> st
             try:
                 # As pairs: a key the line gave twice keeps both values to fix (a dict would
                 # keep the last one only, and lose the other without a word).
-                pairs = json.loads(failure.raw, object_pairs_hook=_Pairs)
+                pairs = json.loads(
+                    failure.raw,
+                    object_pairs_hook=_Pairs,
+                    parse_float=_Number,
+                    parse_int=_Number,
+                    parse_constant=_no_constant,
+                )
                 if not isinstance(pairs, _Pairs):
                     raise ValueError
             except (ValueError, RecursionError):

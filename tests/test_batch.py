@@ -325,6 +325,34 @@ def test_a_json_key_given_twice_fails_its_row_and_keeps_both_values(
     assert code == 0, err
 
 
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("1e400", '"final_invoice": 1e400'), ("12.50", '"final_invoice": 12.50'),
+     ("NaN", '"line": '), ("-Infinity", '"line": ')],
+)  # fmt: skip
+def test_a_failed_json_row_is_written_back_as_json(
+    runner: CliRunner, value: str, written: str
+) -> None:
+    """A red-team finding of round 25: 1e400 came back as Infinity, and NaN as NaN, which no
+    JSON parser reads. A number stays as the line wrote it; a line with NaN or Infinity (not
+    JSON) is kept whole, as text."""
+    line = (
+        '{"archetype": "late-payer", "client": "A", "end_date": "2027-02-30", '
+        f'"final_invoice": {value}}}'
+    )
+    Path("clients.jsonl").write_text(line + "\n", encoding="utf-8")
+    code, _out, _err = run(runner, "clients.jsonl", "-o", "out")
+    assert code == 1
+    failed = Path("out/failed.jsonl").read_text(encoding="utf-8")
+    assert written in failed, failed
+
+    def not_json(name: str) -> None:
+        pytest.fail(f"{name} in {failed}")
+
+    for row in failed.splitlines():
+        json.loads(row, parse_constant=not_json)
+
+
 def test_dry_run_writes_nothing_and_fails_like_a_run(runner: CliRunner) -> None:
     Path("clients.csv").write_text(
         HEADER + GOOD + "late-payer,Beta,Bo,,en,2027-02-30,,\n", encoding="utf-8"
@@ -459,11 +487,15 @@ def test_ctrl_c_stops_a_batch_between_rows_and_resume_finishes_it(
     assert len(list(Path("out").glob("*/email.txt"))) == 30
 
 
-def test_a_second_ctrl_c_stops_a_batch_at_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_second_ctrl_c_stops_a_batch_at_once(tmp_path: Path, name: str, code: int) -> None:
     """Ctrl-C twice: the workers are stopped in the middle of their row; the lock is
-    released, and --resume clears what they cut off and finishes."""
+    released, and --resume clears what they cut off and finishes. Two SIGTERMs exit 143, as
+    one does (a red-team finding of round 25: 130)."""
     import signal
     import time
+
+    stop = getattr(signal, name)
 
     slow_email(tmp_path / "slow", loops=300)  # a second or more a row
     rows = "".join(f"late-payer,Client {i},Ann Lee,,en,2027-01-25,,\n" for i in range(4))
@@ -476,15 +508,15 @@ def test_a_second_ctrl_c_stops_a_batch_at_once(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while not list(Path("out").glob("*/.breakup-row.json")) and time.monotonic() < deadline:
             time.sleep(0.02)
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, stop)
         time.sleep(0.2)
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, stop)
         started = time.monotonic()
         _out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130, err
+    assert process.returncode == code, err
     assert "Stopped at once" in err and "--resume" in err and "Traceback" not in err
     assert time.monotonic() - started < 1
     result = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120,
