@@ -59,6 +59,9 @@ SCHEMA: dict[str, Field] = {
         "what to check once the week the email gives the client to answer is up: a dated "
         "reminder in the notes and the calendar (user)",
     ),
+    "prepare_note": _f(
+        "text", "what else to do on the day the notes' reminder prepares the handover (user)"
+    ),
     "notes_before": _f("texts", "its own tasks before the call, in the notes (user)", []),
     "notes_after": _f(
         "texts", "its own tasks after the call, before the confirmation, in the notes (user)", []
@@ -91,6 +94,12 @@ SCHEMA: dict[str, Field] = {
     "handover": _f(
         "texts", "the email's handover paragraphs, replacing the usual ones (client)", []
     ),
+    "handover_extra": _f(
+        "texts", "what the email's handover list adds after the user's own items (client)", []
+    ),
+    "work_caveat": _f(
+        "text", "a sentence after the work to be finished by the end date, in the email (client)"
+    ),
     "exit_heading": _f("text", 'the heading of the exit line, e.g. "If it turns hostile" (user)'),
     "exit_line": _f("text", "what to say to end the call if it turns hostile (spoken)"),
     "to_writing": _f("text", "how to move the rest to writing (spoken)"),
@@ -98,6 +107,9 @@ SCHEMA: dict[str, Field] = {
     "not_offered": _f("texts", "what the user does not offer, beyond the usual (user)", []),
     "have_at_hand": _f("texts", "what to have in front of you on the call (user)", []),
     "referral_intro": _f("text", "the referral letter's first paragraph (client)"),
+    "referral_advice": _f(
+        "text", "what to agree with whoever takes over, after the providers in the letter (client)"
+    ),
     "boundaries": _f(
         "table",
         "the limits message: {subject, opening, limits: [...], if_crossed, in_writing, close, "

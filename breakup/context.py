@@ -791,6 +791,9 @@ def echo_pattern(archetype: str, echoes: Mapping[str, tuple[str, ...]]) -> re.Pa
     )
 
 
+# A gerund, English or Spanish: a phrase that opens with one hangs on what comes before it.
+_GERUND = re.compile(r"\w+(?:ing|ando|iendo|yendo)\b", re.IGNORECASE)
+
 # Where a note's clauses meet: a comma or semicolon and a space, or a spaced dash.
 _CLAUSE_BREAK = re.compile(r"([,;]\s+|\s+[\u2014\u2013]\s+)")
 
@@ -861,7 +864,14 @@ def without_echoes(
         # The cut took the last item's joining word ("trabaja sola, negocia bien y contesta
         # en el día"): the items left are joined by it again, "trabaja sola y negocia bien".
         items = head.rsplit(", ", 1)
-        joined = bool(cuts) and len(items) == 2 and cuts[0][0].casefold() in list_joins
+        # Not after a phrase that hangs on the whole head ("…across Maine, working from a
+        # plan and a fixed number of reviews"): its "and" joined two nouns, not the items.
+        joined = (
+            bool(cuts)
+            and len(items) == 2
+            and cuts[0][0].casefold() in list_joins
+            and not _GERUND.match(items[1])
+        )
         groups[0] = f"{items[0]} {cuts[0][0]} {items[1]}" if joined else head
     kept = [g for g in groups if not pattern.search(g)]
     dropped += [_CLAUSE_BREAK.sub("", g, count=1).strip() for g in groups if pattern.search(g)]

@@ -36,7 +36,7 @@ TEST_SPLIT_SHA256 = {
 # The test fails when the check does worse than this.
 TEST_FIGURES = {"en": (78, 90, 2, 90), "es": (82, 90, 4, 90)}
 # The same for the new writers' held-out quarter.
-HELD_OUT_FIGURES = {"en": (222, 259, 10, 258), "es": (219, 259, 13, 260)}
+HELD_OUT_FIGURES = {"en": (218, 259, 10, 258), "es": (218, 259, 12, 260)}
 # The issue's target. The frozen split is still short of it (see the README): the dev
 # split and the author's probes are held to it, the frozen split to what it measured.
 TARGET_RECALL, TARGET_FALSE_POSITIVES = 0.95, 0.05
