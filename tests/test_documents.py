@@ -1997,3 +1997,35 @@ def test_the_late_payer_decides_on_interest_before_the_call(profile: Profile, la
     task = ("Decide before the call whether you'll charge late-payment interest" if lang == "en"
             else "Decidir antes de la llamada si vas a reclamar intereses de demora")  # fmt: skip
     assert task in before, before
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+def test_the_letter_says_what_to_settle_first_with_whoever_takes_over(
+    profile: Profile, archetype: str, locale: str
+) -> None:
+    """Every round-24 reviewer of the scope shifter and the micromanager: the letter praised a
+    provider for the very way of working the email had just said did not suit the client. The
+    letter now ends its introductions with the point to settle first, as advice: how changes
+    are priced, how often the work is reviewed. The other archetypes' letters say nothing of
+    the kind (it would point at the client)."""
+    lang = locale[:2]
+    body = render("referral", archetype, facts=facts_for(lang), profile=profile, lang=lang,
+                  locale=locale, today=TODAY).body  # fmt: skip
+    advice = {
+        ("scope-shifter", "en"): "it may help to agree from the start how changes along the way",
+        ("micromanager", "en"): "it may help to agree from the start how often you'll review",
+        ("scope-shifter", "es"): "cómo se gestionarán y presupuestarán los cambios",
+        ("micromanager", "es"): "cada cuánto se pondrá en común el avance del trabajo",
+        ("scope-shifter", "es_MX"): "cómo se van a manejar y cotizar los cambios",
+        ("micromanager", "es_MX"): "con qué frecuencia se van a revisar los avances",
+    }
+    key = (archetype, "es_MX" if locale == "es_MX" else lang)
+    paragraphs = body.split("\n\n")
+    if key in advice:
+        said = [i for i, p in enumerate(paragraphs) if advice[key] in p]
+        assert len(said) == 1, body
+        # After the providers, before the sign-off's paragraph of how to get in touch.
+        assert any("@" in p for p in paragraphs[: said[0]]), body
+    else:
+        assert "from the start how" not in body and "desde el principio c" not in body, body
