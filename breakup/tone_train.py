@@ -56,6 +56,9 @@ NEW_WRITERS = (
     "it-contractor",
     "account-director",
     "legal-translator",
+    "hotel-caterer",
+    "it-security",
+    "mx-marketing",
 )
 OUTPUT_SOURCE = "breakup-output"
 MAX_FALSE_POSITIVES = 0.04

@@ -973,3 +973,42 @@ def test_short_curses_and_threats_are_flagged(lang: str, text: str) -> None:
     """The round-25 red team: under four words the model never scores a sentence, and these
     passed as neutral. The rules name them now."""
     assert check_text(text, lang), text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [("en", "You disgust me.", "venting"), ("en", "Rot in hell.", "sarcasm"),
+     ("en", "I hope you choke on it.", "sarcasm"), ("en", "Enjoy your bankruptcy.", "sarcasm"),
+     ("en", "I know where your office is.", "threat"),
+     ("en", "I could delete your files tonight.", "threat"),
+     ("en", "I still have the admin passwords to your site, remember that.", "threat"),
+     ("es", "Me das asco.", "venting"), ("es", "Que te pudras.", "sarcasm"),
+     ("es", "Ojalá te vaya mal con el próximo.", "sarcasm"),
+     ("es", "Sé dónde está su oficina.", "threat"),
+     ("es", "Podría borrar sus archivos esta noche.", "threat"),
+     ("es", "Todavía tengo las contraseñas de su web, recuérdelo.", "threat")],
+)  # fmt: skip
+def test_disgust_wished_ill_and_threats_to_files_are_flagged(
+    lang: str, text: str, category: str
+) -> None:
+    """The round-26 red team: these passed as neutral (the Spanish of two English ones was
+    caught, so the gap was uneven). Each family has a rule, in both languages."""
+    assert category in [f.category for f in check_text(text, lang)], text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [("en", "Our lawyer reviewed the handover contract, as you asked.", "threat"),
+     ("en", "We will delete your files once you confirm.", "threat"),
+     ("en", "I still have the admin passwords, which I'll hand over on Friday.", "threat"),
+     ("es", "Usted siempre ha sido muy amable con nuestro equipo.", "blame"),
+     ("es", "Por fin terminamos la migración del servidor.", "relief"),
+     ("es", "Borraremos sus archivos cuando nos lo confirme.", "threat"),
+     ("es", "Todavía tengo las contraseñas, que le entregaré el viernes.", "threat")],
+)  # fmt: skip
+def test_neutral_sentences_with_the_threats_words_are_not_called_threats(
+    lang: str, text: str, category: str
+) -> None:
+    """The round-26 red team's false positives, and the neutral twins of its threats: a
+    lawyer who reviewed a contract, files deleted on request, passwords handed over."""
+    assert category not in [f.category for f in check_text(text, lang)], text
