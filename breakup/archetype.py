@@ -86,6 +86,10 @@ SCHEMA: dict[str, Field] = {
     "opening": _f("text", "the email's first paragraph, first notice (client)"),
     "opening_after_call": _f("text", "the email's first paragraph after the call (client)"),
     "email_close": _f("texts", "the email's last paragraphs before the sign-off (client)", []),
+    "attach": _f(
+        "text",
+        'what the email says is attached, e.g. "the brief": a warning reminds the user (user)',
+    ),
     "sign_off": _f("text", 'the email\'s sign-off, e.g. "Kind regards," (client)'),
     "script_opening": _f("text", "the call's first words (spoken)"),
     "script_closing": _f("text", "the call's last words (spoken)"),
@@ -97,9 +101,6 @@ SCHEMA: dict[str, Field] = {
     "handover_extra": _f(
         "texts", "what the email's handover list adds after the user's own items (client)", []
     ),
-    "work_caveat": _f(
-        "text", "a sentence after the work to be finished by the end date, in the email (client)"
-    ),
     "exit_heading": _f("text", 'the heading of the exit line, e.g. "If it turns hostile" (user)'),
     "exit_line": _f("text", "what to say to end the call if it turns hostile (spoken)"),
     "to_writing": _f("text", "how to move the rest to writing (spoken)"),
@@ -107,9 +108,6 @@ SCHEMA: dict[str, Field] = {
     "not_offered": _f("texts", "what the user does not offer, beyond the usual (user)", []),
     "have_at_hand": _f("texts", "what to have in front of you on the call (user)", []),
     "referral_intro": _f("text", "the referral letter's first paragraph (client)"),
-    "referral_advice": _f(
-        "text", "what to agree with whoever takes over, after the providers in the letter (client)"
-    ),
     "boundaries": _f(
         "table",
         "the limits message: {subject, opening, limits: [...], if_crossed, in_writing, close, "

@@ -546,7 +546,9 @@ def emit(out: Output, output: Path | None, force: bool) -> None:
     from breakup.output import write_atomic
 
     write_atomic(output, out.data, force=force)
-    click.echo(_("Wrote {path}").format(path=output), err=True)
+    from breakup.terminal import printable
+
+    click.echo(_("Wrote {path}").format(path=printable(str(output))), err=True)
 
 
 @click.group(

@@ -22,6 +22,7 @@ from breakup.cli import (
 )
 from breakup.i18n import _
 from breakup.registry import DOCUMENTS, FORMATS, formats_for
+from breakup.terminal import printable
 
 
 def make(name: str) -> click.Command:
@@ -129,7 +130,7 @@ def _emit_drafts(name: str, outs: list[tuple[str, Any]], output: Path | None, fo
         [(path, out.data) for path, (_key, out) in zip(paths, outs, strict=True)], force=force
     )
     for path in paths:
-        click.echo(_("Wrote {path}").format(path=path), err=True)
+        click.echo(_("Wrote {path}").format(path=printable(str(path))), err=True)
 
 
 def _deliver(out: Any, output: Path | None, open_file: bool, copy: bool) -> None:
@@ -206,7 +207,7 @@ def _kit() -> click.Command:
         for note in result.skipped:
             warn(note)
         for path in result.written:
-            click.echo(_("Wrote {path}").format(path=path))
+            click.echo(_("Wrote {path}").format(path=printable(str(path))))
         for message in result.warnings:
             warn(message)
         warn_missing(result.missing)

@@ -24,6 +24,7 @@ import click
 from breakup.cli import FileToWrite, InputFailure, fact_options, render_options
 from breakup.errors import BreakupError, InputError
 from breakup.i18n import _
+from breakup.terminal import printable
 
 # The same names as breakup.rehearse.DIFFICULTIES (a test checks), without importing the
 # core to build the command.
@@ -155,7 +156,7 @@ def _run(session: Any, stdin: Any, target: Path | None, force: bool, replay_of: 
         with contextlib.suppress(OSError):
             _finish(session, talk, screen)
             if target is not None and failed is None:
-                click.echo(_("Wrote {path}").format(path=target), err=True)
+                click.echo(_("Wrote {path}").format(path=printable(str(target))), err=True)
     if failed is not None:
         raise failed
     if too_long is not None:

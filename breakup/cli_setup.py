@@ -10,6 +10,7 @@ import click
 
 from breakup.cli import InputFailure, load_profile, profile_option, templates_option
 from breakup.i18n import _
+from breakup.terminal import printable
 
 
 def make(name: str) -> click.Command:
@@ -81,12 +82,21 @@ def _init() -> click.Command:
         samples = templates_dir() / "samples"
         target = (Path(click.get_app_dir("breakup")) if user else folder) / "breakup.toml"
         answers = None if no_input or not interactive() else _ask()
+        if not no_input and not interactive():
+            # Piped answers are not read (a red-team finding: nothing said so).
+            click.echo(
+                _(
+                    "Standard input is not a terminal: no questions asked, the sample profile is "
+                    "written (as with --no-input)."
+                ),
+                err=True,
+            )
         if exists(target):
             click.echo(_("Kept {path}: it already exists").format(path=target), err=True)
         else:
             text = (samples / "breakup.toml").read_text(encoding="utf-8")
             write_atomic(target, profile_text(answers) if answers else text)
-            click.echo(_("Wrote {path}").format(path=target))
+            click.echo(_("Wrote {path}").format(path=printable(str(target))))
             if not answers:
                 click.echo(
                     _(
@@ -100,7 +110,7 @@ def _init() -> click.Command:
             click.echo(_("Kept {path}: it already exists").format(path=clients), err=True)
         else:
             write_atomic(clients, (samples / "clients.csv").read_bytes())
-            click.echo(_("Wrote {path}").format(path=clients))
+            click.echo(_("Wrote {path}").format(path=printable(str(clients))))
 
     return init
 

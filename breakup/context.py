@@ -273,6 +273,22 @@ def documents_end(
     return before
 
 
+def given_day(
+    day: date | None, holidays: tuple[str, ...] = (), latest: date | None = None
+) -> date | None:
+    """A date the user gave the client to act by (a payment deadline, a due date), as the
+    documents use it: on a weekend or public holiday, the next working day (a deadline that
+    falls on a day off runs to the next one), or the working day before when the next one
+    would come after `latest` (the end date asked for) and the day itself does not. A
+    warning names the move."""
+    if day is None:
+        return None
+    after = working_day(day, holidays)
+    if latest is not None and after > latest >= day:
+        return working_day_before(day, holidays)
+    return after
+
+
 def working_day_before(day: date, holidays: tuple[str, ...] = ()) -> date:
     """Move a weekend day or a public holiday to the working day before (for a deadline)."""
     from breakup.holidays import previous_working_day
@@ -520,11 +536,12 @@ def build(
         return words or spoken_money(amount, currency, locale)
 
     overdue = facts.overdue
-    final_due = facts.final_due
     off = conventions.holidays
+    final_due = given_day(facts.final_due, off)
     if final_due is None and facts.final_invoice != 0 and end is not None:
         final_due = working_day(end + timedelta(days=profile.defaults.payment_days), off)
-    pay_by = facts.pay_by or end
+    given_pay_by = given_day(facts.pay_by, off, asked_end(facts, today))
+    pay_by = given_pay_by or end
     # The client's documents name only the providers who agreed, once one has; the heads-up
     # goes to every provider who offers the service (it is how one is asked).
     providers, referrals = recommended(profile, facts)
@@ -552,8 +569,8 @@ def build(
         else None
     )
     by_payment = (
-        working_day_before(facts.pay_by - timedelta(days=PAYMENT_LEAD_DAYS), off)
-        if overdue and facts.pay_by is not None and (end is None or facts.pay_by < end)
+        working_day_before(given_pay_by - timedelta(days=PAYMENT_LEAD_DAYS), off)
+        if overdue and given_pay_by is not None and (end is None or given_pay_by < end)
         else None
     )
     # A day already past is no task: the notes and the script say to call as soon as possible,
@@ -679,7 +696,7 @@ def build(
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),
-        "pay_by_is_end": facts.pay_by is None or facts.pay_by == end,
+        "pay_by_is_end": given_pay_by is None or given_pay_by == end,
         "call": day(facts.call_date),
         "call_past": facts.call_date is not None and facts.call_date < today,
         "after_call": facts.after_call,
@@ -1034,8 +1051,6 @@ def warnings(
     is named (breakup's own dates avoid them). `asking`: the document is the heads-up, the
     message that asks the providers, so a provider who has not agreed yet is no warning.
     """
-    from breakup.holidays import days_off
-
     found = []
     if profile.sender.email == SAMPLE_SENDER_EMAIL and profile.source is not None:
         found.append(
@@ -1086,22 +1101,33 @@ def warnings(
                 ).format(call=call.isoformat(), days=notice, end=end.isoformat())
             )
     given = [
-        (_("the payment deadline"), facts.pay_by),
-        (_("the final invoice's due date"), facts.final_due),
+        (_("the payment deadline"), facts.pay_by, asked, "--pay-by"),
+        (_("the final invoice's due date"), facts.final_due, None, "--final-due"),
     ]
-    for what, when in given:
-        if when is not None and when.weekday() >= 5:
-            found.append(
-                _("{what} {date} is a {weekday}: a working day reads better").format(
-                    what=what, date=when.isoformat(), weekday=_weekday(when)
+    for what, when, latest, option in given:
+        moved = given_day(when, holidays, latest)
+        if when is None or moved is None or moved == when:
+            continue
+        off = (
+            _("a {weekday}").format(weekday=_weekday(when))
+            if when.weekday() >= 5
+            else _("a public holiday")
+        )
+        found.append(
+            (
+                _(
+                    "{what} {date} is {off}: the documents use {used}, the working day after "
+                    "(give another with {option})"
                 )
-            )
-        elif when is not None and when in days_off(holidays, when.year):
-            found.append(
-                _("{what} {date} is a public holiday: a later working day reads better").format(
-                    what=what, date=when.isoformat()
+                if moved > when
+                else _(
+                    "{what} {date} is {off}: the documents use {used}, the working day before "
+                    "(give another with {option})"
                 )
+            ).format(
+                what=what, date=when.isoformat(), off=off, used=moved.isoformat(), option=option
             )
+        )
     offering, _recommended = recommended(profile, facts)
     waiting = [r.name or r.company for r in offering if not r.agreed and not asking]
     if waiting and len(waiting) < len(offering):

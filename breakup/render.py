@@ -490,9 +490,19 @@ def _render(
             context.warnings(facts, profile, today, ctx["holidays"], asking=document == "heads-up")
         )
         + _unused_facts(env, archetype, facts)
-        + (_echoes(archetype, facts, profile, lang) if document == "referral" else ()),
+        + (_echoes(archetype, facts, profile, lang) if document == "referral" else ())
+        + (_attachment(ctx["a"]) if document == "email" else ()),
         paper=ctx["paper"],
     )
+
+
+def _attachment(a: Any) -> tuple[str, ...]:
+    """Say what the email says is attached: no draft carries a file, so the user attaches it
+    (a red-team finding: the .eml said "I've attached the brief" and had nothing attached)."""
+    what = getattr(a, "attach", None)
+    if not what:
+        return ()
+    return (_("the email says {what} is attached: attach it before you send").format(what=what),)
 
 
 def _echoes(archetype: str, facts: ClientFacts, profile: Profile, lang: str) -> tuple[str, ...]:

@@ -894,7 +894,12 @@ def run_bounded(
         if os.WIFSIGNALED(status):
             name = signal.Signals(os.WTERMSIG(status)).name
             raise LimitError(f"rendering stopped: its process was killed by {name}")
-        raise LimitError("rendering stopped without a result")
+        # A child that ends with no answer and no signal could not even send its error:
+        # in practice, the memory cap (a red-team finding: the message named no cause).
+        raise LimitError(
+            f"rendering stopped without a result, most likely past the {memory_mb} MB memory "
+            "limit: check the template for a loop that builds a large list or string"
+        )
     ok, value = pickle.loads(payload)
     if ok:
         return value  # type: ignore[no-any-return]

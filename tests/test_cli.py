@@ -187,6 +187,17 @@ def test_init_without_input_writes_the_sample_and_warns_about_its_sender(runner:
     assert "(María Fernández)" in email.stderr  # in Spanish: the sample profile says lang = "es"
 
 
+def test_init_with_piped_answers_says_it_writes_the_sample(runner: CliRunner) -> None:
+    """A red-team finding of round 26: answers piped to init were ignored without a word (the
+    sample profile was written). It says so; with --no-input it has nothing to say."""
+    result = runner.invoke(cli, ["init"], input="Eve Stone\n\neve@x.com\n")
+    assert result.exit_code == 0 and "not a terminal" in result.stderr, result.stderr
+    assert "Eve Stone" not in Path("breakup.toml").read_text(encoding="utf-8")
+    Path("breakup.toml").unlink()
+    Path("clients.csv").unlink()
+    assert "not a terminal" not in runner.invoke(cli, ["init", "--no-input"]).stderr
+
+
 def test_init_asks_and_writes_the_answers(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

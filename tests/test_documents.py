@@ -482,7 +482,7 @@ def test_a_provider_who_agreed_is_told_what_to_expect_and_one_who_has_not_is_ask
     body = render("heads-up", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
     to_bruno, to_ana = body.split("Ana Ruiz <ana@example.com>")
     asks = "Would you be open" if lang == "en" else "¿Tendrías hueco"
-    told = "Thanks for being open" if lang == "en" else "Gracias por dejar que te recomiende"
+    told = "Thanks for being open" if lang == "en" else "Gracias por aceptar que te recomiende"
     assert asks in to_bruno and told not in to_bruno
     assert told in to_ana and asks not in to_ana
     agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
@@ -1828,11 +1828,11 @@ def test_a_conversation_in_person_is_not_the_call() -> None:
     """A Mexican reviewer: the family friend is told in person, and the notes said "call"."""
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, NOT_YET))
     notes = render("notes", "family-friend", facts=FACTS, profile=profile, today=TODAY).body
-    assert "If Bruno says yes before you talk, name them in the conversation" in notes
+    assert "If Bruno says yes before you talk, name Bruno in the conversation" in notes
     script = render("script", "family-friend", facts=FACTS, profile=profile, today=TODAY).body
     assert "If Bruno Peña says yes before you talk, recommend Bruno too." in script
     diva = render("notes", "diva", facts=FACTS, profile=profile, today=TODAY).body
-    assert "If Bruno says yes before the call, name them on the call" in diva
+    assert "If Bruno says yes before the call, name Bruno on the call" in diva
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -1922,32 +1922,27 @@ def test_with_invoices_unpaid_the_late_payer_never_says_payments_arrived(
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_shouters_email_says_what_the_notes_say_it_says(profile: Profile, lang: str) -> None:
-    """A Mexican reviewer of round 25: the notes asked the user to add a sentence about work that
-    hangs on a supplier to the email, and the email had none. The email says it now; the notes
-    only ask the user to decide what would be handed over instead."""
+def test_the_shouters_notes_never_say_the_email_has_what_it_lacks(
+    profile: Profile, lang: str
+) -> None:
+    """A Mexican reviewer of round 25: the notes asked the user to add a sentence about work
+    that hangs on a supplier to the email, and the email had none. Round 26's reviewers from
+    Spain and Mexico read that sentence, once added, as a handle for this client to dispute
+    the handover: the email stays without it, and the notes ask the user to decide what would
+    be handed over and to tell the client in writing if it comes to that."""
     email = render("email", "shouter", facts=facts_for(lang), profile=profile, lang=lang,
                    today=TODAY).body  # fmt: skip
     notes = render("notes", "shouter", facts=facts_for(lang), profile=profile, lang=lang,
                    today=TODAY).body  # fmt: skip
+    supplier = "supplier" if lang == "en" else "proveedor"
+    assert supplier not in email
+    task = next(line for line in notes.splitlines() if supplier in line)
     if lang == "en":
-        caveat = (
-            "If any of it depends on a supplier or another contractor and can't be "
-            "finished by January 15, we'll tell you in writing"
-        )
-        assert caveat in email
-        assert "Your email tells the client" in notes and "add a sentence" not in notes
+        assert "tell the client in writing as soon as you know" in task, task
+        assert "email" not in task, task
     else:
-        caveat = (
-            "Si alguna parte de ese trabajo depende de un proveedor o de otra empresa y no "
-            "puede quedar terminada para el 15 de enero, se lo comunicaremos"
-        )
-        assert caveat in email
-        assert "El correo le dice al cliente" in notes and "Añadir una frase" not in notes
-    # Right after the work it qualifies.
-    work = email.index("the checkout fixes" if lang == "en" else "los arreglos del proceso")
-    caveat = email.index("supplier" if lang == "en" else "proveedor")
-    assert work < caveat and email[work:caveat].count("\n\n") == 1, email
+        assert "comunicárselo al cliente por escrito en cuanto se sepa" in task, task
+        assert "correo" not in task, task
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -1999,33 +1994,59 @@ def test_the_late_payer_decides_on_interest_before_the_call(profile: Profile, la
     assert task in before, before
 
 
-@pytest.mark.parametrize("locale", LOCALES)
-@pytest.mark.parametrize("archetype", ARCHETYPES)
-def test_the_letter_says_what_to_settle_first_with_whoever_takes_over(
-    profile: Profile, archetype: str, locale: str
+@pytest.mark.parametrize(
+    ("locale", "given", "used", "said"),
+    [("es_ES", dict(pay_by=date(2027, 3, 26)), "2027-03-29", "lunes 29 de marzo"),
+     ("es_MX", dict(pay_by=date(2027, 3, 26)), "2027-03-29", "lunes 29 de marzo"),
+     # Easter Monday is a bank holiday in England.
+     ("en_GB", dict(pay_by=date(2027, 3, 26)), "2027-03-30", "Tuesday 30 March"),
+     ("en_US", dict(pay_by=date(2027, 3, 27)), "2027-03-29", "Monday, March 29"),
+     ("en_US", dict(final_due=date(2027, 5, 1)), "2027-05-03", "Monday, May 3")],
+)  # fmt: skip
+def test_a_deadline_the_user_gives_on_a_day_off_runs_to_the_next_working_day(
+    profile: Profile, locale: str, given: dict[str, date], used: str, said: str
 ) -> None:
-    """Every round-24 reviewer of the scope shifter and the micromanager: the letter praised a
-    provider for the very way of working the email had just said did not suit the client. The
-    letter now ends its introductions with the point to settle first, as advice: how changes
-    are priced, how often the work is reviewed. The other archetypes' letters say nothing of
-    the kind (it would point at the client)."""
+    """A reviewer from Spain, round 26: the balance was asked for by Good Friday 26 March 2027,
+    a holiday, in four documents. A payment deadline or due date on a weekend or a public
+    holiday runs to the next working day in every document, and a warning says so."""
     lang = locale[:2]
-    body = render("referral", archetype, facts=facts_for(lang), profile=profile, lang=lang,
-                  locale=locale, today=TODAY).body  # fmt: skip
-    advice = {
-        ("scope-shifter", "en"): "it may help to agree from the start how changes along the way",
-        ("micromanager", "en"): "it may help to agree from the start how often you'll review",
-        ("scope-shifter", "es"): "cómo se gestionarán y presupuestarán los cambios",
-        ("micromanager", "es"): "cada cuánto se pondrá en común el avance del trabajo",
-        ("scope-shifter", "es_MX"): "cómo se van a manejar y cotizar los cambios",
-        ("micromanager", "es_MX"): "con qué frecuencia se van a revisar los avances",
-    }
-    key = (archetype, "es_MX" if locale == "es_MX" else lang)
-    paragraphs = body.split("\n\n")
-    if key in advice:
-        said = [i for i, p in enumerate(paragraphs) if advice[key] in p]
-        assert len(said) == 1, body
-        # After the providers, before the sign-off's paragraph of how to get in touch.
-        assert any("@" in p for p in paragraphs[: said[0]]), body
-    else:
-        assert "from the start how" not in body and "desde el principio c" not in body, body
+    facts = dataclasses.replace(facts_for(lang), end_date=date(2027, 4, 16), **given)
+    for document in ("email", "script", "notes", "boundaries"):
+        doc = render(document, "late-payer", facts=facts, profile=profile, lang=lang,
+                     locale=locale, today=TODAY)  # fmt: skip
+        day = next(iter(given.values()))
+        spoken = {"es": f"{day.day} de marzo", "en": day.strftime("%B ") + str(day.day)}[lang]
+        assert not re.search(rf"\b{spoken}\b", doc.body), doc.body
+        assert any(f"{day.isoformat()} is" in w or f"{day.isoformat()} cae" in w
+                   for w in doc.warnings), doc.warnings  # fmt: skip
+        assert any(used in w for w in doc.warnings), doc.warnings
+    email = render("email", "late-payer", facts=facts, profile=profile, lang=lang,
+                   locale=locale, today=TODAY).body  # fmt: skip
+    assert said in email, email
+
+
+def test_a_payment_deadline_on_the_end_date_stays_before_it(profile: Profile) -> None:
+    """A deadline on the last day, a holiday: the working day after would pass the end date
+    (which moves to the day before), so the deadline moves back with it."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 3, 26), pay_by=date(2027, 3, 26))
+    doc = render("email", "late-payer", facts=facts, profile=profile, lang="es",
+                 locale="es_ES", today=TODAY)  # fmt: skip
+    assert "miércoles 24 de marzo" in doc.body and "29 de marzo" not in doc.body, doc.body
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_email_that_says_it_attaches_the_brief_warns_that_nothing_is_attached(
+    profile: Profile, lang: str
+) -> None:
+    """A red-team finding of round 26: the scope shifter's email says "I've attached the
+    brief" and no draft (.eml included) carries a file; only the notes said to attach it."""
+    email = render("email", "scope-shifter", facts=facts_for(lang), profile=profile, lang=lang,
+                   today=TODAY)  # fmt: skip
+    said = "I've attached the brief" if lang == "en" else "adjunto la última versión"
+    assert said in email.body
+    assert any("is attached: attach it before you send" in w for w in email.warnings), email
+    # Only the email says so, and only this archetype's.
+    for document, archetype in (("notes", "scope-shifter"), ("email", "diva")):
+        doc = render(document, archetype, facts=facts_for(lang), profile=profile, lang=lang,
+                     today=TODAY)  # fmt: skip
+        assert not any("attach it" in w for w in doc.warnings), doc.warnings

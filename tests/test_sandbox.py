@@ -379,6 +379,13 @@ def test_run_bounded_caps_memory(grown: list[float]) -> None:
     assert len(grown) == 1 and grown[0] < 64
 
 
+def test_a_child_that_ends_without_a_word_names_the_likely_cause() -> None:
+    """A red-team finding of round 26: a template that filled a list past the cap ended its
+    process before it could send the error, and the message named no cause and no fix."""
+    with pytest.raises(LimitError, match="most likely past the 64 MB memory limit: check"):
+        sandbox.run_bounded(os._exit, 3, memory_mb=64)
+
+
 def test_without_fork_it_runs_here_under_the_alarm(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(os, "fork")
 

@@ -596,6 +596,20 @@ class TestTerminalOutput:
         assert not any(c in text for c in "\x1b\x07\x9b")
         assert not any(line.startswith("Error: f") for line in text.splitlines())
 
+    @pytest.mark.parametrize("command", [["email", "diva"], ["kit", "diva"]])
+    def test_the_wrote_line_of_a_file_name_the_user_typed(
+        self, tmp_path: Path, runner: CliRunner, command: list[str]
+    ) -> None:
+        """A red-team finding of round 26: "Wrote FILE" printed an OSC escape of an -o name
+        raw (errors already escaped it), and a line break in it made a line of its own."""
+        name = "t" + ESCAPES + "\nWrote forged.txt"
+        target = tmp_path / (name if command[0] == "email" else "kit" + ESCAPES)
+        result = runner.invoke(cli, [*command, "--client", "X", "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        self._clean(result.output)
+        assert not any(line.startswith("Wrote forged") for line in result.output.splitlines())
+        assert "\\x1b]0;PWNED" in result.output or "\\x1b" in result.output
+
     def test_the_archetypes_listing(self, tmp_path: Path, runner: CliRunner) -> None:
         root = self._forged(tmp_path)
         for ids in ([], ["--ids"]):
