@@ -62,6 +62,9 @@ SCHEMA: dict[str, Field] = {
     "prepare_note": _f(
         "text", "what else to do on the day the notes' reminder prepares the handover (user)"
     ),
+    "reminder": _f(
+        "table", "a dated reminder of its own in the notes: {day: a date, text: what to do} (user)"
+    ),
     "notes_before": _f("texts", "its own tasks before the call, in the notes (user)", []),
     "notes_after": _f(
         "texts", "its own tasks after the call, before the confirmation, in the notes (user)", []

@@ -600,6 +600,11 @@ def build(
     reply_by = working_day_before(before - timedelta(days=1), off) if before else None
     if reply_by is not None and reply_by <= today:
         reply_by = None
+    # The heads-ups go a week before that answer is due (or today, when that day has passed),
+    # so that none gives a provider a day to answer (a reviewer of round 27).
+    heads_up_by = working_day_before(reply_by - timedelta(days=7), off) if reply_by else None
+    if heads_up_by is not None and heads_up_by <= today:
+        heads_up_by = None
     if reply_by is not None and not all(r.agreed for r in providers):
         # The day the heads-up asked the providers not yet asked to answer by.
         reminders.append(("answers", reply_by))
@@ -765,6 +770,7 @@ def build(
         "call_by": day(call_by),
         # The heads-up asks for an answer by this day (None: no call date to answer before).
         "reply_by": day(reply_by),
+        "heads_up_by": day(heads_up_by),
         # The client has heard the news (a call date already past): the heads-up no longer
         # asks the provider to keep it to themselves.
         "client_told": client_told,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -581,6 +581,12 @@ def test_the_micromanager_is_told_when_the_last_piece_comes(profile: Profile, la
     if lang == "en":
         assert "The last piece will reach you no later than Friday, January 8." in email
         assert "Send the last piece by Friday, January 8, 2027, as your email says" in notes
+        # And among the dated reminders, in its place (two reviewers of round 26).
+        reminders = notes.split("\nReminders\n", 1)[1]
+        assert "- Friday, January 8, 2027 — Send the last piece:" in reminders
+        days = [line[2:].split(" — ")[0] for line in reminders.splitlines() if " — " in line]
+        dated = [datetime.strptime(d, "%A, %B %d, %Y") for d in days]
+        assert dated == sorted(dated), days
     else:
         assert "La última parte le llegará como muy tarde el viernes 8 de enero." in email
         assert "Enviar la última parte como muy tarde el viernes 8 de enero de 2027" in notes
@@ -668,11 +674,13 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET, ASKED))
     body = render("notes", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY).body
     before, after = sections(body)["Before the call"], sections(body)["After the call"]
+    # A week before the answer it asks for is due (a reviewer of round 27: undated, the second
+    # heads-up "at the same time" could leave a provider a day to answer).
     assert (
-        "Send the heads-up to Ana Ruiz, so that the client's call or email comes as no surprise."
-        in before
+        "Send the heads-up to Ana Ruiz by Monday, December 7, 2026, so that the client's call or"
+        " email comes as no surprise." in before
     )
-    # Today, with the day it asks for an answer by (two reviewers asked when to send it).
+    # With the day it asks for an answer by (two reviewers asked when to send it).
     assert (
         "Send the heads-up to Bruno Peña at the same time: it asks for an answer by Monday,"
         " December 14, 2026. If Bruno says yes before the call" in before
@@ -684,7 +692,8 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
     part = sections(render("notes", "diva", facts=FACTS, profile=alone, today=TODAY).body)
     before, after = part["Before the call"], part["After the call"]
     assert (
-        "Send the heads-up to Bruno Peña, and give the client the name only after a yes." in before
+        "Send the heads-up to Bruno Peña by Monday, December 7, 2026, and give the client the name"
+        " only after a yes." in before
     )
     assert "as well" not in before
     assert "Let Bruno know that the client may now get in touch." in after
