@@ -202,6 +202,7 @@ class Rendered(NamedTuple):
     files: list[tuple[str, bytes]]
     missing: set[str]
     skipped: list[tuple[str, InputError]]
+    moved: list[str]
 
 
 def _drafts_per_provider(settings: Settings) -> bool:
@@ -218,7 +219,7 @@ def render_row(
     from breakup import sandbox
     from breakup.publish import publish, recipients
 
-    done = Rendered([], set(), [])
+    done = Rendered([], set(), [], [])
     # A heads-up draft is written to the provider its file is named after.
     providers = {}
     if _drafts_per_provider(settings):
@@ -254,7 +255,20 @@ def render_row(
                 continue
             done.files.append((name, out.data))
             done.missing.update(out.missing)
+            # A date the row gives on a weekend or holiday, moved in every document: said once,
+            # with the column to change (a red-team finding of round 27: silent in a batch).
+            for warning in out.warnings:
+                if any(option in warning for option in _DATE_OPTIONS):
+                    for option, column in _DATE_OPTIONS.items():
+                        warning = warning.replace(f"with {option}", f"in column {column}")
+                        warning = warning.replace(f"con {option}", f"en la columna {column}")
+                    if warning not in done.moved:
+                        done.moved.append(warning)
     return done
+
+
+# The options a moved date's warning names, and the batch columns that give them.
+_DATE_OPTIONS = {"--end-date": "end_date", "--pay-by": "pay_by", "--final-due": "final_due"}
 
 
 def skipped_note(document: str, error: InputError) -> str:
@@ -682,7 +696,7 @@ def _write_row(
                     ).format(folder=folder, files=", ".join(sorted(present)))
                 )
         try:
-            files, missing, skipped = render_row(job, settings, names, todo)
+            files, missing, skipped, moved = render_row(job, settings, names, todo)
             if skipped and not files and not present:  # nothing left to write: the row fails
                 raise skipped[0][1]
         except BreakupError:
@@ -692,7 +706,7 @@ def _write_row(
         label = _label(row.cells, row.number)
         summary.skipped_documents += [
             (row.number, label, skipped_note(document, error)) for document, error in skipped
-        ]
+        ] + [(row.number, label, warning) for warning in moved]
         if not files:  # resumed, and all it could write was there
             return False
         if missing and settings.strict:
@@ -757,7 +771,9 @@ def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: S
             folder = folders.settle(row.position, row.number, row.cells)
             job = parse_row(row, settings)
             names = file_names(settings, job)
-            files, missing, skipped = render_row(job, settings, names, {n for _d, n in names})
+            files, missing, skipped, moved = render_row(
+                job, settings, names, {n for _d, n in names}
+            )
             if skipped and not files:
                 raise skipped[0][1]
             if missing and settings.strict:
@@ -767,7 +783,7 @@ def _dry_run(source: sheet.Source, out_dir: Path, settings: Settings, summary: S
                 summary.missing.update(missing)
             summary.skipped_documents += [
                 (row.number, label, skipped_note(document, error)) for document, error in skipped
-            ]
+            ] + [(row.number, label, warning) for warning in moved]
             summary.planned.append(
                 Planned(row.number, folder, [n for n, _data in files], sorted(missing))
             )

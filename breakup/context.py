@@ -559,7 +559,11 @@ def build(
         reminders.append(("overdue", working_day(pay_by + timedelta(days=1), off)))
     if facts.final_invoice != 0 and final_due is not None:
         reminders.append(("final", working_day(final_due + timedelta(days=1), off)))
-    reminders.append(("close", working_day(base + timedelta(days=CLOSE_FILE_DAYS), off)))
+    # The file closes after the last check on money (a payment deadline may fall after the
+    # end: a red-team finding of round 27 had it archived two weeks before the check).
+    checks = [when for kind, when in reminders if kind in ("overdue", "final")]
+    close = max([base + timedelta(days=CLOSE_FILE_DAYS)] + [c + timedelta(days=14) for c in checks])
+    reminders.append(("close", working_day(close, off)))
     # The last day to hold the call: the contract's notice before the end date, with a day to
     # spare (reviewers read a deadline at exactly the notice as no margin at all), and (when an
     # overdue balance has its own earlier deadline) two weeks before that deadline to pay it.
@@ -737,6 +741,7 @@ def build(
         # Items in a sentence, joined as the language does: {{ listing(["A", "B", "C"]) }} is
         # "A, B, and C" in American English, "A, B y C" in Spanish.
         "listing": lambda items: _listing(list(items), locale),
+        "yours": lambda items: [_to_you(item, lang) for item in items],
         "overdue_placeholder": placeholders["outstanding"],
         "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
         "final_spoken": said(facts.final_invoice) if facts.final_invoice else None,
@@ -795,6 +800,48 @@ def recommended(profile: Profile, facts: ClientFacts) -> tuple[list[Referral], l
     agreed, or all of them while none has."""
     providers = [r for r in profile.referrals if r.offers(facts.service)]
     return providers, [r for r in providers if r.agreed] or providers
+
+
+# The sender's own words in an item ("the rechecks from my December shifts", "the notes on
+# the cases I saw"), read back to the sender in the script and the notes: "your", "you". Only
+# pronouns whose verb does not change (Spanish verbs would, so only possessives there).
+_FIRST_PERSON = {
+    "en": (
+        # "I" only between lower-case words ("the cases I saw"), never "Phase I" or "Type I".
+        re.compile(
+            r"\b(?:I'm|I've|I'd|I'll|we're|we've|we'd|we'll|my|mine|our|ours|we)\b"
+            r"|(?<=[a-z] )I(?= [a-z])"
+        ),
+        {"I'm": "you're", "I've": "you've", "I'd": "you'd", "I'll": "you'll", "we're": "you're",
+         "we've": "you've", "we'd": "you'd", "we'll": "you'll", "my": "your", "mine": "yours",
+         "our": "your", "ours": "yours", "I": "you", "we": "you"},
+    ),
+    "es": (
+        re.compile(r"\b(?:mi|mis|nuestro|nuestra|nuestros|nuestras)\b"),
+        {"mi": "tu", "mis": "tus", "nuestro": "tu", "nuestra": "tu", "nuestros": "tus",
+         "nuestras": "tus"},
+    ),
+}  # fmt: skip
+
+
+def _to_you(item: str, lang: str) -> str:
+    """An item the sender wrote in the first person, said to the sender: "my" is "your"."""
+    pattern, words = _FIRST_PERSON.get(lang, (None, {}))
+    if pattern is None:
+        return item
+    text = str(item)
+
+    def swap(m: re.Match[str]) -> str:
+        if m.group(0) == "I":
+            # Only after a word in lower case: "the cases I saw", not "Phase I of".
+            before = re.search(r"(\S+) $", text[: m.start()])
+            if not before or not before.group(1).islower():
+                return "I"
+        return words[m.group(0)]
+
+    swapped = pattern.sub(swap, text)
+    # An escaped item (HTML) stays escaped: the words swapped hold no markup.
+    return type(item)(swapped) if type(item) is not str else swapped
 
 
 def echo_pattern(archetype: str, echoes: Mapping[str, tuple[str, ...]]) -> re.Pattern[str] | None:

@@ -51,7 +51,15 @@ def check(rules: tuple[str, ...]) -> None:
 
 @functools.lru_cache(maxsize=64)
 def days_off(rules: tuple[str, ...], year: int) -> frozenset[date]:
-    """The public holidays of one year under a region's rules."""
+    """The public holidays of one year under a region's rules, including a holiday of the next
+    year observed in this one (New Year's Day on a Saturday is observed on Friday 31 December:
+    a red-team finding of round 27)."""
+    both = _rules_days(rules, year) | _rules_days(rules, year + 1)
+    return frozenset(day for day in both if day.year == year)
+
+
+def _rules_days(rules: tuple[str, ...], year: int) -> frozenset[date]:
+    """The days the rules give for one year (an observed day may fall in the year before)."""
     found: set[date] = set()
     moved: list[date] = []
     for rule in rules:

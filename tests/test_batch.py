@@ -737,3 +737,20 @@ def test_the_note_of_unused_columns_names_ten_at_most(runner: CliRunner) -> None
     assert (
         note == "Note: columns left unused: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 99,991 more"
     )
+
+
+def test_a_date_a_row_gives_on_a_day_off_is_warned_about_with_its_column(
+    runner: CliRunner,
+) -> None:
+    """A red-team finding of round 27: a row's Saturday end date moved in every document, and
+    the batch said nothing (the single commands warn). Each move is named, with the column."""
+    row = GOOD.replace("2027-01-15", "2027-02-27")
+    Path("clients.csv").write_text(HEADER + row, encoding="utf-8")
+    code, _out, err = run(runner, "clients.csv", "-o", "out")
+    assert code == 0, err
+    assert (
+        "Warning: row 2 (Acme): the end date 2027-02-27 is a Saturday: the documents use "
+        "2027-02-26, the working day before (give another in column end_date)" in err
+    ), err
+    assert "Friday, February 26, 2027" in Path("out/acme/email.txt").read_text(encoding="utf-8")
+    assert "--end-date" not in err

@@ -1012,3 +1012,22 @@ def test_neutral_sentences_with_the_threats_words_are_not_called_threats(
     """The round-26 red team's false positives, and the neutral twins of its threats: a
     lawyer who reviewed a contract, files deleted on request, passwords handed over."""
     assert category not in [f.category for f in check_text(text, lang)], text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "flagged"),
+    [("en", "Go to the devil.", True), ("en", "I'll keep the files until you pay.", True),
+     ("en", "We're going to change the passwords until the invoice is paid.", True),
+     ("en", "We'll keep the files until you confirm where to send them.", False),
+     ("es", "Váyase al diablo.", True), ("es", "No le entregaré el código hasta que pague.", True),
+     ("es", "Pondré una reseña en Google contando todo.", True),
+     ("es", "Le entregaré el código cuando me confirme la dirección.", False),
+     ("es", "Nuestros abogados revisaron el contrato de traspaso.", False)],
+)  # fmt: skip
+def test_holding_work_hostage_is_a_threat_and_handing_it_over_is_not(
+    lang: str, text: str, flagged: bool
+) -> None:
+    """The round-27 red team: threats to keep files, passwords or code until payment, "Go to
+    the devil" and a review as a threat passed; a lawyer who reviewed a contract was a threat."""
+    found = check_text(text, lang)
+    assert bool([f for f in found if f.category in ("threat", "venting")]) is flagged, found

@@ -2059,3 +2059,45 @@ def test_an_email_that_says_it_attaches_the_brief_warns_that_nothing_is_attached
         doc = render(document, archetype, facts=facts_for(lang), profile=profile, lang=lang,
                      today=TODAY)  # fmt: skip
         assert not any("attach it" in w for w in doc.warnings), doc.warnings
+
+
+@pytest.mark.parametrize("fmt", ["text", "html"])
+def test_the_senders_own_items_are_read_back_to_the_sender_as_yours(
+    profile: Profile, fmt: str
+) -> None:
+    """Two reviewers of round 27: the notes and the script, written to the user, listed "the
+    rechecks from my December shifts" and "the notes on the cases I saw". They say "your" and
+    "you" there; the email, in the sender's voice, keeps the items as written. "Phase I" and
+    an escaped "R&D" stay as they are."""
+    facts = dataclasses.replace(
+        FACTS,
+        work=("the rechecks from my December shifts", "Phase I of the R&D report"),
+        handover=("the notes on the cases I saw", "our shared drive"),
+    )
+    notes = render("notes", "diva", facts=facts, profile=profile, lang="en", fmt=fmt,
+                   today=TODAY).body  # fmt: skip
+    script = render("script", "diva", facts=facts, profile=profile, lang="en", fmt=fmt,
+                    today=TODAY).body  # fmt: skip
+    email = render("email", "diva", facts=facts, profile=profile, lang="en", fmt=fmt,
+                   today=TODAY).body  # fmt: skip
+    amp = "&amp;" if fmt == "html" else "&"
+    assert "the notes on the cases you saw; your shared drive" in notes
+    assert "the rechecks from your December shifts; Phase I of the R" + amp + "D report" in script
+    assert "the notes on the cases you saw; your shared drive" in script
+    assert "&amp;amp;" not in notes + script
+    assert "the rechecks from my December shifts" in email and "cases I saw" in email
+    es = dataclasses.replace(SPANISH, handover=("mis notas de cada visita", "nuestra hoja de ruta"))
+    notes = render("notes", "diva", facts=es, profile=profile, lang="es", today=TODAY).body
+    assert "tus notas de cada visita; tu hoja de ruta" in notes
+
+
+def test_the_file_closes_after_the_last_check_on_money(profile: Profile) -> None:
+    """A red-team finding of round 27: with a payment deadline after the end date, "close the
+    file" came two weeks before the check on the overdue balance."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 1, 15), pay_by=date(2027, 2, 26))
+    notes = render("notes", "late-payer", facts=facts, profile=profile, lang="en",
+                   today=TODAY).body  # fmt: skip
+    lines = notes.split("\nReminders\n", 1)[1].splitlines()
+    overdue = next(i for i, line in enumerate(lines) if "overdue balance has been paid" in line)
+    close = next(i for i, line in enumerate(lines) if "Close the file" in line)
+    assert overdue < close, lines

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from breakup import holidays, languages
 from breakup.errors import InputError
-from breakup.models import Profile
+from breakup.models import ClientFacts, Profile
 from breakup.render import render
 
 
@@ -186,3 +186,13 @@ def test_an_unknown_subdivision_is_named_with_the_known_ones(profile: Profile) -
         render("notes", "diva", facts=FACTS, profile=mine, lang="en", locale="en_GB", today=TODAY)
     # A region without nations leaves the setting alone: a profile serves several locales.
     render("notes", "diva", facts=FACTS, profile=mine, lang="en", locale="en_US", today=TODAY)
+
+
+@pytest.mark.parametrize("year", [2021, 2027, 2032])
+def test_new_years_day_on_a_saturday_is_observed_on_the_friday_before(year: int) -> None:
+    """A red-team finding of round 27: Friday 31 December 2027 (New Year's Day 2028 observed)
+    was a working day, and a Saturday 1 January end date moved onto it."""
+    assert date(year, 12, 31) in holidays.days_off(rules("en_US"), year)
+    doc = render("email", "diva", facts=ClientFacts(end_date=date(year + 1, 1, 1)), lang="en",
+                 locale="en_US", today=date(year, 11, 1))  # fmt: skip
+    assert any(f"the documents use {year}-12-30" in w for w in doc.warnings), doc.warnings
