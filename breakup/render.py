@@ -510,13 +510,28 @@ def _echoes(archetype: str, facts: ClientFacts, profile: Profile, lang: str) -> 
     comment on why the work ends (the note is the user's: they may want to reword it)."""
     _providers, referrals = context.recommended(profile, facts)
     echoes = context.referral_echoes(archetype, referrals, lang, languages.language(lang))
-    return tuple(
+    found = [
         _(
             "the letter leaves out '{words}' from the note on {name}: the client may read it "
             "as a comment on why the work ends (reword it in your profile to keep it)"
         ).format(name=name, words=words)
         for name, words in echoes
-    )
+    ]
+    # A note in another language is quoted as written: say so (a red-team finding of round
+    # 27: an English note in a Spanish letter, without a word).
+    from breakup.detect import detect_language
+
+    for referral in referrals:
+        note = referral.note_in(lang)
+        written = detect_language(note) if note else None
+        if written is not None and written != lang:
+            found.append(
+                _(
+                    "the note on {name} reads as {written} and the letter is in {lang}: give "
+                    'it in both, note = {{ {lang} = "...", {written} = "..." }}'
+                ).format(name=referral.name or referral.company, written=written, lang=lang)
+            )
+    return tuple(found)
 
 
 def _unused_facts(env: Any, archetype: str, facts: ClientFacts) -> tuple[str, ...]:

@@ -2101,3 +2101,23 @@ def test_the_file_closes_after_the_last_check_on_money(profile: Profile) -> None
     overdue = next(i for i, line in enumerate(lines) if "overdue balance has been paid" in line)
     close = next(i for i, line in enumerate(lines) if "Close the file" in line)
     assert overdue < close, lines
+
+
+def test_a_note_in_the_other_language_is_warned_about() -> None:
+    """A red-team finding of round 27: an English note went word for word into a Spanish
+    letter, and a Spanish one into an English letter, without a word. The letter still quotes
+    it (the note is the user's), and a warning shows how to give it in both."""
+    english = ("He is a freelance exhibit designer in Bangor who used to work at a science "
+               "museum and is especially good with hands-on interactives.")  # fmt: skip
+    spanish = "Diseña tiendas en línea para comercios pequeños de Valencia y de Castellón."
+    for note, lang, says in ((english, "es", "reads as en"), (spanish, "en", "reads as es")):
+        profile = Profile(sender=Sender(name="Marta Gil"),
+                          referrals=(dataclasses.replace(ASKED, note=note),))  # fmt: skip
+        letter = render("referral", "diva", facts=FACTS, profile=profile, lang=lang,
+                        today=TODAY)  # fmt: skip
+        warned = [w for w in letter.warnings if says in w]
+        assert len(warned) == 1 and "note = {" in warned[0], letter.warnings
+        # In its own language, nothing to say.
+        letter = render("referral", "diva", facts=FACTS, profile=profile,
+                        lang="en" if lang == "es" else "es", today=TODAY)  # fmt: skip
+        assert not [w for w in letter.warnings if "reads as" in w], letter.warnings
