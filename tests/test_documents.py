@@ -1010,7 +1010,7 @@ def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) ->
         "as soon as you can: the payment deadline of December 10 is less than two weeks "
         "away." in body
     )
-    assert "to leave two weeks before the payment deadline" not in body
+    assert "to leave at least two weeks before the payment deadline" not in body
     # On the last day itself, the call is still on time.
     body = render(document, "diva", facts=FACTS, lang="en", today=date(2026, 12, 15)).body
     assert "by Tuesday, December 15, 2026" in body and "as soon as you can" not in body

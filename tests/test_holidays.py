@@ -125,8 +125,8 @@ def test_the_call_leaves_two_weeks_to_pay(profile: Profile) -> None:
     facts = dataclasses.replace(FACTS, end_date=date(2027, 3, 31), pay_by=date(2027, 1, 29),
                                 notice_days=45)  # fmt: skip
     script = render("script", "late-payer", facts=facts, profile=profile, lang="en", today=TODAY)
-    assert ("Hold this call by Friday, January 15, 2027, to leave two weeks before the payment "
-            "deadline of January 29.") in script.body  # fmt: skip
+    assert ("Hold this call by Friday, January 15, 2027, to leave at least two weeks before the "
+            "payment deadline of January 29.") in script.body  # fmt: skip
     later = dataclasses.replace(facts, pay_by=date(2027, 3, 26))
     script = render("script", "late-payer", facts=later, profile=profile, lang="en", today=TODAY)
     assert (
