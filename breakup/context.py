@@ -1116,49 +1116,16 @@ def warnings(
     end = facts.end_date
     used = documents_end(facts, today, holidays, notice)
     asked = asked_end(facts, today)
-    if asked is not None and used is not None and used != asked:
-        # One date for every document: the working day before a weekend or holiday end, or
-        # the one after (see documents_end).
-        off = (
-            _("a {weekday}").format(weekday=_weekday(asked))
-            if asked.weekday() >= 5
-            else _("a public holiday")
-        )
-        found.append(
-            (
-                _(
-                    "the end date {date} is {off}: the documents use {used}, the working day "
-                    "before (give another with --end-date)"
-                )
-                if used < asked
-                else _(
-                    "the end date {date} is {off}: the documents use {used}, the working day "
-                    "after (give another with --end-date)"
-                )
-            ).format(date=asked.isoformat(), off=off, used=used.isoformat())
-        )
-    end = used if end is not None else None
-    call = facts.call_date
-    if call is not None and end is not None and call > end:
-        found.append(
-            _("the call date {call} is after the end date {end}: check both dates").format(
-                call=call.isoformat(), end=end.isoformat()
-            )
-        )
-    elif call is not None and call > today and end is not None and notice is not None:
-        if (end - call).days < notice:
-            found.append(
-                _(
-                    "a call on {call} leaves less than the contract's {days} days' notice before "
-                    "the end date {end}: call earlier or move the end date"
-                ).format(call=call.isoformat(), days=notice, end=end.isoformat())
-            )
-    given = [
-        (_("the payment deadline"), facts.pay_by, asked, "--pay-by"),
-        (_("the final invoice's due date"), facts.final_due, None, "--final-due"),
-    ]
-    for what, when, latest, option in given:
-        moved = given_day(when, holidays, latest)
+    # A date given on a weekend or public holiday, and the one every document uses instead: the
+    # end date (see documents_end), a payment deadline or due date (see given_day).
+    moves = [
+        (_("the end date"), asked, used, "--end-date"),
+        (_("the payment deadline"), facts.pay_by, given_day(facts.pay_by, holidays, asked),
+         "--pay-by"),
+        (_("the final invoice's due date"), facts.final_due, given_day(facts.final_due, holidays),
+         "--final-due"),
+    ]  # fmt: skip
+    for what, when, moved, option in moves:
         if when is None or moved is None or moved == when:
             continue
         off = (
@@ -1181,6 +1148,22 @@ def warnings(
                 what=what, date=when.isoformat(), off=off, used=moved.isoformat(), option=option
             )
         )
+    end = used if end is not None else None
+    call = facts.call_date
+    if call is not None and end is not None and call > end:
+        found.append(
+            _("the call date {call} is after the end date {end}: check both dates").format(
+                call=call.isoformat(), end=end.isoformat()
+            )
+        )
+    elif call is not None and call > today and end is not None and notice is not None:
+        if (end - call).days < notice:
+            found.append(
+                _(
+                    "a call on {call} leaves less than the contract's {days} days' notice before "
+                    "the end date {end}: call earlier or move the end date"
+                ).format(call=call.isoformat(), days=notice, end=end.isoformat())
+            )
     offering, _recommended = recommended(profile, facts)
     waiting = [r.name or r.company for r in offering if not r.agreed and not asking]
     if waiting and len(waiting) < len(offering):
