@@ -200,8 +200,9 @@ _BRACKETS = re.compile(r"\([^()]*\)")
 
 def format_list(items: list[str], locale: str) -> str:
     """Join words as the language does: "A, B and C", "A, B y C". When an item holds a
-    comma (not between brackets), the items are parted by semicolons, so the reader can tell
-    where each one ends: "A; B, C; and D". Two items whose first holds the conjunction get a
+    comma (not between brackets), or three or more items of which one holds the conjunction, the
+    items are parted by semicolons, so the reader can tell where each one ends: "A; B, C; and
+    D". Two items whose first holds the conjunction get a
     comma before it: "the login and password, and the files"."""
     if len(items) < 2:
         return "".join(items)
@@ -217,8 +218,12 @@ def format_list(items: list[str], locale: str) -> str:
     said = _conjunction_before(conjunction, items[-1], locale)
     if said != conjunction and joined.endswith(f" {conjunction} {items[-1]}"):
         joined = joined[: -len(f"{conjunction} {items[-1]}")] + f"{said} {items[-1]}"
-    # A comma between brackets ("A-1 ($100.00, due October 1)") parts nothing.
-    if any("," in _BRACKETS.sub("", item) for item in items):
+    # A comma between brackets ("A-1 ($100.00, due October 1)") parts nothing. Three items or
+    # more of which one holds the conjunction ("the menus and cards, the plates and the
+    # specifications and supplier details") are parted by semicolons too.
+    if any("," in _BRACKETS.sub("", item) for item in items) or (
+        len(items) > 2 and any(f" {conjunction} " in f" {item} " for item in items)
+    ):
         return "; ".join(items[:-1]) + f"; {said} " + items[-1]
     if len(items) == 2 and f" {conjunction} " in f" {items[0]} ":
         return f"{items[0]}, {said} {items[1]}"
@@ -702,6 +707,7 @@ def build(
         ),
         # The sentence goes on after the hours: a full stop typed at their end would stay.
         "contact_hours": user(_without_full_stop(facts.contact_hours or "")),
+        "urgent_contact": user(_without_full_stop(facts.urgent_contact or "")),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),
@@ -754,6 +760,13 @@ def build(
         "handover_items": [user(item) for item in facts.handover],
         # A handover item that is a login or a password: the email sends them, no "if".
         "handover_access": any(_ACCESS.search(item) for item in facts.handover),
+        # What a provider who agreed hears they would start from: the handover less anything
+        # that opens a door (logins, codes, keys), which is the client's alone.
+        "handover_shared": [
+            user(item)
+            for item in facts.handover
+            if not (_ACCESS.search(item) or _KEYS.search(item))
+        ],
         "notice_by": day(by_notice),
         # The end date leaves less than the contract's notice: the earliest that does.
         "notice_late": day(today + timedelta(days=facts.notice_days or 0)) if notice_late else None,
@@ -1083,6 +1096,12 @@ def _weekday(value: date) -> str:
 _ACCESS = re.compile(
     r"\b(pass ?words?|logins?|credentials?|access|admin|accounts?"
     r"|contraseñas?|claves?|credenciales|accesos?|cuentas?|usuarios?)\b",
+    re.IGNORECASE,
+)
+
+_KEYS = re.compile(
+    r"\b(codes?|keys?|key ?fobs?|pins?|alarms?|safes?"
+    r"|códigos?|llaves?|pines|alarmas?|cajas? fuertes?)\b",
     re.IGNORECASE,
 )
 

@@ -102,6 +102,12 @@ FACTS: tuple[Fact, ...] = (
         'When the client can reach you until the end, e.g. "Monday to Friday, 9am to 5pm".',
     ),
     Fact(
+        "urgent_contact",
+        "text",
+        "TEXT",
+        'How the client can reach you in a real emergency until the end, e.g. "on 0161 555 0100".',
+    ),
+    Fact(
         "relation",
         "relation",
         "friend|relative",

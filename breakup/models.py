@@ -154,7 +154,9 @@ class ClientFacts:
       currency;
       work (what will be finished before the end), handover (what will be handed over),
       hours (the hours available until then), contact_hours (when the client can reach
-      the user until then, in the document's language, e.g. "Monday to Friday, 9am to 5pm");
+      the user until then, in the document's language, e.g. "Monday to Friday, 9am to 5pm"),
+      urgent_contact (how the client can reach the user in a real emergency until then, to
+      follow "you can reach me": "on 0161 555 0100", "en el 612 345 678");
       relation ("friend" or "relative", for a family friend);
       after_call (the email confirms a call already held), call_date (that call's date).
     """
@@ -176,6 +178,7 @@ class ClientFacts:
     handover: tuple[str, ...] = ()
     hours: Decimal | None = None
     contact_hours: str | None = None
+    urgent_contact: str | None = None
     relation: str | None = None
     after_call: bool = False
     call_date: date | None = None

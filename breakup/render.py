@@ -535,17 +535,24 @@ def _echoes(archetype: str, facts: ClientFacts, profile: Profile, lang: str) -> 
 
 
 def _unused_facts(env: Any, archetype: str, facts: ClientFacts) -> tuple[str, ...]:
-    """Name a fact given for an archetype whose texts never use it (today, the contact hours:
-    only some archetypes promise hours), so that it is not silently dropped."""
-    if not facts.contact_hours:
-        return ()
-    if "contact_hours" in _archetype_names(env, archetype):
-        return ()
-    return (
-        _(
+    """Name a fact given for an archetype whose texts never use it (the contact hours: only
+    some archetypes promise hours; the emergency contact: only the word breaker's hours
+    paragraph gives one), so that it is not silently dropped."""
+    unused = {
+        "contact_hours": (facts.contact_hours, _(
             "--contact-hours is not used by the {archetype} archetype: none of its documents "
             "names your hours"
-        ).format(archetype=archetype),
+        )),
+        "urgent_contact": (facts.urgent_contact, _(
+            "--urgent-contact is not used by the {archetype} archetype: none of its documents "
+            "gives an emergency contact"
+        )),
+    }  # fmt: skip
+    read = _archetype_names(env, archetype)
+    return tuple(
+        message.format(archetype=archetype)
+        for name, (given, message) in unused.items()
+        if given and name not in read
     )
 
 

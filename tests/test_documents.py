@@ -680,9 +680,10 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
         "Send the heads-up to Ana Ruiz by Monday, December 7, 2026, so that the client's call or"
         " email comes as no surprise." in before
     )
-    # With the day it asks for an answer by (two reviewers asked when to send it).
+    # With the day it asks for an answer by (two reviewers asked when to send it), and the day
+    # to send it ("at the same time" read to a round-27 reviewer as any day before the answer).
     assert (
-        "Send the heads-up to Bruno Peña at the same time: it asks for an answer by Monday,"
+        "Send the heads-up to Bruno Peña by December 7 as well: it asks for an answer by Monday,"
         " December 14, 2026. If Bruno says yes before the call" in before
     )
     told = "Let Ana know that the client may now get in touch."
@@ -755,6 +756,40 @@ def test_contact_hours_an_archetype_does_not_use_get_a_warning() -> None:
     assert not any("--contact-hours" in w for w in used.warnings)
     plain = render("email", "late-payer", facts=FACTS, lang="en", today=TODAY)
     assert not any("--contact-hours" in w for w in plain.warnings)
+
+
+def test_the_emergency_contact_given_is_the_one_the_email_the_call_and_the_notes_use() -> None:
+    """Round-26 and round-27 reviewers of the word breaker: how the client reaches the user in
+    a real emergency was left for the user to decide; given, it is decided in every document."""
+    facts = dataclasses.replace(FACTS, contact_hours="Monday to Friday, 9am to 2pm",
+                                urgent_contact="on 07700 900123.")  # fmt: skip
+    email = render("email", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert "outside those hours, I can be reached on 07700 900123." in email
+    script = render("script", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert "And if something really can't wait, you'll find me on 07700 900123." in script
+    assert "For a real emergency, you can reach me on 07700 900123." in script
+    assert "If you've decided how the client can reach you" not in script
+    notes = render("notes", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert "Decide whether anything in this work could be a real emergency" not in notes
+    assert "Answer on your emergency contact only what can't wait" in notes
+    es = render(
+        "email",
+        "word-breaker",
+        facts=dataclasses.replace(facts, urgent_contact="en el 612 345 678"),
+        lang="es",
+        today=TODAY,
+    ).body
+    assert "fuera de ese horario, estoy disponible en el 612 345 678." in es
+    without = render("email", "word-breaker", facts=FACTS, lang="en", today=TODAY).body
+    assert "emergency" not in without
+    notes = render("notes", "word-breaker", facts=FACTS, lang="en", today=TODAY).body
+    assert "Decide whether anything in this work could be a real emergency" in notes
+    unused = render("email", "diva", facts=facts, lang="en", today=TODAY)
+    assert any("--urgent-contact is not used by the diva" in w for w in unused.warnings)
+    assert not any(
+        "--urgent-contact" in w
+        for w in render("email", "word-breaker", facts=facts, lang="en", today=TODAY).warnings
+    )
 
 
 def test_a_past_call_does_not_make_the_email_claim_a_notice_it_does_not_give() -> None:
@@ -844,8 +879,14 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
     [
         (["a", "b", "c"], "en_US", "a, b, and c"),
         (["a", "b", "c"], "en_GB", "a, b and c"),
+        # Three items, one holding the conjunction: semicolons tell where each ends.
         (["the login and password", "the files", "the list"], "en_US",
-         "the login and password, the files, and the list"),
+         "the login and password; the files; and the list"),
+        (["the files", "the plates", "the specs and supplier details"], "en_GB",
+         "the files; the plates; and the specs and supplier details"),
+        (["el calendario", "las reservas", "los itinerarios y los textos"], "es_ES",
+         "el calendario; las reservas; y los itinerarios y los textos"),
+        (["the files", "the plates", "the list"], "en_GB", "the files, the plates and the list"),
         (["the login", "the files and the list"], "en_GB", "the login and the files and the list"),
         (["las claves y accesos", "los planos"], "es_ES", "las claves y accesos, y los planos"),
         (["x, y", "z"], "es_MX", "x, y; y z"),
@@ -1016,14 +1057,53 @@ def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) ->
     assert "by Tuesday, December 15, 2026" in body and "as soon as you can" not in body
 
 
-def test_the_heads_up_never_lists_what_the_client_gets() -> None:
-    """The handover (a client's reports, keys, alarm codes) is the client's business: the
-    provider who is asked hears the service and the reason, never the handover list."""
-    facts = dataclasses.replace(FACTS, handover=("the 360 reports", "the alarm codes"))
-    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
-    for lang in ("en", "es"):
-        body = render("heads-up", "diva", facts=facts, profile=profile, lang=lang, today=TODAY)
-        assert "360" not in body.body and "alarm" not in body.body
+@pytest.mark.parametrize(
+    ("lang", "handover", "shared"),
+    [
+        ("en", ("the 360 reports", "the alarm codes", "the hosting login", "the site keys"),
+         "We'll also hand over the 360 reports, so you'd have those to start from."),
+        ("en", ("the 360 reports", "the tuning log"),
+         "We'll also hand over the 360 reports and the tuning log, so you'd have those to start"),
+        ("es", ("los informes 360", "los códigos de la alarma", "las llaves del local",
+                "las contraseñas del hosting"),
+         "También le entregaremos los informes 360, así que tendrás de dónde partir."),
+    ],
+)  # fmt: skip
+def test_the_heads_up_tells_a_provider_who_agreed_what_they_start_from_but_no_door_openers(
+    lang: str, handover: tuple[str, ...], shared: str
+) -> None:
+    """Round-27 reviewers: a provider who agreed wants to know what the client will hold. A
+    provider not asked yet hears none of it (the client is not named to them), and no one
+    hears of what opens a door (logins, alarm codes, keys): that is the client's alone."""
+    facts = dataclasses.replace(FACTS, handover=handover)
+    agreed = Profile(sender=Sender(name="Marta Gil", company="Estudio Gil"), referrals=(ASKED,))
+    body = render("heads-up", "diva", facts=facts, profile=agreed, lang=lang, today=TODAY).body
+    assert shared in body
+    for private in ("alarm", "login", "keys", "alarma", "llaves", "contraseñas"):
+        assert private not in body
+    waiting = Profile(sender=Sender(name="Marta Gil", company="Estudio Gil"), referrals=(NOT_YET,))
+    body = render("heads-up", "diva", facts=facts, profile=waiting, lang=lang, today=TODAY).body
+    assert "360" not in body
+
+
+@pytest.mark.parametrize("archetype", ["diva", "family-friend"])
+def test_a_handover_without_logins_gets_no_lines_about_accounts_and_logins(archetype: str) -> None:
+    """Two round-27 reviewers: a chimney sweep's notes asked about the client's logins and
+    subscriptions. A handover list with none gets one line for anything else still held,
+    and reminders that check the list; a list with a login, or none, keeps the access lines."""
+    plain = dataclasses.replace(FACTS, handover=("the sweep certificates", "the smoke tests"))
+    notes = render("notes", archetype, facts=plain, lang="en", today=TODAY).body
+    handover, reminders = sections(notes)["Handover"], sections(notes)["Reminders"]
+    assert "subscription" not in handover and "If you hold any logins" not in handover
+    assert "If you still hold anything else of the client's" in handover
+    assert "everything on the handover list has been handed over" in reminders
+    assert "remove your own access" not in reminders
+    for handover_given in (("the sweep certificates", "the portal login"), ()):
+        facts = dataclasses.replace(FACTS, handover=handover_given)
+        notes = render("notes", archetype, facts=facts, lang="en", today=TODAY).body
+        assert "subscription" in sections(notes)["Handover"]
+        assert "If you still hold anything else" not in notes
+        assert "your own access removed" in sections(notes)["Reminders"]
 
 
 def test_the_notes_remind_the_user_of_the_day_a_provider_was_asked_to_answer() -> None:
@@ -1502,7 +1582,7 @@ def test_the_email_asks_for_corrections_by_a_date_a_week_away(
 @pytest.mark.parametrize(
     ("handover", "expected", "absent"),
     [(("the portal logins",), "Send credentials through", "If you hold any logins"),
-     (("the still operating notes",), "If you hold any logins", "Send credentials"),
+     (("the still operating notes",), "If you still hold anything else", "Send credentials"),
      ((), "If you hold any logins", "Send credentials")],
 )  # fmt: skip
 def test_the_notes_hand_over_logins_as_the_email_does(
