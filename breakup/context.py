@@ -620,10 +620,12 @@ def build(
     # The working day after the week the email gives the client to answer (kept only by an
     # archetype whose email asks for an answer: its week_check says what to check). Counted
     # from the call when the email confirms one: its date, else the last day to hold it.
-    sent = facts.call_date or (before if facts.after_call else None) or today
+    # The notes always plan a call first (a red team of round 28: dated from today, the check
+    # came seven weeks before the call it follows).
+    sent = facts.call_date or before or today
     reminders.append(("replies", working_day(max(sent, today) + timedelta(days=8), off)))
     reminders.sort(key=lambda item: item[1])
-    echoes = echo_pattern(archetype, data.echoes)
+    echoes = echo_pattern(archetype, data.echoes, data.method_clauses)
     listed = [_referral(r, user, lang, echoes) for r in referrals]
     return {
         "archetype": archetype,
@@ -857,21 +859,31 @@ def _to_you(item: str, lang: str) -> str:
     return type(item)(swapped) if type(item) is not str else swapped
 
 
-def echo_pattern(archetype: str, echoes: Mapping[str, tuple[str, ...]]) -> re.Pattern[str] | None:
+def echo_pattern(
+    archetype: str,
+    echoes: Mapping[str, tuple[str, ...]],
+    methods: Mapping[str, tuple[str, ...]] | None = None,
+) -> re.Pattern[str] | None:
     """The words of a provider's note that echo the archetype's reason for ending, as one
-    pattern (longest first, whole words, any case); None when the archetype has none."""
+    pattern (longest first, whole words, any case); None when the archetype has none. With
+    `methods`, the words that open a clause saying how a provider works (", with the proof
+    rounds set out in the quote", ", con un calendario aprobado…") count too, after a comma
+    or semicolon: where the reason is the way of working, any such clause reads against it."""
     words = echoes.get(archetype, ())
-    if not words:
+    openers = (methods or {}).get(archetype, ())
+    if not words and not openers:
         return None
-    return re.compile(
-        r"(?<!\w)(?:"
+
+    def alternatives(found: tuple[str, ...]) -> str:
         # Any run of spaces between the words: "payment  terms", "payment\u00a0terms".
-        + "|".join(
-            re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+        return "|".join(
+            re.escape(w).replace(r"\ ", r"\s+") for w in sorted(found, key=len, reverse=True)
         )
-        + r")(?!\w)",
-        re.IGNORECASE,
-    )
+
+    parts = [f"(?<!\\w)(?:{alternatives(words)})(?!\\w)"] if words else []
+    if openers:
+        parts.append(f"(?<=[,;]\\s)(?:{alternatives(openers)})(?!\\w)")
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 # A gerund, English or Spanish: a phrase that opens with one hangs on what comes before it.
@@ -997,7 +1009,7 @@ def referral_echoes(
     """What the letter leaves out of each provider's note because it echoes the reason for
     ending, as (the provider's short name, the words left out): "and they ask for a deposit"
     in a late payer's letter, "with a fixed scope" in a scope shifter's."""
-    pattern = echo_pattern(archetype, data.echoes)
+    pattern = echo_pattern(archetype, data.echoes, data.method_clauses)
     found = []
     for r in referrals:
         _kept, dropped = without_echoes(r.note_in(lang), pattern, data)

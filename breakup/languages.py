@@ -139,7 +139,9 @@ class Language(NamedTuple):
     determiners (a service typed with one of these first is kept as typed), note_verbs (a
     provider's note that opens with one of these has dropped its subject: the letter gives it
     the provider's first name), echoes (by archetype, words in a provider's note that the
-    client may read as a comment on why the work ends), salutations (a formal letter's
+    client may read as a comment on why the work ends), method_clauses (by archetype, the
+    words that open a clause of a note saying how a provider works: where the reason is the
+    way of working, the letter leaves any such clause out), salutations (a formal letter's
     salutation by the title the greeting starts with: "sr" -> "Estimado {}:"),
     article_endings (a service whose first word ends so, the name of an activity, takes
     that article instead of a possessive: "ción" -> "la", for "la redacción de fichas"),
@@ -178,6 +180,7 @@ class Language(NamedTuple):
     determiners: frozenset[str] = frozenset()
     note_verbs: frozenset[str] = frozenset()
     echoes: Mapping[str, tuple[str, ...]] = {}
+    method_clauses: Mapping[str, tuple[str, ...]] = {}
     clause_openers: frozenset[str] = frozenset()
     clause_joins: frozenset[str] = frozenset()
     clause_subjects: frozenset[str] = frozenset()
@@ -370,6 +373,9 @@ def _load(folder: Path) -> Language:
             contractions={str(k): str(v) for k, v in data.get("contractions", {}).items()},
             salutations={str(k).casefold(): str(v) for k, v in data.get("salutations", {}).items()},
             echoes={str(k): tuple(str(w) for w in v) for k, v in data.get("echoes", {}).items()},
+            method_clauses={
+                str(k): tuple(str(w) for w in v) for k, v in data.get("method_clauses", {}).items()
+            },
             clause_openers=_words(data.get("clause_openers", [])),
             clause_joins=_words(data.get("clause_joins", [])),
             clause_subjects=_words(data.get("clause_subjects", [])),
@@ -407,6 +413,7 @@ def _currency_words(table: Any) -> CurrencyWords:
         cent=str(table["cent"]),
         cents=str(table["cents"]),
         feminine=bool(table.get("feminine", False)),
+        bare_cents=bool(table.get("bare_cents", False)),
     )
 
 

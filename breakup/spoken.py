@@ -16,13 +16,16 @@ from typing import NamedTuple
 
 class CurrencyWords(NamedTuple):
     """How a currency is said: the unit in the singular and plural, the same for its
-    hundredth, and whether the unit is feminine ("doscientas libras")."""
+    hundredth, whether the unit is feminine ("doscientas libras"), and whether the hundredths
+    after a whole amount go unnamed ("treinta euros con cincuenta": in Spain nobody says
+    "céntimos" there, a round-28 reviewer)."""
 
     one: str
     many: str
     cent: str
     cents: str
     feminine: bool = False
+    bare_cents: bool = False
 
 
 # Amounts from a billion up are rare on an invoice and long to say: they stay in figures.
@@ -96,7 +99,9 @@ def _spanish_amount(units: int, cents: int, words: CurrencyWords) -> str:
         # "un millón de euros", "dos millones de pesos"; "un millón doscientos mil pesos".
         joiner = " de" if units and units % 1_000_000 == 0 else ""
         said.append(f"{number}{joiner} {words.one if units == 1 else words.many}")
-    if cents:
+    if cents and units and words.bare_cents:
+        said.append(spanish_number(cents))
+    elif cents:
         said.append(f"{spanish_number(cents)} {words.cent if cents == 1 else words.cents}")
     return " con ".join(said)
 

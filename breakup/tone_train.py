@@ -59,6 +59,10 @@ NEW_WRITERS = (
     "hotel-caterer",
     "it-security",
     "mx-marketing",
+    "architect-studio",
+    "mx-contador",
+    "wedding-planner",
+    "agency-ops",
 )
 OUTPUT_SOURCE = "breakup-output"
 MAX_FALSE_POSITIVES = 0.04
