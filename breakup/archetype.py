@@ -70,6 +70,11 @@ SCHEMA: dict[str, Field] = {
         "texts", "its own tasks after the call, before the confirmation, in the notes (user)", []
     ),
     "heads_up_reason": _r("text", "why the engagement is ending, as told to a provider"),
+    "referral_fit": _f(
+        "text",
+        "in the referral letter, after the note on a provider who agreed: how they work, as "
+        "the heads-up asked them, with {name} for their first name (client)",
+    ),
     "talk_first": _f("bool", "the plan starts with a conversation, always (family friend)", False),
     "tracks_payment": _f("bool", "money owed is the heart of it: notes track it always", False),
     "no_contract": _f("bool", "no written contract is assumed (friends, family)", False),

@@ -119,6 +119,21 @@ class Missing(Day):
     short = medium = spoken = iso = full
 
 
+def _month_since(day: date | None, today: date, locale: str) -> str | None:
+    """A month as it follows "since" ("July", "julio"; "July 2025", "julio de 2025" a year
+    or more back); None without a past day."""
+    if day is None or day >= today:
+        return None
+    from babel.dates import format_date
+
+    back = (today.year - day.year) * 12 + today.month - day.month
+    if back >= 12:
+        pattern = "MMMM 'de' y" if locale.startswith("es") else "MMMM y"
+    else:
+        pattern = "MMMM"
+    return format_date(day, pattern, locale=locale)
+
+
 @functools.lru_cache(maxsize=4096)
 def _format_date(value: date, locale: str, form: str) -> str:
     from babel.dates import format_date
@@ -276,6 +291,19 @@ def documents_end(
     if before < earliest or (notice and (before - earliest).days < notice):
         return working_day(end, holidays)
     return before
+
+
+def answer_by(sent: date, today: date, end: date | None, off: tuple[str, ...] = ()) -> date:
+    """The day the email asks the client to answer by: a week (on a working day) after it is
+    sent, or the working day before the end date when the week would run past it, so that
+    what the client raises is settled before the last day and the final invoice (a red-team
+    finding of round 28)."""
+    week = working_day(max(sent, today) + timedelta(days=7), off)
+    if end is not None and week >= end:
+        earlier = working_day_before(end - timedelta(days=1), off)
+        if earlier > max(sent, today):
+            return earlier
+    return week
 
 
 def given_day(
@@ -441,6 +469,13 @@ def only_titles(contact: str, lang: str) -> bool:
     return bool(words) and all(word in titles or word.rstrip(".") in titles for word in words)
 
 
+def only_suffixes(contact: str) -> bool:
+    """Tell whether a contact is a suffix and nothing else ("Jr.", "PhD": "Dear Jr.," was a
+    red-team finding of round 28)."""
+    words = [word.casefold().strip(".,") for word in contact.split()]
+    return bool(words) and all(word in _SUFFIXES for word in words)
+
+
 def _first_name_only(contact: str, lang: str) -> str:
     name = greeting_name(contact, lang, informal=True)
     data = languages.language(lang)
@@ -477,12 +512,27 @@ def without_legal_form(name: str) -> str:
     return _LEGAL_FORM.sub("", name.strip())
 
 
+@functools.cache
+def _all_second_given_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Every language's second given names and particles: a compound name is one name in any
+    letter ("Dear José María," as "Buenos días, José María:", a red-team finding of round 28)."""
+    names: set[str] = set()
+    particles: set[str] = set()
+    for code in languages.languages():
+        data = languages.language(code)
+        names |= data.second_given_names
+        particles |= data.particles
+    return frozenset(names), frozenset(particles)
+
+
 def _first_name(words: list[str], data: languages.Language) -> list[str]:
-    if len(words) >= 3 and words[1].casefold() in data.second_given_names:
+    names, particles = _all_second_given_names()
+    names |= data.second_given_names
+    if len(words) >= 3 and words[1].casefold() in names:
         return words[:2]
-    if len(words) >= 4 and words[1].casefold() in data.particles:
+    if len(words) >= 4 and words[1].casefold() in particles | data.particles:
         # "María del Carmen Ruiz": a particle inside a compound first name.
-        if words[2].casefold() in data.second_given_names:
+        if words[2].casefold() in names:
             return words[:3]
     return words[:1]
 
@@ -623,8 +673,12 @@ def build(
     # The notes always plan a call first (a red team of round 28: dated from today, the check
     # came seven weeks before the call it follows).
     sent = facts.call_date or before or today
-    reminders.append(("replies", working_day(max(sent, today) + timedelta(days=8), off)))
-    reminders.sort(key=lambda item: item[1])
+    reminders.append(
+        ("replies", working_day(answer_by(sent, today, end, off) + timedelta(days=1), off))
+    )
+    # On the last day, its own line comes after the checks that fall on it (they settle
+    # what the final invoice bills).
+    reminders.sort(key=lambda item: (item[1], item[0] == "end"))
     echoes = echo_pattern(archetype, data.echoes, data.method_clauses)
     listed = [_referral(r, user, lang, echoes) for r in referrals]
     return {
@@ -724,9 +778,7 @@ def build(
         # a week" (round 17's emails would otherwise have asked for a reply by a past date).
         "week": None
         if facts.after_call and facts.call_date is None
-        else Day(
-            working_day(max(facts.call_date or today, today) + timedelta(days=7), off), locale
-        ),
+        else Day(answer_by(facts.call_date or today, today, end, off), locale),
         "notice_days": facts.notice_days,
         # The end date leaves the contract's notice, counted from the day the email goes (the
         # call's, if it is still to come; else today): the email can then say it is the notice.
@@ -742,6 +794,12 @@ def build(
             }
             for i in facts.invoices
         ],
+        # The month of the oldest overdue invoice, for "Since July, though, payments have
+        # fallen…" (a round-28 reviewer read "the past few months" of an invoice eight months
+        # overdue); with the year when it is a year or more back.
+        "overdue_since": _month_since(
+            min((i.due for i in facts.invoices if i.due), default=None), today, locale
+        ),
         "overdue": money(overdue) if overdue else None,
         "overdue_spoken": said(overdue) if overdue else None,
         # A count as said aloud: {{ spell(invoices|length) }} is "two" in a spoken line.
@@ -824,7 +882,7 @@ _FIRST_PERSON = {
     "en": (
         # "I" only between lower-case words ("the cases I saw"), never "Phase I" or "Type I".
         re.compile(
-            r"\b(?:I'm|I've|I'd|I'll|we're|we've|we'd|we'll|my|mine|our|ours|we)\b"
+            r"\b(?:I'm|I've|I'd|I'll|we're|we've|we'd|we'll|[Mm]y|mine|[Oo]ur|ours|we)\b"
             r"|(?<=[a-z] )I(?= [a-z])"
         ),
         {"I'm": "you're", "I've": "you've", "I'd": "you'd", "I'll": "you'll", "we're": "you're",
@@ -832,11 +890,16 @@ _FIRST_PERSON = {
          "our": "your", "ours": "yours", "I": "you", "we": "you"},
     ),
     "es": (
-        re.compile(r"\b(?:mi|mis|nuestro|nuestra|nuestros|nuestras)\b"),
+        re.compile(r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?)\b"),
         {"mi": "tu", "mis": "tus", "nuestro": "tu", "nuestra": "tu", "nuestros": "tus",
-         "nuestras": "tus"},
+         "nuestras": "tus", "mío": "tuyo", "mía": "tuya", "míos": "tuyos", "mías": "tuyas",
+         "mio": "tuyo", "mia": "tuya", "mios": "tuyos", "mias": "tuyas"},
     ),
 }  # fmt: skip
+
+# After the noun, a Spanish possessive takes its long form ("el menaje nuestro que sigue en
+# el club" is "el menaje tuyo", not "el menaje tu": a round-28 reviewer).
+_ES_POSTPOSED = re.compile(r"\s*(?:$|[,;.:)]|(?:que|y|e|o|de|del|en|con|para|por|a)\b)")
 
 
 def _to_you(item: str, lang: str) -> str:
@@ -847,12 +910,21 @@ def _to_you(item: str, lang: str) -> str:
     text = str(item)
 
     def swap(m: re.Match[str]) -> str:
-        if m.group(0) == "I":
+        found = m.group(0)
+        if found == "I":
             # Only after a word in lower case: "the cases I saw", not "Phase I of".
             before = re.search(r"(\S+) $", text[: m.start()])
             if not before or not before.group(1).islower():
                 return "I"
-        return words[m.group(0)]
+        said = words.get(found) or words[found.lower()]
+        if (
+            lang == "es"
+            and found.lower().startswith("nuestr")
+            and _ES_POSTPOSED.match(text, m.end())
+        ):
+            # "el menaje nuestro": tuyo, tuya, tuyos, tuyas, as "nuestro" agrees.
+            said = "tuy" + found.lower()[len("nuestr") :]
+        return said[:1].upper() + said[1:] if found != "I" and found[:1].isupper() else said
 
     swapped = pattern.sub(swap, text)
     # An escaped item (HTML) stays escaped: the words swapped hold no markup.
@@ -1111,9 +1183,16 @@ _ACCESS = re.compile(
     re.IGNORECASE,
 )
 
+# What opens a door (keys, fobs, alarm and entry codes, PINs): a colour code or a tax code
+# opens nothing (a round-28 reviewer missed "the paint list with colour codes").
 _KEYS = re.compile(
-    r"\b(codes?|keys?|key ?fobs?|pins?|alarms?|safes?"
-    r"|códigos?|llaves?|pines|alarmas?|cajas? fuertes?)\b",
+    r"\b(keys|key(?!\s+(?:dates?|contacts?|findings?|points?|figures?|documents?|decisions?"
+    r"|people|metrics?|messages?|stakeholders?|accounts?|clients?|suppliers?|information|data"
+    r"|facts?|terms?|milestones?|deliverables?|issues?|risks?|results?|pages?|files?))"
+    r"|key ?fobs?|fobs?|pins?|alarms?|safes?|combinations?"
+    r"|(?:alarm|door|gate|entry|access|lock|safe|lockbox|key ?box|building) ?codes?"
+    r"|llaves?|pines|alarmas?|cajas? fuertes?|combinaci[oó]n(?:es)?"
+    r"|c[oó]digos? de (?:la )?(?:alarma|acceso|entrada|puerta|caja|cerradura|portal))\b",
     re.IGNORECASE,
 )
 

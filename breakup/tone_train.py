@@ -65,7 +65,7 @@ NEW_WRITERS = (
     "agency-ops",
 )
 OUTPUT_SOURCE = "breakup-output"
-MAX_FALSE_POSITIVES = 0.04
+MAX_FALSE_POSITIVES = 0.035
 # breakup's own sentences are never flagged: one that a fit scores at MINING_LOGIT or more
 # counts MINING_FACTOR times more in the next fit (MINING_ROUNDS fits at most), and the
 # cutoff stays OUTPUT_MARGIN above the highest of them.

@@ -688,7 +688,9 @@ def test_the_notes_ask_before_the_call_and_tell_the_providers_before_the_letter(
     )
     told = "Let Ana know that the client may now get in touch."
     assert told in after and after.index(told) < after.index("Then send the referral letter.")
-    assert "Bruno" not in after and "agreed = true" not in body and "still" not in before
+    # Bruno, asked in the heads-up, is told too if he said yes (a round-28 reviewer).
+    assert "If Bruno said yes, let them know too." in after
+    assert "agreed = true" not in body and "still" not in before
     alone = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
     part = sections(render("notes", "diva", facts=FACTS, profile=alone, today=TODAY).body)
     before, after = part["Before the call"], part["After the call"]
@@ -2195,6 +2197,15 @@ def test_the_senders_own_items_are_read_back_to_the_sender_as_yours(
     es = dataclasses.replace(SPANISH, handover=("mis notas de cada visita", "nuestra hoja de ruta"))
     notes = render("notes", "diva", facts=es, profile=profile, lang="es", today=TODAY).body
     assert "tus notas de cada visita; tu hoja de ruta" in notes
+    # After the noun, the long form (round 28: "el menaje nuestro" read back as "el menaje
+    # tu"); a capital stays a capital (the round-28 red team's "Mis plantillas").
+    es = dataclasses.replace(SPANISH, handover=("el menaje nuestro que sigue en el club",
+                                                "Mis plantillas", "las fichas mías"))  # fmt: skip
+    notes = render("notes", "diva", facts=es, profile=profile, lang="es", today=TODAY).body
+    assert "el menaje tuyo que sigue en el club; Tus plantillas; las fichas tuyas" in notes
+    en = dataclasses.replace(FACTS, handover=("My notes", "the notes I made"))
+    notes = render("notes", "diva", facts=en, profile=profile, lang="en", today=TODAY).body
+    assert "Your notes; the notes you made" in notes
 
 
 def test_the_file_closes_after_the_last_check_on_money(profile: Profile) -> None:
@@ -2227,3 +2238,48 @@ def test_a_note_in_the_other_language_is_warned_about() -> None:
         letter = render("referral", "diva", facts=FACTS, profile=profile,
                         lang="en" if lang == "es" else "es", today=TODAY)  # fmt: skip
         assert not [w for w in letter.warnings if "reads as" in w], letter.warnings
+
+
+def test_the_answer_the_email_asks_for_comes_before_the_last_day(profile: Profile) -> None:
+    """A red-team finding of round 28: a call four days before the end asked the client to
+    raise any point about the brief by a day after the end, "before I send the final
+    invoice", which the notes send on the last day. The answer is asked for by the working
+    day before the end, and the notes check it before the last day's line."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 2, 19), call_date=date(2027, 2, 15),
+                                after_call=True)  # fmt: skip
+    email = render("email", "scope-shifter", facts=facts, profile=profile, lang="en",
+                   today=TODAY).body  # fmt: skip
+    assert "please let us know by Thursday, February 18, 2027, so we can resolve it" in email
+    notes = render("notes", "scope-shifter", facts=facts, profile=profile, lang="en",
+                   today=TODAY).body  # fmt: skip
+    lines = notes.split("\nReminders\n", 1)[1].splitlines()
+    check = next(i for i, line in enumerate(lines) if "raised anything about the brief" in line)
+    last = next(i for i, line in enumerate(lines) if "The last day" in line)
+    assert check < last and lines[check].startswith("- Friday, February 19, 2027"), lines
+    # With time to spare, a week after the call, as before.
+    facts = dataclasses.replace(facts, end_date=date(2027, 3, 26))
+    email = render("email", "scope-shifter", facts=facts, profile=profile, lang="en",
+                   today=TODAY).body  # fmt: skip
+    assert "please let us know by Monday, February 22, 2027" in email
+
+
+@pytest.mark.parametrize(
+    ("lang", "locale", "due", "said"),
+    [("en", "en_US", date(2026, 7, 15), "Since July, though, payments have fallen well behind"),
+     ("en", "en_GB", date(2025, 7, 15), "Since July 2025, though, payments"),
+     ("es", "es_ES", date(2026, 7, 15), "Sin embargo, desde julio varias facturas"),
+     ("es", "es_MX", date(2025, 7, 15), "sin embargo, desde julio de 2025 los pagos")],
+)  # fmt: skip
+def test_the_late_payers_email_dates_the_delays_from_the_oldest_invoice(
+    lang: str, locale: str, due: date, said: str
+) -> None:
+    """A round-28 reviewer: "over the past few months" of an invoice eight months overdue.
+    With the invoices' due dates, the email says since when; without, as before."""
+    invoices = (Invoice("A-1", Decimal(100), due), Invoice("A-2", Decimal(200), date(2026, 10, 1)))
+    facts = dataclasses.replace(FACTS, invoices=invoices)
+    body = render("email", "late-payer", facts=facts, lang=lang, locale=locale,
+                  today=TODAY).body  # fmt: skip
+    assert said in body, body
+    plain = dataclasses.replace(FACTS, invoices=(), outstanding=Decimal(300))
+    body = render("email", "late-payer", facts=plain, lang="en", today=TODAY).body
+    assert "Over the past few months, though" in body

@@ -484,6 +484,17 @@ CORPUS = [
         "Si te entiendo bien, te ha parecido repentino. Lo entiendo.",
         False,
     ),
+    # Reopening the end date in words the miss patterns did not know counted as holding it,
+    # since it named "the end date" (the round-28 red team).
+    ("en", "date decision", "If it comes in, I'll reconsider the end date.", True),
+    ("en", "date decision", "If it comes in, we can revisit the end date.", True),
+    ("en", "date decision", "If it arrives, the end date is open for discussion.", True),
+    ("en", "date decision", "If it comes in, I'll drop the end date.", True),
+    ("en", "date decision", "Thanks. The end date stays the same either way.", False),
+    ("es", "date decision", "Si llega, me replantearé la fecha de finalización.", True),
+    ("es", "date decision", "Si llega el pago, podemos revisar la fecha de finalización.", True),
+    ("es", "date decision", "Si llega, la fecha de finalización ya no es definitiva.", True),
+    ("es", "date decision", "Gracias. La fecha de finalización se mantiene igual.", False),
 ]
 
 
