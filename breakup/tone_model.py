@@ -39,6 +39,8 @@ WEIGHT_UNIT = 1e-4
 MAX_SENTENCE = 400
 # A shorter sentence ("Maybe.", "Take your time.") is too short for the model to judge.
 MIN_WORDS = 4
+# Letters each followed by a full stop, two or more: initials ("j.r.r.", "j. r.").
+_INITIALS = re.compile(r"(?<!\w)(?:[^\W\d_]\.\s?){2,}")
 
 # Words, numbers (all one feature: a dated or counted record reads as a fact), and the
 # punctuation that carries tone: runs of ! and ?, ellipses, quotes, winks and frowns.
@@ -81,15 +83,15 @@ class Model(NamedTuple):
 
 def score(model: Model, folded: str, original: str, words: Words) -> float:
     """Return the logit of a sentence no rule matched, or -inf when it is too short."""
-    tokens = _tokens(folded)
-    if _words(tokens) < MIN_WORDS:
+    if not long_enough(folded):
         return -math.inf
-    return logit(model, *vector(_features(tokens, folded, original, (), words)))
+    return logit(model, *vector(_features(_tokens(folded), folded, original, (), words)))
 
 
 def long_enough(folded: str) -> bool:
-    """Tell whether the model judges a sentence: it has MIN_WORDS words or more."""
-    return _words(_tokens(folded)) >= MIN_WORDS
+    """Tell whether the model judges a sentence: it has MIN_WORDS words or more. Initials
+    ("J.R.R.") are no words: "Signed, J.R.R." is not a sentence to judge."""
+    return _words(_tokens(_INITIALS.sub(" ", folded))) >= MIN_WORDS
 
 
 def _tokens(folded: str) -> list[str]:

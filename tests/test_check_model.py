@@ -98,7 +98,8 @@ def test_the_new_writers_files_are_copied_verbatim() -> None:
             texts = {r.text.casefold() for r in rows}
             first = writer in ("small-business", "sarcastic-consultant")
             assert len(rows) == 240 if first else 190 <= len(rows) <= 200
-            assert abs(2 * sum(r.flagged for r in rows) - len(rows)) <= 5
+            # Half flagged, less the repeats left out (up to seven of one label, in round 28).
+            assert abs(2 * sum(r.flagged for r in rows) - len(rows)) <= 8
             assert len(texts) == len(rows)
             assert first or not texts & elsewhere  # the next eleven: nothing seen before
             elsewhere |= texts
