@@ -1880,7 +1880,17 @@ def test_the_notes_check_the_letter_recommends_the_way_of_working_the_email_desc
     assert "Check that the provider's way of working fits" in body
     assert "If it doesn't, recommend someone else." in body
     heads_up = render("heads-up", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY)
-    assert "suit you? If not, just say so." in heads_up.body
+    assert "Does that sound like a fit for you? If not, just say so." in heads_up.body
+    # The letter says it of the provider, once they have answered (round 28), and nothing of
+    # the client ("which may suit you" read as a comment on the client's habits, round 29).
+    letter = render("referral", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY)
+    fit = {
+        "micromanager": "Ana works closely with clients and reviews the work with them as it goes.",
+        "scope-shifter": "Ana works in short stages and prices each change as it comes",
+    }
+    assert fit[archetype] in letter.body, letter.body
+    diva = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    assert "works closely" not in diva.body and "short stages" not in diva.body
     assert words in body
     both = Profile(
         sender=Sender(name="Marta Gil"),
