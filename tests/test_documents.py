@@ -2275,8 +2275,8 @@ def test_the_answer_the_email_asks_for_comes_before_the_last_day(profile: Profil
 
 @pytest.mark.parametrize(
     ("lang", "locale", "due", "said"),
-    [("en", "en_US", date(2026, 7, 15), "Since July, though, payments have fallen well behind"),
-     ("en", "en_GB", date(2025, 7, 15), "Since July 2025, though, payments"),
+    [("en", "en_US", date(2026, 7, 15), "Since July, though, invoices have gone unpaid well past"),
+     ("en", "en_GB", date(2025, 7, 15), "Since July 2025, though, invoices"),
      ("es", "es_ES", date(2026, 7, 15), "Sin embargo, desde julio varias facturas"),
      ("es", "es_MX", date(2025, 7, 15), "sin embargo, desde julio de 2025 los pagos")],
 )  # fmt: skip
