@@ -1070,13 +1070,13 @@ def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) ->
     [
         ("en", ("the 360 reports", "the alarm codes", "the hosting login", "the site keys"),
          "Here's what we'll hand over to them, so you'd have a starting point:\n\n"
-         "- the 360 reports\n\n"),
+         "- the 360 reports\n- the handover notes"),
         ("en", ("the 360 reports", "the tuning log and its notes"),
-         "starting point:\n\n- the 360 reports\n- the tuning log and its notes\n\n"),
+         "starting point:\n\n- the 360 reports\n- the tuning log and its notes\n- the handover"),
         ("es", ("los informes 360", "los códigos de la alarma", "las llaves del local",
                 "las contraseñas del hosting"),
          "Esto es lo que entregaremos al cliente, para que tengas un punto de partida:\n\n"
-         "- los informes 360\n\n"),
+         "- los informes 360\n- las notas del traspaso"),
     ],
 )  # fmt: skip
 def test_the_heads_up_tells_a_provider_who_agreed_what_they_start_from_but_no_door_openers(
@@ -1886,7 +1886,7 @@ def test_the_notes_check_the_letter_recommends_the_way_of_working_the_email_desc
     assert "Check that the provider's way of working fits" in body
     assert "wait for the answer before you send the referral letter, and if it doesn't fit" in body
     heads_up = render("heads-up", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY)
-    assert "Does that sound like a fit for you? If not, just say so." in heads_up.body
+    assert "Does that sound like a fit for you?" in heads_up.body
     # The letter says it of the provider, once they have answered (round 28), and nothing of
     # the client ("which may suit you" read as a comment on the client's habits, round 29).
     letter = render("referral", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY)
