@@ -121,12 +121,16 @@ class Missing(Day):
 
 def _month_since(day: date | None, today: date, locale: str) -> str | None:
     """A month as it follows "since" ("July", "julio"; "July 2025", "julio de 2025" a year
-    or more back); None without a past day."""
+    or more back), when "the past few months" would understate it (five months or more: a
+    red team of round 29 found "Since November" said of one invoice a day overdue); None
+    otherwise."""
     if day is None or day >= today:
         return None
     from babel.dates import format_date
 
     back = (today.year - day.year) * 12 + today.month - day.month
+    if back < 5:
+        return None
     if back >= 12:
         pattern = "MMMM 'de' y" if locale.startswith("es") else "MMMM y"
     else:
@@ -291,6 +295,18 @@ def documents_end(
     if before < earliest or (notice and (before - earliest).days < notice):
         return working_day(end, holidays)
     return before
+
+
+def _reach_at(contact: str, locale: str) -> str:
+    """An emergency contact as it follows "you can reach me": a bare number gets the
+    preposition a number takes there ("on 0161…", "at (555)…", "en el 612…"; a red team of
+    round 29 found "I can be reached 0161 555 0100")."""
+    text = contact.strip()
+    if not text or not (text[0].isdigit() or text[0] in "+("):
+        return text
+    if locale.startswith("es"):
+        return f"en el {text}"
+    return f"{'at' if locale == 'en_US' else 'on'} {text}"
 
 
 def answer_by(sent: date, today: date, end: date | None, off: tuple[str, ...] = ()) -> date:
@@ -763,7 +779,7 @@ def build(
         ),
         # The sentence goes on after the hours: a full stop typed at their end would stay.
         "contact_hours": user(_without_full_stop(facts.contact_hours or "")),
-        "urgent_contact": user(_without_full_stop(facts.urgent_contact or "")),
+        "urgent_contact": user(_without_full_stop(_reach_at(facts.urgent_contact or "", locale))),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),
@@ -1189,10 +1205,15 @@ _KEYS = re.compile(
     r"\b(keys|key(?!\s+(?:dates?|contacts?|findings?|points?|figures?|documents?|decisions?"
     r"|people|metrics?|messages?|stakeholders?|accounts?|clients?|suppliers?|information|data"
     r"|facts?|terms?|milestones?|deliverables?|issues?|risks?|results?|pages?|files?))"
-    r"|key ?fobs?|fobs?|pins?|alarms?|safes?|combinations?"
-    r"|(?:alarm|door|gate|entry|access|lock|safe|lockbox|key ?box|building) ?codes?"
-    r"|llaves?|pines|alarmas?|cajas? fuertes?|combinaci[oó]n(?:es)?"
-    r"|c[oó]digos? de (?:la )?(?:alarma|acceso|entrada|puerta|caja|cerradura|portal))\b",
+    r"|key ?fobs?|fobs?|key ?cards?|keycards?|access cards?|pins?|alarms?|safes?|combinations?"
+    r"|padlocks?|lock ?box(?:es)?|remotes?|gate openers?|garage openers?"
+    r"|(?:alarm|door|gate|entry|access|lock|safe|lockbox|key ?box|building|recovery|backup)"
+    r" ?codes?|passcodes?|passphrases?|tokens?|api|secrets?|2fa|mfa|otp|totp|authenticator"
+    r"|user(?:name)?s? and pass(?:words?)?|pass\b"
+    r"|llaves?|pines|alarmas?|cajas? fuertes?|combinaci[oó]n(?:es)?|candados?|mandos?"
+    r"|tarjetas? de (?:acceso|entrada)|tokens?|c[oó]digos? de (?:la )?(?:alarma|acceso|entrada"
+    r"|puerta|caja|cerradura|portal|recuperaci[oó]n|seguridad)"
+    r"|e\.?\s?firma|firma electr[oó]nica|ciec|certificados? digital(?:es)?|fiel)\b",
     re.IGNORECASE,
 )
 

@@ -391,18 +391,19 @@ def _render(
     words = facts.service.split(maxsplit=1) if facts.service else []
     if lang == "en" and len(words) == 2 and words[0].casefold() in _ENGLISH_DETERMINERS:
         facts = dataclasses.replace(facts, service=words[1])
-    if facts.contact and context.only_suffixes(facts.contact):
-        raise InputError(
-            _(
-                "the contact {contact!r} is only a suffix: give the name too (e.g. "
-                '"John Smith {contact}"), or leave the contact out'
-            ).format(contact=facts.contact.strip())
-        )
     if facts.contact and context.only_titles(facts.contact, lang):
         raise InputError(
             _(
                 "the contact {contact!r} is only a title: give the name too (e.g. "
                 '"{contact} Torres"), or leave the contact out'
+            ).format(contact=facts.contact.strip())
+        )
+    # After the titles: "Sr." alone is a title in Spanish, not "Senior" (round-29 red team).
+    if facts.contact and context.only_suffixes(facts.contact):
+        raise InputError(
+            _(
+                "the contact {contact!r} is only a suffix: give the name too (e.g. "
+                '"John Smith {contact}"), or leave the contact out'
             ).format(contact=facts.contact.strip())
         )
     if facts.greeting and (

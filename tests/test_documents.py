@@ -792,6 +792,12 @@ def test_the_emergency_contact_given_is_the_one_the_email_the_call_and_the_notes
     assert "emergency" not in without
     notes = render("notes", "word-breaker", facts=FACTS, lang="en", today=TODAY).body
     assert "Decide whether anything in this work could be a real emergency" in notes
+    # A bare number gets its preposition (round-29 red team: "I can be reached 0161 555 0100").
+    for locale, said in (("en_GB", "reached on 0161 555 0100."), ("en_US", "reached at (555) 010")):
+        number = "0161 555 0100" if locale == "en_GB" else "(555) 010-2030"
+        bare = dataclasses.replace(facts, urgent_contact=number)
+        body = render("email", "word-breaker", facts=bare, lang="en", locale=locale, today=TODAY)
+        assert said in body.body
     unused = render("email", "diva", facts=facts, lang="en", today=TODAY)
     assert any("--urgent-contact is not used by the diva" in w for w in unused.warnings)
     assert not any(
@@ -1071,6 +1077,9 @@ def test_a_call_by_day_already_past_becomes_as_soon_as_you_can(document: str) ->
         ("en", ("the 360 reports", "the alarm codes", "the hosting login", "the site keys"),
          "Here's what we'll hand over to them, so you'd have a starting point:\n\n"
          "- the 360 reports\n- the handover notes"),
+        ("en", ("the 360 reports", "the API token", "the 2FA recovery codes", "the keycards",
+                "user and pass for the router", "the lockbox code"),
+         "starting point:\n\n- the 360 reports\n- the handover notes"),
         ("en", ("the 360 reports", "the tuning log and its notes"),
          "starting point:\n\n- the 360 reports\n- the tuning log and its notes\n- the handover"),
         ("es", ("los informes 360", "los códigos de la alarma", "las llaves del local",
@@ -1089,7 +1098,19 @@ def test_the_heads_up_tells_a_provider_who_agreed_what_they_start_from_but_no_do
     agreed = Profile(sender=Sender(name="Marta Gil", company="Estudio Gil"), referrals=(ASKED,))
     body = render("heads-up", "diva", facts=facts, profile=agreed, lang=lang, today=TODAY).body
     assert shared in body
-    for private in ("alarm", "login", "keys", "alarma", "llaves", "contraseñas"):
+    for private in (
+        "alarm",
+        "login",
+        "keys",
+        "alarma",
+        "llaves",
+        "contraseñas",
+        "token",
+        "recovery",
+        "keycards",
+        "router",
+        "lockbox",
+    ):
         assert private not in body
     waiting = Profile(sender=Sender(name="Marta Gil", company="Estudio Gil"), referrals=(NOT_YET,))
     body = render("heads-up", "diva", facts=facts, profile=waiting, lang=lang, today=TODAY).body
@@ -2299,3 +2320,7 @@ def test_the_late_payers_email_dates_the_delays_from_the_oldest_invoice(
     plain = dataclasses.replace(FACTS, invoices=(), outstanding=Decimal(300))
     body = render("email", "late-payer", facts=plain, lang="en", today=TODAY).body
     assert "Over the past few months, though" in body
+    # Under five months back, "since" would overstate one recent invoice (round-29 red team).
+    recent = dataclasses.replace(FACTS, invoices=(Invoice("A-3", Decimal(50), date(2026, 10, 1)),))
+    body = render("email", "late-payer", facts=recent, lang="en", today=TODAY).body
+    assert "Over the past few months, though" in body and "Since" not in body
