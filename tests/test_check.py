@@ -1031,3 +1031,37 @@ def test_holding_work_hostage_is_a_threat_and_handing_it_over_is_not(
     the devil" and a review as a threat passed; a lawyer who reviewed a contract was a threat."""
     found = check_text(text, lang)
     assert bool([f for f in found if f.category in ("threat", "venting")]) is flagged, found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [("en", "We are keeping the source code until the invoice is settled.", "threat"),
+     ("en", "No payment, no handover.", "threat"),
+     ("en", "Expect a one-star review on Google.", "threat"),
+     ("en", "I will delete all your data if the invoice is not paid by Friday.", "threat"),
+     ("en", "I have disabled your access until the account is paid.", "threat"),
+     ("en", "May your company go bankrupt.", "sarcasm"),
+     ("es", "Nos quedamos con el código fuente hasta que se salde la factura.", "threat"),
+     ("es", "Sin pago no hay traspaso.", "threat"),
+     ("es", "Ojalá se arruinen.", "sarcasm"),
+     ("es", "El karma les pasará factura.", "sarcasm")],
+)  # fmt: skip
+def test_the_round_28_and_29_red_teams_threats_and_wishes_of_ruin_are_flagged(
+    lang: str, text: str, category: str
+) -> None:
+    assert category in [f.category for f in check_text(text, lang)], text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "You can leave a review of our work on Google if you'd like."),
+     ("en", "I've asked my lawyer to look over this letter before I send it."),
+     ("en", "I will hold the booking until the deposit arrives."),
+     ("es", "He pedido a mi abogado que confirme el plazo de preaviso."),
+     ("es", "Gracias por su reseña, nos alegra que el trabajo le haya gustado."),
+     ("es", "Le adjunto el calendario para que lo tenga presente.")],
+)  # fmt: skip
+def test_the_neutral_twins_of_those_threats_pass(lang: str, text: str) -> None:
+    """An invitation to review, a lawyer asked to check a letter, a booking held for a
+    deposit, a calendar to keep in mind: no threat (rules narrowed in round 28)."""
+    assert "threat" not in [f.category for f in check_text(text, lang)], text

@@ -2324,3 +2324,15 @@ def test_the_late_payers_email_dates_the_delays_from_the_oldest_invoice(
     recent = dataclasses.replace(FACTS, invoices=(Invoice("A-3", Decimal(50), date(2026, 10, 1)),))
     body = render("email", "late-payer", facts=recent, lang="en", today=TODAY).body
     assert "Over the past few months, though" in body and "Since" not in body
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_letter_to_three_providers_keeps_its_sentences_apart(lang: str) -> None:
+    """A red-team finding of round 29: "reach out.Feel free" with three providers."""
+    three = tuple(
+        dataclasses.replace(ASKED, name=name, email=f"{name.split()[0].lower()}@example.com")
+        for name in ("Ana Ruiz", "Carla Soto", "Dora Vega")
+    )
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=three)
+    body = render("referral", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
+    assert not re.search(r"[.!?][A-ZÁÉÍÓÚ¿]", body), body

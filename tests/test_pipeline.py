@@ -264,9 +264,10 @@ def test_an_invoice_that_is_not_owed_yet_is_refused(
     [(["--lang", "es", "--contact", "Doña"], "el contacto 'Doña' es solo un tratamiento: añade"),
      (["--contact", "Dr. Mr"], "the contact 'Dr. Mr' is only a title"),
      (["--contact", "Jr."], "the contact 'Jr.' is only a suffix"),
+     (["--lang", "es", "--contact", "Sr."], "el contacto 'Sr.' es solo un tratamiento"),
      (["--lang", "es", "--service", "el"], "el servicio 'el' no nombra ningún trabajo"),
      (["--service", "the"], "the service 'the' names no work")],
-    ids=["title-es", "titles-en", "suffix-en", "article-es", "article-en"],
+    ids=["title-es", "titles-en", "suffix-en", "sr-es", "article-es", "article-en"],
 )  # fmt: skip
 def test_a_name_that_would_break_the_sentences_is_refused(
     runner: CliRunner, args: list[str], problem: str
