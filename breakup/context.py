@@ -839,7 +839,7 @@ def build(
         # What a provider who agreed hears they would start from: the handover less anything
         # that opens a door (logins, codes, keys), which is the client's alone.
         "handover_shared": [
-            user(item)
+            user(_to_them(item, lang))
             for item in facts.handover
             if not (_ACCESS.search(item) or _KEYS.search(item))
         ],
@@ -898,12 +898,17 @@ _FIRST_PERSON = {
     "en": (
         # "I" only between lower-case words ("the cases I saw"), never "Phase I" or "Type I".
         re.compile(
-            r"\b(?:I'm|I've|I'd|I'll|we're|we've|we'd|we'll|[Mm]y|mine|[Oo]ur|ours|we)\b"
+            r"\b(?:I'm|I've|I'd|I'll|we're|we've|we'd|we'll|[Mm]y|mine|[Oo]ur|ours|we|me|us"
+            r"|you|your|yours|you've|you're|you'd)\b"
             r"|(?<=[a-z] )I(?= [a-z])"
         ),
+        # The client, whom the sender's items call "you" ("the source documents you sent me"),
+        # is "they" to the user (a round-30 reviewer).
         {"I'm": "you're", "I've": "you've", "I'd": "you'd", "I'll": "you'll", "we're": "you're",
          "we've": "you've", "we'd": "you'd", "we'll": "you'll", "my": "your", "mine": "yours",
-         "our": "your", "ours": "yours", "I": "you", "we": "you"},
+         "our": "your", "ours": "yours", "I": "you", "we": "you", "me": "you", "us": "you",
+         "you": "they", "your": "their", "yours": "theirs", "you've": "they've",
+         "you're": "they're", "you'd": "they'd"},
     ),
     "es": (
         re.compile(r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?)\b"),
@@ -916,6 +921,19 @@ _FIRST_PERSON = {
 # After the noun, a Spanish possessive takes its long form ("el menaje nuestro que sigue en
 # el club" is "el menaje tuyo", not "el menaje tu": a round-28 reviewer).
 _ES_POSTPOSED = re.compile(r"\s*(?:$|[,;.:)]|(?:que|y|e|o|de|del|en|con|para|por|a)\b)")
+
+
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you've|you're|you'd)\b")
+_TO_THEM = {"you": "they", "your": "their", "yours": "theirs", "you've": "they've",
+            "you're": "they're", "you'd": "they'd"}  # fmt: skip
+
+
+def _to_them(item: str, lang: str) -> str:
+    """An item the sender wrote to the client ("the documents you sent me"), told to another
+    provider: the client is "they" (a round-30 reviewer read "you" as the provider)."""
+    if lang != "en":
+        return item
+    return _SECOND_PERSON.sub(lambda m: _TO_THEM[m.group(0)], item)
 
 
 def _to_you(item: str, lang: str) -> str:

@@ -2243,6 +2243,16 @@ def test_the_senders_own_items_are_read_back_to_the_sender_as_yours(
     en = dataclasses.replace(FACTS, handover=("My notes", "the notes I made"))
     notes = render("notes", "diva", facts=en, profile=profile, lang="en", today=TODAY).body
     assert "Your notes; the notes you made" in notes
+    # The client, "you" in the sender's item, is "they" to the user and to another provider
+    # (a round-30 reviewer: "the source documents you sent me" in a heads-up).
+    en = dataclasses.replace(FACTS, handover=("the source documents you sent me",))
+    notes = render("notes", "diva", facts=en, profile=profile, lang="en", today=TODAY).body
+    assert "the source documents they sent you" in notes
+    agreed = Profile(sender=profile.sender, referrals=(ASKED,))
+    heads_up = render("heads-up", "diva", facts=en, profile=agreed, lang="en", today=TODAY).body
+    assert "- the source documents they sent me" in heads_up, heads_up
+    email = render("email", "diva", facts=en, profile=profile, lang="en", today=TODAY).body
+    assert "the source documents you sent me" in email
 
 
 def test_the_file_closes_after_the_last_check_on_money(profile: Profile) -> None:
