@@ -843,6 +843,9 @@ def build(
             for item in facts.handover
             if not (_ACCESS.search(item) or _KEYS.search(item))
         ],
+        # Something was left out of that list: the heads-up says it goes to the client
+        # directly (a round-30 reviewer read the shorter list as a contradiction).
+        "handover_private": any(_ACCESS.search(i) or _KEYS.search(i) for i in facts.handover),
         "notice_by": day(by_notice),
         # The end date leaves less than the contract's notice: the earliest that does.
         "notice_late": day(today + timedelta(days=facts.notice_days or 0)) if notice_late else None,
