@@ -457,7 +457,7 @@ def _greeting_name(contact: str, lang: str, informal: bool) -> str:
         # "Hi Carlos," rather than "Hi Dr. Ibáñez,": a title is formal; without a first name
         # (just "Dr. Ibáñez") it stays.
         if len(rest) >= 2 and rest[0].casefold() not in data.particles:
-            return " ".join(_first_name(rest, data))
+            return " ".join(_first_name(rest))
     if title and folded(title) in titles:
         # Title and surname: the surname is the last word, with any particles before it.
         start = len(rest) - 1
@@ -471,10 +471,10 @@ def _greeting_name(contact: str, lang: str, informal: bool) -> str:
     ):
         # A greeting writes the title in full: "Buenos días, don Francisco:".
         full = data.title_words.get(folded(title)) or data.title_words.get(title.casefold(), title)
-        return " ".join([full, *_first_name(rest, data)])
+        return " ".join([full, *_first_name(rest)])
     if words[0].casefold() in data.particles or words[0][:1].islower():
         return " ".join(words)
-    return " ".join(_first_name(words, data))
+    return " ".join(_first_name(words))
 
 
 def only_titles(contact: str, lang: str) -> bool:
@@ -541,12 +541,11 @@ def _all_second_given_names() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names), frozenset(particles)
 
 
-def _first_name(words: list[str], data: languages.Language) -> list[str]:
+def _first_name(words: list[str]) -> list[str]:
     names, particles = _all_second_given_names()
-    names |= data.second_given_names
     if len(words) >= 3 and words[1].casefold() in names:
         return words[:2]
-    if len(words) >= 4 and words[1].casefold() in particles | data.particles:
+    if len(words) >= 4 and words[1].casefold() in particles:
         # "María del Carmen Ruiz": a particle inside a compound first name.
         if words[2].casefold() in names:
             return words[:3]
@@ -697,6 +696,11 @@ def build(
     reminders.sort(key=lambda item: (item[1], item[0] == "end"))
     echoes = echo_pattern(archetype, data.echoes, data.method_clauses)
     listed = [_referral(r, user, lang, echoes) for r in referrals]
+    shared = [
+        user(_to_them(item, lang))
+        for item in facts.handover
+        if not (_ACCESS.search(item) or _KEYS.search(item))
+    ]
     return {
         "archetype": archetype,
         "document": document,
@@ -838,14 +842,10 @@ def build(
         "handover_access": any(_ACCESS.search(item) for item in facts.handover),
         # What a provider who agreed hears they would start from: the handover less anything
         # that opens a door (logins, codes, keys), which is the client's alone.
-        "handover_shared": [
-            user(_to_them(item, lang))
-            for item in facts.handover
-            if not (_ACCESS.search(item) or _KEYS.search(item))
-        ],
+        "handover_shared": shared,
         # Something was left out of that list: the heads-up says it goes to the client
         # directly (a round-30 reviewer read the shorter list as a contradiction).
-        "handover_private": any(_ACCESS.search(i) or _KEYS.search(i) for i in facts.handover),
+        "handover_private": len(shared) < len(facts.handover),
         "notice_by": day(by_notice),
         # The end date leaves less than the contract's notice: the earliest that does.
         "notice_late": day(today + timedelta(days=facts.notice_days or 0)) if notice_late else None,
@@ -897,21 +897,24 @@ def recommended(profile: Profile, facts: ClientFacts) -> tuple[list[Referral], l
 # The sender's own words in an item ("the rechecks from my December shifts", "the notes on
 # the cases I saw"), read back to the sender in the script and the notes: "your", "you". Only
 # pronouns whose verb does not change (Spanish verbs would, so only possessives there).
+# The client, whom the sender's items call "you" ("the source documents you sent me"), is
+# "they" to the user and to another provider (a round-30 reviewer).
+_TO_THEM = {"you": "they", "your": "their", "yours": "theirs", "you've": "they've",
+            "you're": "they're", "you'd": "they'd"}  # fmt: skip
+_SECOND_PERSON = re.compile(r"\b(?:" + "|".join(_TO_THEM) + r")\b")
+
 _FIRST_PERSON = {
     "en": (
         # "I" only between lower-case words ("the cases I saw"), never "Phase I" or "Type I".
         re.compile(
-            r"\b(?:I'm|I've|I'd|I'll|we're|we've|we'd|we'll|[Mm]y|mine|[Oo]ur|ours|we|me|us"
-            r"|you|your|yours|you've|you're|you'd)\b"
-            r"|(?<=[a-z] )I(?= [a-z])"
+            r"\b(?:I'm|I've|I'd|I'll|we're|we've|we'd|we'll|[Mm]y|mine|[Oo]ur|ours|we|me|us|"
+            + "|".join(_TO_THEM)
+            + r")\b|(?<=[a-z] )I(?= [a-z])"
         ),
-        # The client, whom the sender's items call "you" ("the source documents you sent me"),
-        # is "they" to the user (a round-30 reviewer).
         {"I'm": "you're", "I've": "you've", "I'd": "you'd", "I'll": "you'll", "we're": "you're",
          "we've": "you've", "we'd": "you'd", "we'll": "you'll", "my": "your", "mine": "yours",
          "our": "your", "ours": "yours", "I": "you", "we": "you", "me": "you", "us": "you",
-         "you": "they", "your": "their", "yours": "theirs", "you've": "they've",
-         "you're": "they're", "you'd": "they'd"},
+         **_TO_THEM},
     ),
     "es": (
         re.compile(r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?)\b"),
@@ -924,11 +927,6 @@ _FIRST_PERSON = {
 # After the noun, a Spanish possessive takes its long form ("el menaje nuestro que sigue en
 # el club" is "el menaje tuyo", not "el menaje tu": a round-28 reviewer).
 _ES_POSTPOSED = re.compile(r"\s*(?:$|[,;.:)]|(?:que|y|e|o|de|del|en|con|para|por|a)\b)")
-
-
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you've|you're|you'd)\b")
-_TO_THEM = {"you": "they", "your": "their", "yours": "theirs", "you've": "they've",
-            "you're": "they're", "you'd": "they'd"}  # fmt: skip
 
 
 def _to_them(item: str, lang: str) -> str:
@@ -1232,7 +1230,7 @@ _KEYS = re.compile(
     r" ?codes?|passcodes?|passphrases?|tokens?|api|secrets?|2fa|mfa|otp|totp|authenticator"
     r"|user(?:name)?s? and pass(?:words?)?|pass\b"
     r"|llaves?|pines|alarmas?|cajas? fuertes?|combinaci[oó]n(?:es)?|candados?|mandos?"
-    r"|tarjetas? de (?:acceso|entrada)|tokens?|c[oó]digos? de (?:la )?(?:alarma|acceso|entrada"
+    r"|tarjetas? de (?:acceso|entrada)|c[oó]digos? de (?:la )?(?:alarma|acceso|entrada"
     r"|puerta|caja|cerradura|portal|recuperaci[oó]n|seguridad)"
     r"|e\.?\s?firma|firma electr[oó]nica|ciec|certificados? digital(?:es)?|fiel)\b",
     re.IGNORECASE,
