@@ -715,7 +715,11 @@ def build(
         "printed": fmt == "html" and standalone,
         "kit": kit,
         "quotes": conventions.quotes,
-        "late_payment_law": conventions.late_payment_law,
+        # A client whose name carries a legal form ("Ltd", "S.L.") is a company: the line
+        # drops its caveat on private persons (a round-30 reviewer in England).
+        "late_payment_law": (conventions.late_payment_law_company
+                             if facts.client and _LEGAL_FORM.search(facts.client.strip())
+                             else "") or conventions.late_payment_law,
         # Under a provider's heading, the contact line names them again (English) or not.
         "contact_by_name": data.contact_by_name,
         "paper": conventions.paper,
@@ -723,7 +727,14 @@ def build(
         "records": conventions.records,
         "records_invoices": conventions.records_invoices,
         "payment_receipt": conventions.payment_receipt,
-        "unpaid_next": conventions.unpaid_next,
+        # A balance above the small-claims limit is not a small claim (£10,755 in England,
+        # a round-30 reviewer); only when it is in the region's own currency.
+        "unpaid_next": (conventions.unpaid_next_over.format(amount=money(overdue))
+                        if overdue and conventions.unpaid_next_over
+                        and conventions.small_claims_limit is not None
+                        and currency == conventions.currency
+                        and overdue > conventions.small_claims_limit
+                        else conventions.unpaid_next),
         # Which holidays the reminders skip, where a nation's replaced the region's.
         "holidays_note": conventions.holidays_note,
         "solo": sender.solo,
@@ -784,6 +795,7 @@ def build(
         # The sentence goes on after the hours: a full stop typed at their end would stay.
         "contact_hours": user(_without_full_stop(facts.contact_hours or "")),
         "urgent_contact": user(_without_full_stop(_reach_at(facts.urgent_contact or "", locale))),
+        "emergency": user(_without_full_stop(facts.emergency or "")),
         "end": day(end, placeholders["end_date"]),
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),
@@ -838,6 +850,9 @@ def build(
         "final_invoice_expected": facts.final_invoice != 0,
         "work": [user(item) for item in facts.work],
         "handover_items": [user(item) for item in facts.handover],
+        "collect": [user(item) for item in facts.collect],
+        "retrieve": [user(item) for item in facts.retrieve],
+        "keep": [user(item) for item in facts.keep],
         # A handover item that is a login or a password: the email sends them, no "if".
         "handover_access": any(_ACCESS.search(item) for item in facts.handover),
         # What a provider who agreed hears they would start from: the handover less anything
@@ -1126,6 +1141,17 @@ def referral_echoes(
     return found
 
 
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b|\bshe's\b", re.IGNORECASE)
+_HE = re.compile(r"\b(?:he|his|him|himself)\b|\bhe's\b", re.IGNORECASE)
+
+
+def _note_pronoun(note: str) -> str:
+    """The pronoun an English note uses for its provider, "she" or "he", when it uses only
+    one of the two; else "" (the letter then repeats the name)."""
+    she, he = bool(_SHE.search(note)), bool(_HE.search(note))
+    return "she" if she and not he else "he" if he and not she else ""
+
+
 def _referral(
     referral: Referral,
     user: Callable[[str | None], str],
@@ -1174,6 +1200,10 @@ def _referral(
         # The note opens with its subject, the provider's first name ("Omar capacita…"), so
         # the letter's next sentence need not name them again.
         "note_named": note != given_note,
+        # "She" or "he" when the user's own note says so ("She's a registered farrier…"),
+        # never guessed from a name, so the letter's next sentence need not repeat the name;
+        # "they" in a language whose verbs need no subject ("Ya está al tanto…").
+        "pronoun": _note_pronoun(given_note) if lang == "en" else "they",
         "agreed": referral.agreed,
         # In running text, with the article the company's name takes: "de la Escuela…".
         "company_the": user(data.with_article(referral.company)) if referral.company else "",

@@ -94,6 +94,30 @@ FACTS: tuple[Fact, ...] = (
         "What you will hand over, e.g. the ledger files (repeatable).",
         True,
     ),
+    Fact(
+        "collect",
+        "list",
+        "TEXT",
+        "The client's own things you hold, for them to collect, e.g. the spare parts in your"
+        " store (repeatable).",
+        True,
+    ),
+    Fact(
+        "retrieve",
+        "list",
+        "TEXT",
+        "Your own things at the client's, to collect before the end, e.g. the scaffolding on"
+        " site (repeatable).",
+        True,
+    ),
+    Fact(
+        "keep",
+        "list",
+        "TEXT",
+        "Records of the work you must keep after the end, besides the contract and invoices,"
+        " e.g. the inspection reports (repeatable).",
+        True,
+    ),
     Fact("hours", "hours", "HOURS", "The hours you have available until the end date."),
     Fact(
         "contact_hours",
@@ -106,6 +130,12 @@ FACTS: tuple[Fact, ...] = (
         "text",
         "TEXT",
         'How the client can reach you in a real emergency until the end, e.g. "on 0161 555 0100".',
+    ),
+    Fact(
+        "emergency",
+        "text",
+        "TEXT",
+        'What counts as an emergency, with --urgent-contact, e.g. "a leak or a failed boiler".',
     ),
     Fact(
         "relation",

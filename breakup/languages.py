@@ -12,6 +12,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -45,7 +46,11 @@ class Region(NamedTuple):
     tone check's advice; "behavior" -> "behaviour"), holidays_note (the notes' line on which
     holidays the reminders skip, when a nation's rules replaced the region's; "" for the
     catalog's own line), nations (the parts of the region with their own bank holidays, by
-    code: Scotland and Northern Ireland in GB; see Region.within).
+    code: Scotland and Northern Ireland in GB; see Region.within), late_payment_law_company
+    (the same line for a client whose name carries a legal form, "Ltd", "S.L.": without the
+    caveat on private persons), small_claims_limit (the most a small claim may ask for, in the
+    region's currency; None where there is no such track), unpaid_next_over (unpaid_next for a
+    balance above it, with {amount}).
     """
 
     code: str
@@ -65,6 +70,9 @@ class Region(NamedTuple):
     spelling: Mapping[str, str] = {}
     holidays_note: str = ""
     nations: Mapping[str, Nation] = {}
+    late_payment_law_company: str = ""
+    small_claims_limit: Decimal | None = None
+    unpaid_next_over: str = ""
 
     def within(self, code: str) -> Region:
         """The region's conventions in one of its nations: its holidays and its next steps
@@ -80,6 +88,12 @@ class Region(NamedTuple):
             holidays=nation.holidays,
             unpaid_next=nation.unpaid_next or self.unpaid_next,
             holidays_note=nation.holidays_note,
+            small_claims_limit=(
+                nation.small_claims_limit
+                if nation.small_claims_limit is not None
+                else self.small_claims_limit
+            ),
+            unpaid_next_over=nation.unpaid_next_over or self.unpaid_next_over,
         )
 
     def nation_of(self, phone: str) -> str | None:
@@ -113,7 +127,8 @@ class Nation(NamedTuple):
     Fields: code ("SCT"), name, holidays (its rules, replacing the region's), holidays_note
     (the notes' line on the holidays the reminders skip), unpaid_next (its next steps for an
     unpaid balance, where its courts differ; "" keeps the region's), phones (the area codes
-    that place a sender there, as dialled at home: "028").
+    that place a sender there, as dialled at home: "028"), small_claims_limit and
+    unpaid_next_over (its own, as the region's).
     """
 
     code: str
@@ -122,6 +137,8 @@ class Nation(NamedTuple):
     holidays_note: str
     unpaid_next: str = ""
     phones: tuple[str, ...] = ()
+    small_claims_limit: Decimal | None = None
+    unpaid_next_over: str = ""
 
 
 class Language(NamedTuple):
@@ -293,6 +310,11 @@ def language(code: str) -> Language:
     return _load(resources.locales_dir() / code)
 
 
+def _limit(value: object) -> Decimal | None:
+    """A small-claims limit as written in language.toml (a whole number), or None."""
+    return None if value is None else Decimal(str(value))
+
+
 @functools.cache
 def _load(folder: Path) -> Language:
     path = folder / DATA_FILE
@@ -323,9 +345,14 @@ def _load(folder: Path) -> Language:
                         holidays_note=str(nation["holidays_note"]),
                         unpaid_next=str(nation.get("unpaid_next", "")),
                         phones=tuple(str(p) for p in nation.get("phones", [])),
+                        small_claims_limit=_limit(nation.get("small_claims_limit")),
+                        unpaid_next_over=str(nation.get("unpaid_next_over", "")),
                     )
                     for key, nation in table.get("nations", {}).items()
                 },
+                late_payment_law_company=str(table.get("late_payment_law_company", "")),
+                small_claims_limit=_limit(table.get("small_claims_limit")),
+                unpaid_next_over=str(table.get("unpaid_next_over", "")),
             )
             for code, table in data.get("regions", {}).items()
         }

@@ -153,10 +153,14 @@ class ClientFacts:
       work; 0 for none), final_due (its due date; default: payment_days after the end),
       currency;
       work (what will be finished before the end), handover (what will be handed over),
+      collect (the client's own things the user holds, for the client to collect), retrieve
+      (the user's own things at the client's, to collect before the end), keep (records the
+      user must keep after the end, besides the contract and invoices),
       hours (the hours available until then), contact_hours (when the client can reach
       the user until then, in the document's language, e.g. "Monday to Friday, 9am to 5pm"),
       urgent_contact (how the client can reach the user in a real emergency until then, to
-      follow "you can reach me": "on 0161 555 0100", "en el 612 345 678");
+      follow "you can reach me": "on 0161 555 0100", "en el 612 345 678"), emergency (what
+      counts as one, to follow "such as": "a leak or a failed boiler");
       relation ("friend" or "relative", for a family friend);
       after_call (the email confirms a call already held), call_date (that call's date).
     """
@@ -176,9 +180,13 @@ class ClientFacts:
     currency: str | None = None
     work: tuple[str, ...] = ()
     handover: tuple[str, ...] = ()
+    collect: tuple[str, ...] = ()
+    retrieve: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
     hours: Decimal | None = None
     contact_hours: str | None = None
     urgent_contact: str | None = None
+    emergency: str | None = None
     relation: str | None = None
     after_call: bool = False
     call_date: date | None = None

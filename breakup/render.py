@@ -557,11 +557,21 @@ def _unused_facts(env: Any, archetype: str, facts: ClientFacts) -> tuple[str, ..
         )),
     }  # fmt: skip
     read = _archetype_names(env, archetype)
-    return tuple(
+    found = [
         message.format(archetype=archetype)
         for name, (given, message) in unused.items()
         if given and name not in read
-    )
+    ]
+    if facts.emergency and "emergency" not in read:
+        found.append(
+            _(
+                "--emergency is not used by the {archetype} archetype: none of its documents "
+                "gives an emergency contact"
+            ).format(archetype=archetype)
+        )
+    elif facts.emergency and not facts.urgent_contact:
+        found.append(_("--emergency is used only with --urgent-contact: give the number too"))
+    return tuple(found)
 
 
 def _archetype_names(env: Any, archetype: str) -> frozenset[str]:

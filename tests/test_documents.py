@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from breakup import catalog, context, registry
-from breakup.models import ClientFacts, Invoice, Profile, Referral, Sender
+from breakup.models import ClientFacts, Defaults, Invoice, Profile, Referral, Sender
 from breakup.plan import kit_outputs
 from breakup.render import reminders as calendar_events
 from breakup.render import render
@@ -2357,3 +2357,115 @@ def test_a_letter_to_three_providers_keeps_its_sentences_apart(lang: str) -> Non
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=three)
     body = render("referral", "diva", facts=FACTS, profile=profile, lang=lang, today=TODAY).body
     assert not re.search(r"[.!?][A-ZÁÉÍÓÚ¿]", body), body
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("She's a registered farrier in Thirsk.", "She knows you may be in touch"),
+        ("His shop builds kitchens for historic homes.", "He knows you may be in touch"),
+        # No pronoun of the user's own: the name again, never a guess from the name.
+        ("A studio in Leeds for engineering firms.", "Ana knows you may be in touch"),
+        ("Her studio works with his old clients.", "Ana knows you may be in touch"),
+    ],
+)
+def test_the_letter_does_not_name_the_provider_twice_in_a_row(note: str, expected: str) -> None:
+    """Round-30 reviewers in every region: "Sunita works in short stages… Sunita knows you may
+    be in touch" read as a template. The pronoun comes from the user's own note."""
+    provider = dataclasses.replace(ASKED, note=note)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(provider,))
+    letter = render("referral", "scope-shifter", facts=FACTS, profile=profile, lang="en",
+                    today=TODAY).body  # fmt: skip
+    assert "Ana works in short stages" in letter
+    assert f"{expected} and can be reached at ana@example.com." in letter, letter
+    # Spanish needs no subject: "Ya está al tanto…" after the line that names her.
+    es = dataclasses.replace(provider, note="Reforma locales en Granada.")
+    marta = Profile(sender=Sender(name="Marta Gil"), referrals=(es,))
+    body = render("referral", "scope-shifter", facts=FACTS, lang="es", today=TODAY,
+                  profile=marta).body  # fmt: skip
+    assert "Ana trabaja por fases cortas" in body and "Ya está al tanto" in body, body
+    paragraph = next(p for p in body.split("\n\n") if "fases cortas" in p)
+    assert paragraph.count("Ana") == 1, paragraph
+
+
+def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_script() -> None:
+    """Round-30 reviewers: stand parts in the user's warehouse, the user's own equipment at
+    the client's, and a trade's records kept after the end ("apart from the contract and
+    invoices" promised to delete a pest controller's application records)."""
+    facts = dataclasses.replace(
+        FACTS,
+        handover=("the site plans",),
+        collect=("the stand parts in our warehouse",),
+        retrieve=("our two ladders",),
+        keep=("the application records",),
+    )
+    email = render("email", "diva", facts=facts, lang="en", today=TODAY).body
+    assert "apart from the contract, the invoices, and the application records, which" in email
+    assert "I'd like to agree a day for you to collect the stand parts in our warehouse." in email
+    assert "I'll also need to collect our two ladders before January 15." in email
+    notes = render("notes", "diva", facts=facts, lang="en", today=TODAY).body
+    assert "Agree the day the client collects the stand parts in your warehouse" in notes
+    assert "Collect your two ladders before January 15" in notes
+    assert "Keep the application records too" in notes
+    script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
+    assert "What the client collects from you: the stand parts in your warehouse." in script
+    es = render("email", "diva", facts=facts, lang="es", today=TODAY).body
+    assert "salvo el contrato, las facturas y the application records, que debo guardar" in es
+    assert "un día para la recogida de the stand parts" in es
+    plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
+    assert "apart from the contract and invoices" in plain and "collect" not in plain
+
+
+def test_the_emergency_the_user_defines_is_the_one_the_email_and_notes_give() -> None:
+    """Round-30 reviewers (England, US, Mexico): an emergency number without saying what counts
+    as one, while the notes told the user to define it."""
+    facts = dataclasses.replace(FACTS, urgent_contact="on 07700 900123",
+                                emergency="a horse lame from a shoe")  # fmt: skip
+    email = render("email", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert (
+        "For an emergency outside those hours, such as a horse lame from a shoe, I can be "
+        "reached on 07700 900123." in email
+    )
+    notes = render("notes", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert "Write down what counts as an emergency" not in notes
+    assert "only what your email calls an emergency (a horse lame from a shoe)" in notes
+    script = render("script", "word-breaker", facts=facts, lang="en", today=TODAY).body
+    assert "What counts as an emergency, as your email says: a horse lame from a shoe." in script
+    alone = dataclasses.replace(FACTS, emergency="a leak")
+    result = render("email", "word-breaker", facts=alone, lang="en", today=TODAY)
+    assert any("--emergency is used only with --urgent-contact" in w for w in result.warnings)
+    assert "a leak" not in result.body
+    other = render("email", "diva", facts=facts, lang="en", today=TODAY)
+    assert any("--emergency is not used by the diva" in w for w in other.warnings)
+
+
+@pytest.mark.parametrize(
+    ("client", "amounts", "company", "over"),
+    [
+        ("Halesowen Fluid Power Ltd", ("6840", "3915"), True, True),
+        ("Halesowen Fluid Power", ("6840", "3915"), False, True),
+        ("Halesowen Fluid Power Ltd", ("684", "391"), True, False),
+    ],
+)
+def test_british_notes_fit_a_company_and_a_balance_above_the_small_claims_limit(
+    client: str, amounts: tuple[str, str], company: bool, over: bool
+) -> None:
+    """A round-30 reviewer in England: the Late Payment Act's caveat on private persons for a
+    limited company, and a small claim pointed to for £10,755, above the £10,000 limit."""
+    invoices = tuple(
+        Invoice(f"A-{n}", Decimal(amount), date(2026, 10, n)) for n, amount in enumerate(amounts, 1)
+    )
+    facts = dataclasses.replace(FACTS, client=client, invoices=invoices, currency="GBP")
+    notes = render("notes", "scope-shifter", facts=facts, locale="en_GB", today=TODAY).body
+    assert ("As the client is a company" in notes) is company
+    assert ("not a private person" in notes) is not company
+    assert ("At £10,755.00, a claim would be above the £10,000 small-claims limit" in notes) is over
+    assert ("the step after that is a small claim (up to £10,000" in notes) is not over
+    # In another currency the limit says nothing: the usual line.
+    euros = render("notes", "scope-shifter", facts=dataclasses.replace(facts, currency="EUR"),
+                   locale="en_GB", today=TODAY).body  # fmt: skip
+    assert "small-claims limit" not in euros
+    scottish = Profile(sender=Sender(name="Ailsa Reid"), defaults=Defaults(subdivision="SCT"))
+    body = render("notes", "scope-shifter", facts=facts, profile=scottish, locale="en_GB",
+                  today=TODAY).body  # fmt: skip
+    assert ("above the £5,000 limit of simple procedure" in body) is over
