@@ -717,9 +717,12 @@ def build(
         "quotes": conventions.quotes,
         # A client whose name carries a legal form ("Ltd", "S.L.") is a company: the line
         # drops its caveat on private persons (a round-30 reviewer in England).
-        "late_payment_law": (conventions.late_payment_law_company
-                             if facts.client and _LEGAL_FORM.search(facts.client.strip())
-                             else "") or conventions.late_payment_law,
+        "late_payment_law": (
+            conventions.late_payment_law_company
+            if facts.client and _LEGAL_FORM.search(facts.client.strip())
+            else ""
+        )
+        or conventions.late_payment_law,
         # Under a provider's heading, the contact line names them again (English) or not.
         "contact_by_name": data.contact_by_name,
         "paper": conventions.paper,
@@ -729,12 +732,15 @@ def build(
         "payment_receipt": conventions.payment_receipt,
         # A balance above the small-claims limit is not a small claim (£10,755 in England,
         # a round-30 reviewer); only when it is in the region's own currency.
-        "unpaid_next": (conventions.unpaid_next_over.format(amount=money(overdue))
-                        if overdue and conventions.unpaid_next_over
-                        and conventions.small_claims_limit is not None
-                        and currency == conventions.currency
-                        and overdue > conventions.small_claims_limit
-                        else conventions.unpaid_next),
+        "unpaid_next": (
+            conventions.unpaid_next_over.format(amount=money(overdue))
+            if overdue
+            and conventions.unpaid_next_over
+            and conventions.small_claims_limit is not None
+            and currency == conventions.currency
+            and overdue > conventions.small_claims_limit
+            else conventions.unpaid_next
+        ),
         # Which holidays the reminders skip, where a nation's replaced the region's.
         "holidays_note": conventions.holidays_note,
         "solo": sender.solo,
