@@ -699,7 +699,7 @@ def build(
     shared = [
         user(_to_them(item, lang))
         for item in facts.handover
-        if not (_ACCESS.search(item) or _KEYS.search(item))
+        if not (_is_access(item) or _KEYS.search(item))
     ]
     return {
         "archetype": archetype,
@@ -855,12 +855,14 @@ def build(
         # No amount given: the documents still say a final invoice will follow (0: none).
         "final_invoice_expected": facts.final_invoice != 0,
         "work": [user(item) for item in facts.work],
+        # The same work told to another provider: the client is "they" (a round-31 red team).
+        "work_shared": [user(_to_them(item, lang)) for item in facts.work],
         "handover_items": [user(item) for item in facts.handover],
         "collect": [user(item) for item in facts.collect],
         "retrieve": [user(item) for item in facts.retrieve],
         "keep": [user(item) for item in facts.keep],
         # A handover item that is a login or a password: the email sends them, no "if".
-        "handover_access": any(_ACCESS.search(item) for item in facts.handover),
+        "handover_access": any(_is_access(item) for item in facts.handover),
         # What a provider who agreed hears they would start from: the handover less anything
         # that opens a door (logins, codes, keys), which is the client's alone.
         "handover_shared": shared,
@@ -921,16 +923,55 @@ def recommended(profile: Profile, facts: ClientFacts) -> tuple[list[Referral], l
 # The client, whom the sender's items call "you" ("the source documents you sent me"), is
 # "they" to the user and to another provider (a round-30 reviewer).
 _TO_THEM = {"you": "they", "your": "their", "yours": "theirs", "you've": "they've",
-            "you're": "they're", "you'd": "they'd"}  # fmt: skip
-_SECOND_PERSON = re.compile(r"\b(?:" + "|".join(_TO_THEM) + r")\b")
+            "you're": "they're", "you'd": "they'd", "yourself": "themselves",
+            "yourselves": "themselves"}  # fmt: skip
+_SECOND_PERSON = re.compile(r"\b(?i:" + "|".join(sorted(_TO_THEM, key=len, reverse=True)) + r")\b")
+# "you" as an object is "them": after a preposition ("the training for you"), or with no verb
+# after it ("the report I promised you", "the files we sent you last week"); a round-31 red
+# team found "the report you promised they".
+_PREPOSITIONS = frozenset(
+    "for to of with from by about at on in into onto towards toward than like as without".split()
+)
+_NOT_A_VERB = frozenset(
+    "and or but last yesterday today tonight this next earlier before after during back "
+    "personally directly in on at for to with by from of about".split()
+)
+
+
+def _you(text: str, match: re.Match[str]) -> str:
+    """ "they" or "them" for the "you" matched in text."""
+    before = re.search(r"([A-Za-z']+)\W*$", text[: match.start()])
+    after = re.match(r"\W*([A-Za-z']+)", text[match.end() :])
+    if before and before.group(1).lower() in _PREPOSITIONS:
+        return "them"
+    if not after or after.group(1).lower() in _NOT_A_VERB:
+        return "them"
+    return "they"
+
+
+def _second_person(text: str, match: re.Match[str]) -> str:
+    """The client's word for a "you" word matched in text, in its case ("Your" is "Their")."""
+    found = match.group(0)
+    said = _you(text, match) if found.lower() == "you" else _TO_THEM[found.lower()]
+    if found.isupper() and len(found) > 1:
+        return said.upper()
+    return said[:1].upper() + said[1:] if found[:1].isupper() else said
+
+
+# The client's possessives in a Spanish item ("tu nueva web"), told to the user or to another
+# provider: "su nueva web" (a round-31 red team).
+_ES_TO_THEM = {"tu": "su", "tus": "sus", "Tu": "Su", "Tus": "Sus", "tuyo": "suyo", "tuya": "suya",
+               "tuyos": "suyos", "tuyas": "suyas"}  # fmt: skip
+_ES_SECOND_PERSON = re.compile(r"\b(?:" + "|".join(_ES_TO_THEM) + r")\b")
 
 _FIRST_PERSON = {
     "en": (
         # "I" only between lower-case words ("the cases I saw"), never "Phase I" or "Type I".
         re.compile(
             r"\b(?:I'm|I've|I'd|I'll|we're|we've|we'd|we'll|[Mm]y|mine|[Oo]ur|ours|we|me|us|"
-            + "|".join(_TO_THEM)
-            + r")\b|(?<=[a-z] )I(?= [a-z])"
+            + "(?i:"
+            + "|".join(sorted(_TO_THEM, key=len, reverse=True))
+            + r"))\b|(?<=[a-z] )I(?= [a-z])"
         ),
         {"I'm": "you're", "I've": "you've", "I'd": "you'd", "I'll": "you'll", "we're": "you're",
          "we've": "you've", "we'd": "you'd", "we'll": "you'll", "my": "your", "mine": "yours",
@@ -938,10 +979,10 @@ _FIRST_PERSON = {
          **_TO_THEM},
     ),
     "es": (
-        re.compile(r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?)\b"),
-        {"mi": "tu", "mis": "tus", "nuestro": "tu", "nuestra": "tu", "nuestros": "tus",
-         "nuestras": "tus", "mío": "tuyo", "mía": "tuya", "míos": "tuyos", "mías": "tuyas",
-         "mio": "tuyo", "mia": "tuya", "mios": "tuyos", "mias": "tuyas"},
+        re.compile(r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?|[Tt]us?|tuy[oa]s?)\b"),
+        {**_ES_TO_THEM, "mi": "tu", "mis": "tus", "nuestro": "tu", "nuestra": "tu",
+         "nuestros": "tus", "nuestras": "tus", "mío": "tuyo", "mía": "tuya", "míos": "tuyos",
+         "mías": "tuyas", "mio": "tuyo", "mia": "tuya", "mios": "tuyos", "mias": "tuyas"},
     ),
 }  # fmt: skip
 
@@ -953,9 +994,15 @@ _ES_POSTPOSED = re.compile(r"\s*(?:$|[,;.:)]|(?:que|y|e|o|de|del|en|con|para|por
 def _to_them(item: str, lang: str) -> str:
     """An item the sender wrote to the client ("the documents you sent me"), told to another
     provider: the client is "they" (a round-30 reviewer read "you" as the provider)."""
-    if lang != "en":
+    text = str(item)
+    if lang == "es":
+        # Only the possessives: a verb's person ("que nos enviaste") cannot be changed.
+        swapped = _ES_SECOND_PERSON.sub(lambda m: _ES_TO_THEM[m.group(0)], text)
+    elif lang == "en":
+        swapped = _SECOND_PERSON.sub(lambda m: _second_person(text, m), text)
+    else:
         return item
-    return _SECOND_PERSON.sub(lambda m: _TO_THEM[m.group(0)], item)
+    return type(item)(swapped) if type(item) is not str else swapped
 
 
 def _to_you(item: str, lang: str) -> str:
@@ -972,6 +1019,8 @@ def _to_you(item: str, lang: str) -> str:
             before = re.search(r"(\S+) $", text[: m.start()])
             if not before or not before.group(1).islower():
                 return "I"
+        if lang == "en" and found.lower() in _TO_THEM:
+            return _second_person(text, m)
         said = words.get(found) or words[found.lower()]
         if (
             lang == "es"
@@ -1250,9 +1299,26 @@ def _weekday(value: date) -> str:
 
 _ACCESS = re.compile(
     r"\b(pass ?words?|logins?|credentials?|access|admin|accounts?"
-    r"|contraseñas?|claves?|credenciales|accesos?|cuentas?|usuarios?)\b",
+    r"|contraseñas?|claves?|credenciales|accesos?|cuentas?|usuarios?)\b"
+    # A deliverable named after them opens nothing: "the login page design", "the key accounts
+    # report", "the annual accounts", "el informe de cuentas clave" (a round-31 red team).
+    r"(?!\s+(?:page|screen|form|flow|design|mock-?ups?|report|reports|plan|review|summary"
+    r"|strategy|list of clients|payable|receivable|clave|anuales|por cobrar|por pagar"
+    r"|de resultados)\b)",
     re.IGNORECASE,
 )
+# Accounts that are figures, not logins: a year's accounts, a client's key accounts.
+_FIGURES = re.compile(
+    r"\b(?:annual|year-end|year end|management|statutory|final|draft|filed|company|key"
+    r"|abbreviated|interim|quarterly|monthly)\s+accounts\b|\bcuentas\s+(?:anuales|clave)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_access(item: str) -> bool:
+    """Tell whether a handover item is a login, a password or an account to transfer."""
+    return bool(_ACCESS.search(_FIGURES.sub(" ", item)))
+
 
 # What opens a door (keys, fobs, alarm and entry codes, PINs): a colour code or a tax code
 # opens nothing (a round-28 reviewer missed "the paint list with colour codes").

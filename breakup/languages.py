@@ -80,9 +80,10 @@ class Region(NamedTuple):
         nation = self.nations.get(code.upper())
         if nation is None:
             raise InputError(
-                _("unknown subdivision {value!r} for {region}: use one of {choices}").format(
-                    value=code, region=self.code, choices=", ".join(self.nations) or "none"
-                )
+                _(
+                    "unknown subdivision {value!r} for {region} (the profile's [defaults] "
+                    "subdivision): use one of {choices}, or leave it out for the rest of {region}"
+                ).format(value=code, region=self.code, choices=", ".join(self.nations) or "none")
             )
         return self._replace(
             holidays=nation.holidays,

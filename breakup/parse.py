@@ -333,10 +333,15 @@ def _is_money(symbol: str | None) -> bool:
     return not symbol or not symbol.isalpha() or _is_currency(symbol)
 
 
+# ISO 4217 codes that are no money to bill in: precious metals, special drawing rights, bond
+# units, "no currency" and the testing code (a round-31 red team billed in "¤50.00").
+_NOT_MONEY = frozenset("XAU XAG XPT XPD XDR XBA XBB XBC XBD XSU XUA XTS XXX XRE XFO XFU".split())
+
+
 def _is_currency(code: str) -> bool:
     from babel.numbers import is_currency
 
-    return is_currency(code.upper())
+    return code.upper() not in _NOT_MONEY and is_currency(code.upper())
 
 
 # The symbols that name one currency wherever they are typed; "$" depends on the region.

@@ -368,6 +368,14 @@ def _render(
                     "invoices already overdue, or check its due date"
                 ).format(reference=invoice.reference, due=invoice.due, today=today)
             )
+        if invoice.due == today:
+            # Due today, it can still be paid on time (a round-31 red team).
+            raise InputError(
+                _(
+                    "invoice {reference} falls due today ({due}), so it is not overdue yet: "
+                    "list only invoices already overdue, or check its due date"
+                ).format(reference=invoice.reference, due=invoice.due)
+            )
     listed = sum((i.amount for i in facts.invoices), Decimal(0))
     if facts.invoices and facts.outstanding is not None and facts.outstanding != listed:
         # The email lists the invoices and then says "That's X in total": X must be their sum.
@@ -499,8 +507,22 @@ def _render(
         )
         + _unused_facts(env, archetype, facts)
         + (_echoes(archetype, facts, profile, lang) if document == "referral" else ())
-        + (_attachment(ctx["a"]) if document == "email" else ()),
+        + (_attachment(ctx["a"]) if document == "email" else ())
+        + (_first_notice(facts) if document == "email" and not ctx["after_call"] else ()),
         paper=ctx["paper"],
+    )
+
+
+def _first_notice(facts: ClientFacts) -> tuple[str, ...]:
+    """A call date given for an email written as the first notice: said, since the user most
+    likely meant the confirmation of that call (a round-31 red team)."""
+    if facts.call_date is None:
+        return ()
+    return (
+        _(
+            "--call-date is given but the email is written as the first notice: add "
+            "--after-call to write it as the confirmation of that call"
+        ),
     )
 
 

@@ -316,6 +316,20 @@ class _Number(str):
     """A JSON number as the line wrote it ("1e400" stays 1e400, never Infinity)."""
 
 
+class _NotJson(ValueError):
+    """NaN or Infinity in a line: not JSON (RFC 8259), though Python's reader takes them."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.msg = _("{name} is not a JSON value").format(name=name)
+
+
+def _refuse_constant(name: str) -> object:
+    """Refuse NaN and Infinity while reading a row: a client called "nan" reached a folder
+    name and a script's title (a round-31 red team)."""
+    raise _NotJson(name)
+
+
 def _no_constant(name: str) -> object:
     """NaN and Infinity are not JSON: a line that has one is written back as its text."""
     raise ValueError(name)
@@ -354,7 +368,12 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                 continue
             try:
                 # A number with a fraction is kept exact (1.234 is not 1.2339999...).
-                data = json.loads(line, parse_float=Decimal, object_pairs_hook=_JsonObject)
+                data = json.loads(
+                    line,
+                    parse_float=Decimal,
+                    parse_constant=_refuse_constant,
+                    object_pairs_hook=_JsonObject,
+                )
             except (ValueError, RecursionError) as error:
                 # A JSONDecodeError says where; a ValueError is a number over Python's 4,300
                 # digits; a RecursionError, nesting too deep.
@@ -414,6 +433,13 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                     elif fact.kind in _TEXT_KINDS and any(isinstance(v, bool) for v in items):
                         problem = _(
                             "the value of {name!r} is true or false: give it as text"
+                        ).format(name=str(key))
+                    elif fact.kind in _TEXT_KINDS and any(
+                        isinstance(v, (int, Decimal, float)) for v in items
+                    ):
+                        # 12.50 would be written "12.5", 1e400 "1E+400" (a round-31 red team).
+                        problem = _(
+                            "the value of {name!r} is a number: give it as text, in quotes"
                         ).format(name=str(key))
                 over = [v for v in items if _fraction_over_cents(v)]
                 if over and not problem:

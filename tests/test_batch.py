@@ -223,6 +223,10 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          "the value of 'contact' is a list"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "T", "contact": true}\n',
          "the value of 'contact' is true or false"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": NaN, "contact": "Z"}\n',
+         "NaN is not a JSON value"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "N", "contact": 1e400}\n',
+         "the value of 'contact' is a number"),
         ("clients.csv", "late-payer,Big,Ann,,en,9999-12-31,,\n", "not between 1900 and 2999"),
         ("clients.csv", "late-payer," + "x" * 200_000 + ",Ann,,en,,,\n", "longer than"),
         ("clients.csv", "late-payer,Acme, Inc,Ann,,en,2027-01-15,,\n", "must be in quotes"),
@@ -230,7 +234,8 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          + "late-payer,Cami\u00f3n,Ann\n".encode("cp1252"), "not UTF-8"),
     ],
     ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "object", "huge-number", "nested-list",
-         "three-decimals", "list-in-one-value-column", "true-as-a-name", "year-9999",
+         "three-decimals", "list-in-one-value-column", "true-as-a-name", "nan-as-a-name",
+         "number-as-a-name", "year-9999",
          "huge-cell", "unquoted-comma", "stray-byte"],
 )  # fmt: skip
 def test_one_bad_row_fails_alone(

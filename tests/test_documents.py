@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from breakup import catalog, context, registry
+from breakup.errors import InputError
 from breakup.models import ClientFacts, Defaults, Invoice, Profile, Referral, Sender
 from breakup.plan import kit_outputs
 from breakup.render import reminders as calendar_events
@@ -1102,7 +1103,7 @@ def test_the_heads_up_tells_a_provider_who_agreed_what_they_start_from_but_no_do
     direct = (
         "Keys, codes and logins will go to them directly."
         if lang == "en"
-        else "Las llaves, los códigos y los accesos se los entregaré directamente al cliente."
+        else "Las llaves, los códigos y los accesos irán directamente al cliente."
     )
     assert (direct in body) is (len(handover) > 2), body
     body = body.replace(direct, "")
@@ -2266,6 +2267,51 @@ def test_the_senders_own_items_are_read_back_to_the_sender_as_yours(
     assert "the source documents you sent me" in email
 
 
+@pytest.mark.parametrize(
+    ("item", "to_user", "to_provider"),
+    [
+        ("the report I promised you", "the report you promised them", "the report I promised them"),
+        (
+            "the files we sent you last week",
+            "the files you sent them last week",
+            "the files we sent them last week",
+        ),
+        (
+            "the training for you and your staff",
+            "the training for them and their staff",
+            "the training for them and their staff",
+        ),
+        ("a guide for yourself", "a guide for themselves", "a guide for themselves"),
+        ("Your Brand Book", "Their Brand Book", "Their Brand Book"),
+        ("the mockups you gave me", "the mockups they gave you", "the mockups they gave me"),
+    ],
+)
+def test_the_clients_you_is_they_or_them_to_the_user_and_to_another_provider(
+    item: str, to_user: str, to_provider: str
+) -> None:
+    """A round-31 red team: "the report you promised they" in the script and the notes, and
+    the heads-up's work list left in the client's "you" ("the invoices you owe me")."""
+    facts = dataclasses.replace(FACTS, work=(item,), handover=())
+    script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
+    assert to_user in script, script
+    agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    heads_up = render("heads-up", "diva", facts=facts, profile=agreed, lang="en", today=TODAY)
+    assert f"finished {to_provider}." in heads_up.body, heads_up.body
+
+
+def test_the_clients_possessives_are_theirs_in_spanish_lists_for_the_user_and_a_provider() -> None:
+    """A round-31 red team: "tus contraseñas; las llaves de tu local" in the user's own notes
+    read as the user's; a verb's person cannot be changed, the possessives can."""
+    facts = dataclasses.replace(FACTS, work=("tu nueva web",), handover=("el plano de tu local",))
+    notes = render("notes", "diva", facts=facts, lang="es", today=TODAY).body
+    assert "el plano de su local" in notes and "tu local" not in notes
+    agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    heads_up = render("heads-up", "diva", facts=facts, profile=agreed, lang="es", today=TODAY)
+    assert "su nueva web" in heads_up.body and "tu nueva web" not in heads_up.body
+    email = render("email", "diva", facts=facts, lang="es", today=TODAY).body
+    assert "tu nueva web" in email
+
+
 def test_the_file_closes_after_the_last_check_on_money(profile: Profile) -> None:
     """A red-team finding of round 27: with a payment deadline after the end date, "close the
     file" came two weeks before the check on the overdue balance."""
@@ -2469,3 +2515,42 @@ def test_british_notes_fit_a_company_and_a_balance_above_the_small_claims_limit(
     body = render("notes", "scope-shifter", facts=facts, profile=scottish, locale="en_GB",
                   today=TODAY).body  # fmt: skip
     assert ("above the £5,000 limit of simple procedure" in body) is over
+
+
+def test_red_team_round_31_inputs_are_refused_or_said() -> None:
+    """A round-31 red team: an invoice due today called overdue, a call date silently dropped
+    from a first-notice email, "the key accounts report" and "the login page design" kept from
+    a provider as if they were logins."""
+    due_today = dataclasses.replace(FACTS, invoices=(Invoice("F-1", Decimal("100"), TODAY),))
+    with pytest.raises(InputError, match="falls due today"):
+        render("email", "late-payer", facts=due_today, lang="en", today=TODAY)
+    called = dataclasses.replace(FACTS, call_date=TODAY - timedelta(days=3))
+    first = render("email", "late-payer", facts=called, lang="en", today=TODAY)
+    assert any("add --after-call" in w for w in first.warnings)
+    confirmed = dataclasses.replace(called, after_call=True)
+    after = render("email", "late-payer", facts=confirmed, lang="en", today=TODAY)
+    assert not any("--after-call" in w for w in after.warnings)
+    items = ("the key accounts report", "the login page design", "the annual accounts",
+             "the Xero logins")  # fmt: skip
+    facts = dataclasses.replace(FACTS, handover=items)
+    agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    heads_up = render("heads-up", "diva", facts=facts, profile=agreed, lang="en", today=TODAY)
+    for kept in items[:3]:
+        assert f"- {kept}" in heads_up.body, heads_up.body
+    assert "Xero logins" not in heads_up.body
+
+
+@pytest.mark.parametrize(
+    ("contact", "lang", "greeting"),
+    [
+        ("Licenciada Rosa Ortiz", "es", "Licenciada Ortiz:"),
+        ("Sor Juana Inés", "es", "Sor Juana:"),
+        ("Sor Juana Inés", "en", "Dear Juana,"),
+        ("Ms Siobhan Ní Bhriain", "en", "Dear Siobhan,"),
+    ],
+)
+def test_written_out_titles_are_titles(contact: str, lang: str, greeting: str) -> None:
+    """A round-31 red team: "Dear Licenciada Rosa," and "Dear Sor," (while "Lic." worked)."""
+    facts = dataclasses.replace(FACTS, contact=contact)
+    body = render("email", "late-payer", facts=facts, lang=lang, today=TODAY).body
+    assert greeting in body.splitlines()[0] + body, body[:200]

@@ -182,7 +182,11 @@ def test_an_unknown_subdivision_is_named_with_the_known_ones(profile: Profile) -
     mine = dataclasses.replace(
         profile, defaults=dataclasses.replace(profile.defaults, subdivision="WLS")
     )
-    with pytest.raises(InputError, match="unknown subdivision 'WLS' for GB: use one of SCT, NIR"):
+    with pytest.raises(
+        InputError,
+        match=r"unknown subdivision 'WLS' for GB .*: use one of SCT, NIR, or leave it out for the "
+        r"rest of GB",
+    ):
         render("notes", "diva", facts=FACTS, profile=mine, lang="en", locale="en_GB", today=TODAY)
     # A region without nations leaves the setting alone: a profile serves several locales.
     render("notes", "diva", facts=FACTS, profile=mine, lang="en", locale="en_US", today=TODAY)
