@@ -238,10 +238,29 @@ def _other_language_parts(
             while last + 1 < len(lines) and lines[last + 1].strip():
                 last += 1
             scores = language_scores("\n".join(lines[first : last + 1]))
-            if scores.get(other, 0) > scores.get(lang, 0):
+            # Or the sentence alone: "Es usted un moroso." inside an English paragraph (a
+            # round-31 red team); the column is 1-based.
+            said = _sentence_at(lines[finding.line - 1], finding.column - 1)
+            alone = language_scores(said)
+            if scores.get(other, 0) > scores.get(lang, 0) or alone.get(other, 0) > max(
+                1, alone.get(lang, 0)
+            ):
                 extra.append(finding)
                 seen.add((finding.line, finding.column))
     return extra
+
+
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)]*\s+")
+
+
+def _sentence_at(line: str, column: int) -> str:
+    """The sentence of a line that holds the given column (0-based)."""
+    start = 0
+    for end in _SENTENCE_END.finditer(line):
+        if end.end() > column:
+            return line[start : end.end()]
+        start = end.end()
+    return line[start:]
 
 
 def choose_language(

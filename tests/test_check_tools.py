@@ -130,6 +130,37 @@ def test_a_paragraph_in_the_other_language_is_checked_in_it(runner: CliRunner, l
     assert runner.invoke(cli, ["check", "-"], input=clean).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("draft", "found"),
+    [
+        (
+            "Dear Daniel,\n\nThank you for your time on the call this morning. As I said, I am"
+            " ending our work together on Friday. Invoices GF-09 and GF-10 remain open, and I"
+            " would appreciate payment by February 12. Es usted un moroso. I will send the"
+            " handover documents next week.\n\nKind regards,\nPriya\n",
+            "Es usted un moroso",
+        ),
+        (
+            "Estimado Daniel:\n\nGracias por su tiempo en la llamada de esta mañana. Como le"
+            " comenté, terminaremos nuestro trabajo el viernes 26 de febrero.\nYou are a"
+            " deadbeat.\nLe enviaré la documentación del traspaso la próxima semana.\n\nUn"
+            " saludo,\nMaría\n",
+            "You are a deadbeat",
+        ),
+    ],
+)
+def test_a_sentence_in_the_other_language_is_checked_in_it(
+    runner: CliRunner, draft: str, found: str
+) -> None:
+    """A round-31 red team: one sentence in the other language inside a paragraph passed as
+    clean; a paragraph of its own was caught."""
+    result = runner.invoke(cli, ["check", "-"], input=draft)
+    assert result.exit_code == 1, result.output
+    assert found in result.stdout
+    clean = draft.replace(found + ".", "").replace(found, "")
+    assert runner.invoke(cli, ["check", "-"], input=clean).exit_code == 0
+
+
 def test_the_language_is_chosen_per_file(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("You never pay on time.", "utf-8")
     (tmp_path / "b.txt").write_text(SPANISH, "utf-8")
