@@ -2446,9 +2446,9 @@ def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_sc
         keep=("the application records",),
     )
     email = render("email", "diva", facts=facts, lang="en", today=TODAY).body
-    assert "apart from the contract, the invoices, and the application records, which" in email
+    assert "As the rules of my trade require, I'll also keep the application records." in email
     assert "I'd like to agree a day for you to collect the stand parts in our warehouse." in email
-    assert "I'll also need to collect our two ladders before January 15." in email
+    assert "Before January 15, I'll also need to collect our two ladders." in email
     notes = render("notes", "diva", facts=facts, lang="en", today=TODAY).body
     assert "Agree the day the client collects the stand parts in your warehouse" in notes
     assert "Collect your two ladders before January 15" in notes
@@ -2456,10 +2456,14 @@ def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_sc
     script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
     assert "What the client collects from you: the stand parts in your warehouse." in script
     es = render("email", "diva", facts=facts, lang="es", today=TODAY).body
-    assert "salvo el contrato, las facturas y the application records, que debo guardar" in es
+    assert "también conservaré the application records." in es
     assert "un día para la recogida de the stand parts" in es
     plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
     assert "apart from the contract and invoices" in plain and "collect" not in plain
+    assert "rules of my trade" not in plain
+    # The family friend's own data paragraph keeps them too.
+    friend = render("email", "family-friend", facts=facts, lang="en", today=TODAY).body
+    assert "I'll also keep the application records." in friend
 
 
 def test_the_emergency_the_user_defines_is_the_one_the_email_and_notes_give() -> None:
