@@ -23,6 +23,8 @@ from breakup.spoken import amount_in_words
 
 # Days after the end date the follow-up reminders fall (moved to the next working day).
 HANDOVER_CHECK_DAYS = 3
+# A call further back than this is named with a warning: most likely a typing slip.
+OLD_CALL_DAYS = 60
 # Two weeks before the end: time to prepare the handover.
 HANDOVER_PREPARE_DAYS = 14
 # The client gets at least two weeks between the call and a payment deadline.
@@ -612,6 +614,10 @@ def build(
         final_due = working_day(end + timedelta(days=profile.defaults.payment_days), off)
     given_pay_by = given_day(facts.pay_by, off, asked_end(facts, today))
     pay_by = given_pay_by or end
+    if document == "boundaries" and given_pay_by is None:
+        # The message that keeps the client has no end date to pay by: the profile's payment
+        # days from today (a round-31 red team read "settle it by [end date]").
+        pay_by = working_day(today + timedelta(days=profile.defaults.payment_days), off)
     # The client's documents name only the providers who agreed, once one has; the heads-up
     # goes to every provider who offers the service (it is how one is asked).
     providers, referrals = recommended(profile, facts)
@@ -743,6 +749,8 @@ def build(
         ),
         # Which holidays the reminders skip, where a nation's replaced the region's.
         "holidays_note": conventions.holidays_note,
+        # The days the profile gives a client to pay an invoice (the late payer's new terms).
+        "payment_days": profile.defaults.payment_days,
         "solo": sender.solo,
         "sender": {
             "name": user(sender.name) or placeholders["sender_name"],
@@ -1363,6 +1371,25 @@ def warnings(
                 "{path} still holds the sample sender ({name}): put your own name and email in "
                 "its [sender] table"
             ).format(path=profile.source, name=profile.sender.name)
+        )
+    # A provider recommended with no way to reach them: "mention my name when you write", and
+    # nowhere to write (a round-31 red team).
+    _providers, listed = recommended(profile, facts)
+    for referral in listed:
+        if not (referral.email or referral.phone):
+            found.append(
+                _(
+                    "the referral {name} has no email or phone: the client has no way to reach "
+                    "them; add one to its [[referrals]] entry in the profile"
+                ).format(name=referral.name or referral.company)
+            )
+    if facts.call_date is not None and (today - facts.call_date).days > OLD_CALL_DAYS:
+        # A call almost two years back was thanked for as "January 10" (a round-31 red team).
+        found.append(
+            _(
+                "the call date {date} is {days} days ago: check --call-date (the email thanks the "
+                "client for that call)"
+            ).format(date=facts.call_date.isoformat(), days=(today - facts.call_date).days)
         )
     notice = facts.notice_days if facts.notice_days is not None else profile.defaults.notice_days
     end = facts.end_date

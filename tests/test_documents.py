@@ -2558,3 +2558,35 @@ def test_written_out_titles_are_titles(contact: str, lang: str, greeting: str) -
     facts = dataclasses.replace(FACTS, contact=contact)
     body = render("email", "late-payer", facts=facts, lang=lang, today=TODAY).body
     assert greeting in body.splitlines()[0] + body, body[:200]
+
+
+def test_a_provider_with_no_way_to_reach_them_and_an_old_call_are_warned_about() -> None:
+    """A round-31 red team: a letter saying "mention my name when you write" with nowhere to
+    write, and a call almost two years back thanked for as "January 10", without a word."""
+    nowhere = Referral(company="Bell Bookkeeping", services=("web design",), agreed=True)
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(nowhere,))
+    letter = render("referral", "diva", facts=FACTS, profile=profile, lang="en", today=TODAY)
+    assert any("Bell Bookkeeping has no email or phone" in w for w in letter.warnings)
+    reachable = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    letter = render("referral", "diva", facts=FACTS, profile=reachable, lang="en", today=TODAY)
+    assert not any("no email or phone" in w for w in letter.warnings)
+    old = dataclasses.replace(FACTS, after_call=True, call_date=TODAY - timedelta(days=61))
+    email = render("email", "diva", facts=old, lang="en", today=TODAY)
+    assert any("is 61 days ago: check --call-date" in w for w in email.warnings)
+    recent = dataclasses.replace(old, call_date=TODAY - timedelta(days=60))
+    email = render("email", "diva", facts=recent, lang="en", today=TODAY)
+    assert not any("--call-date" in w for w in email.warnings)
+
+
+def test_the_late_payers_terms_follow_the_profile_and_ask_for_the_balance_by_a_real_date() -> None:
+    """A round-31 red team: "due within 14 days" whatever the profile's payment_days, and
+    "Could you please settle it by [end date]?" in a message that keeps the client."""
+    profile = Profile(sender=Sender(name="Marta Gil"), defaults=Defaults(payment_days=45))
+    facts = dataclasses.replace(FACTS, end_date=None, pay_by=None)
+    body = render("boundaries", "late-payer", facts=facts, profile=profile, lang="en",
+                  today=TODAY).body  # fmt: skip
+    assert "Invoices are due within 45 days of the invoice date." in body
+    assert "[" not in body.split("Separately", 1)[1].split("\n", 1)[0]
+    one = Profile(sender=Sender(name="Marta Gil"), defaults=Defaults(payment_days=1))
+    body = render("boundaries", "late-payer", facts=facts, profile=one, lang="es", today=TODAY).body
+    assert "Las facturas vencen 1 día después de su fecha de emisión." in body

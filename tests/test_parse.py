@@ -378,9 +378,10 @@ def test_the_currency_typed_with_an_amount(text: str, locale: str | None, expect
 
 @pytest.mark.parametrize(
     "text",
-    ["EUR1", "EU", "EURO", "ZZZ", "", "€", "EUR\u202e", "\u202eEUR", "E\u0301UR", "ＥＵＲ"],
+    ["EUR1", "EU", "EURO", "ZZZ", "", "€", "EUR\u202e", "\u202eEUR", "E\u0301UR", "ＥＵＲ",
+     "XXX", "XAU", "xdr"],
     ids=["digit", "short", "long", "unknown", "empty", "symbol", "bidi-after", "bidi-before",
-         "combining", "fullwidth"],
+         "combining", "fullwidth", "no-currency", "gold", "drawing-rights"],
 )  # fmt: skip
 def test_currency_refused(text: str) -> None:
     message = refusal(parse_currency, text, "--currency")
