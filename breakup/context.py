@@ -751,6 +751,10 @@ def build(
         "holidays_note": conventions.holidays_note,
         # The days the profile gives a client to pay an invoice (the late payer's new terms).
         "payment_days": profile.defaults.payment_days,
+        # Whether the amounts include the region's tax ("included", "excluded", or None), and
+        # its name: a Mexican reviewer asked of every amount whether it included IVA.
+        "tax": profile.defaults.tax if conventions.tax_name else None,
+        "tax_name": conventions.tax_name,
         "solo": sender.solo,
         "sender": {
             "name": user(sender.name) or placeholders["sender_name"],

@@ -50,7 +50,8 @@ class Region(NamedTuple):
     (the same line for a client whose name carries a legal form, "Ltd", "S.L.": without the
     caveat on private persons), small_claims_limit (the most a small claim may ask for, in the
     region's currency; None where there is no such track), unpaid_next_over (unpaid_next for a
-    balance above it, with {amount}).
+    balance above it, with {amount}), tax_name (the region's tax on sales, as a letter names it:
+    "VAT", "IVA", "sales tax").
     """
 
     code: str
@@ -71,6 +72,7 @@ class Region(NamedTuple):
     holidays_note: str = ""
     nations: Mapping[str, Nation] = {}
     late_payment_law_company: str = ""
+    tax_name: str = ""
     small_claims_limit: Decimal | None = None
     unpaid_next_over: str = ""
 
@@ -352,6 +354,7 @@ def _load(folder: Path) -> Language:
                     for key, nation in table.get("nations", {}).items()
                 },
                 late_payment_law_company=str(table.get("late_payment_law_company", "")),
+                tax_name=str(table.get("tax_name", "")),
                 small_claims_limit=_limit(table.get("small_claims_limit")),
                 unpaid_next_over=str(table.get("unpaid_next_over", "")),
             )

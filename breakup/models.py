@@ -79,7 +79,9 @@ class Defaults:
 
     Fields: lang, locale, currency, payment_days (days after the end date a final invoice
     falls due), notice_days (the usual contract notice period), subdivision (the part of the
-    region whose bank holidays apply, where they differ: "SCT" or "NIR" in GB).
+    region whose bank holidays apply, where they differ: "SCT" or "NIR" in GB), tax
+    ("included" or "excluded": whether the amounts the user gives include the region's sales
+    tax, VAT or IVA; the client's letters say so once; None says nothing).
     """
 
     lang: str | None = None
@@ -88,6 +90,7 @@ class Defaults:
     payment_days: int = 14
     notice_days: int | None = None
     subdivision: str | None = None
+    tax: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,15 @@ from breakup.models import VOICES, CheckConfig, Defaults, Profile, Referral, Sen
 _PERSON_KEYS = ("name", "company", "email", "phone")
 _SENDER_KEYS = (*_PERSON_KEYS, "voice")
 _REFERRAL_KEYS = (*_PERSON_KEYS, "services", "note", "agreed")
-_DEFAULTS_KEYS = ("lang", "locale", "currency", "payment_days", "notice_days", "subdivision")
+_DEFAULTS_KEYS = (
+    "lang",
+    "locale",
+    "currency",
+    "payment_days",
+    "notice_days",
+    "subdivision",
+    "tax",
+)
 _TOP_KEYS = ("sender", "referrals", "defaults", "check")
 # A profile is a short file; anything bigger is not one.
 MAX_BYTES = 1_000_000
@@ -167,7 +175,19 @@ def _defaults(table: dict[str, Any], path: Path) -> Defaults:
         payment_days=_days(table, "payment_days", path, 14),
         notice_days=_days(table, "notice_days", path, None),
         subdivision=_text(table, "subdivision", "defaults", path).upper() or None,
+        tax=_tax(table, path),
     )
+
+
+def _tax(table: dict[str, Any], path: Path) -> str | None:
+    value = _text(table, "tax", "defaults", path).strip().lower()
+    if value and value not in ("included", "excluded"):
+        raise ProfileError(
+            _('{path}: [defaults] tax must be "included" or "excluded", not {value!r}').format(
+                path=path, value=value
+            )
+        )
+    return value or None
 
 
 def _days(table: dict[str, Any], key: str, path: Path, default: int | None) -> Any:

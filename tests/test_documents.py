@@ -2590,3 +2590,26 @@ def test_the_late_payers_terms_follow_the_profile_and_ask_for_the_balance_by_a_r
     one = Profile(sender=Sender(name="Marta Gil"), defaults=Defaults(payment_days=1))
     body = render("boundaries", "late-payer", facts=facts, profile=one, lang="es", today=TODAY).body
     assert "Las facturas vencen 1 día después de su fecha de emisión." in body
+
+
+@pytest.mark.parametrize(
+    ("tax", "locale", "said"),
+    [
+        ("included", "en_GB", "All amounts include VAT."),
+        ("excluded", "en_GB", "All amounts are before VAT, which each invoice adds."),
+        ("included", "es_ES", "Todos los importes incluyen el IVA."),
+        ("excluded", "es_MX", "Todos los montos son más IVA, que se agrega en cada factura."),
+    ],
+)
+def test_the_letter_says_once_whether_the_amounts_include_the_tax(
+    tax: str, locale: str, said: str
+) -> None:
+    """Mexican and British reviewers asked of every amount whether it included IVA or VAT:
+    the profile says, and the email says it once, after the money."""
+    profile = Profile(sender=Sender(name="Marta Gil"), defaults=Defaults(tax=tax))
+    lang = locale[:2]
+    body = render("email", "late-payer", facts=FACTS, profile=profile, lang=lang, locale=locale,
+                  today=TODAY).body  # fmt: skip
+    assert body.count(said) == 1, body
+    plain = render("email", "late-payer", facts=FACTS, lang=lang, locale=locale, today=TODAY)
+    assert "VAT" not in plain.body and "IVA" not in plain.body

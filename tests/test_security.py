@@ -557,6 +557,8 @@ class TestProfile:
             ('[sender]\nname = "Ann\\nBcc: x@y.com"\n', "single line"),
             ('[sender]\nemail = "a@x..com"\n', "invalid email address"),
             ('[sender]\nvoice = "they"\n', 'voice must be "I" or "we"'),
+            ('[defaults]\ntax = "maybe"\n', 'tax must be "included" or "excluded"'),
+            ('[defaults]\ncurrency = "XXX"\n', "unknown currency 'XXX'"),
             ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
         ],
     )
