@@ -1917,7 +1917,7 @@ def test_the_notes_check_the_letter_recommends_the_way_of_working_the_email_desc
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("notes", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY).body
     assert "Check that the provider's way of working fits" in body
-    assert "wait for the answer before you send the referral letter, and if it doesn't fit" in body
+    assert "wait for the answer before you name them on the call, and if it doesn't fit" in body
     heads_up = render("heads-up", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY)
     assert "Does that sound like a fit for you?" in heads_up.body
     # The letter says it of the provider, once they have answered (round 28), and nothing of
@@ -2446,24 +2446,26 @@ def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_sc
         keep=("the application records",),
     )
     email = render("email", "diva", facts=facts, lang="en", today=TODAY).body
-    assert "As the rules of my trade require, I'll also keep the application records." in email
-    assert "I'd like to agree a day for you to collect the stand parts in our warehouse." in email
-    assert "Before January 15, I'll also need to collect our two ladders." in email
+    assert "I'm also required to keep the application records." in email
+    assert "I'd like to set a day for you to pick up the stand parts in our warehouse." in email
+    assert "When the work ends on January 15, I'll also need to pick up our two ladders." in email
+    british = render("email", "diva", facts=facts, locale="en_GB", today=TODAY).body
+    assert "I'd like to agree a day for you to collect the stand parts" in british
     notes = render("notes", "diva", facts=facts, lang="en", today=TODAY).body
     assert "Agree the day the client collects the stand parts in your warehouse" in notes
-    assert "Collect your two ladders before January 15" in notes
+    assert "Collect your two ladders when the work ends on January 15" in notes
     assert "Keep the application records too" in notes
     script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
     assert "What the client collects from you: the stand parts in your warehouse." in script
     es = render("email", "diva", facts=facts, lang="es", today=TODAY).body
-    assert "también conservaré the application records." in es
+    assert "También debo conservar the application records." in es
     assert "un día para la recogida de the stand parts" in es
     plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
     assert "apart from the contract and invoices" in plain and "collect" not in plain
     assert "rules of my trade" not in plain
     # The family friend's own data paragraph keeps them too.
     friend = render("email", "family-friend", facts=facts, lang="en", today=TODAY).body
-    assert "I'll also keep the application records." in friend
+    assert "I'm also required to keep the application records." in friend
 
 
 def test_the_emergency_the_user_defines_is_the_one_the_email_and_notes_give() -> None:
