@@ -725,7 +725,7 @@ def test_the_contact_hours_are_written_where_the_hours_are_promised() -> None:
     notes = render("notes", "word-breaker", facts=facts, lang="en", today=TODAY).body
     assert "add your days and times" not in notes
     diva = render("email", "diva", facts=facts, lang="es", today=TODAY).body
-    assert "horario habitual (Monday to Friday, 9am to 5pm)" in diva
+    assert "atenderé llamadas y mensajes Monday to Friday, 9am to 5pm, y lo que llegue" in diva
     without = render("notes", "word-breaker", facts=FACTS, lang="en", today=TODAY).body
     assert "add your days and times" in without
 
@@ -862,21 +862,20 @@ def test_the_boundaries_message_names_the_overdue_invoices() -> None:
     )
     body = render("boundaries", "late-payer", facts=facts, lang="en", today=TODAY).body
     # Each invoice with its amount and due date, said to be unpaid: the message is read alone.
+    # Several as a list, as the email gives them (a US reviewer of round 31).
     assert (
-        "invoices F-1 ($100.00, due October 1, 2026) and F-2 ($50.00, due November 1, 2026),"
-        " $150.00 in all, are still unpaid. Could you please settle them by"
+        "Separately, these invoices are still unpaid:\n\n- F-1 ($100.00, due October 1, 2026)\n"
+        "- F-2 ($50.00, due November 1, 2026)\n\nThat's $150.00 in all. Could you please settle"
+        " them by"
     ) in body
     # The new terms start with the next invoice: said, not left to guess (two reviewers).
     assert "The new terms would apply from the next invoice, not to these." in body
     # The request alone: no "once settled, new work" (read as leverage and as a promise).
     assert "schedule any new work" not in body
     es = render("boundaries", "late-payer", facts=facts, lang="es", today=TODAY).body
-    assert (
-        "pendientes de pago las facturas F-1 (100,00\u00a0€, vencida el 1 de octubre de 2026) y F-2"
-        in es
-    )
+    assert "- F-1 (100,00\u00a0€, vencida el 1 de octubre de 2026)\n- F-2" in es
     assert "a partir de la próxima factura, no a estas." in es
-    assert "en total. ¿Podría abonarlas a más tardar el" in es
+    assert "En total son 150,00\u00a0€. ¿Podría abonarlas a más tardar el" in es
     assert "trabajo nuevo" not in es
     one = dataclasses.replace(facts, invoices=facts.invoices[:1])
     team = Profile(sender=Sender(name="Marta Gil", company="Gil Estudio"))
@@ -1780,8 +1779,8 @@ def test_the_boundaries_message_asks_for_the_overdue_balance_after_the_proposal(
         asks = [i for i, p in enumerate(paragraphs) if p.startswith(opening)]
         assert asks, body
         assert not any("addendum" in p or "anexo" in p for p in paragraphs[asks[0] + 1 :]), body
-        # The closing question, then the signature.
-        assert asks[0] == len(paragraphs) - 3, body
+        # The invoices (a list when there are several), the closing question, the signature.
+        assert asks[0] == len(paragraphs) - (5 if len(FACTS.invoices) > 1 else 3), body
         assert "?" in paragraphs[-2] and paragraphs[-2] != paragraphs[asks[0]], body
 
 
