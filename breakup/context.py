@@ -971,9 +971,10 @@ def _second_person(text: str, match: re.Match[str]) -> str:
 
 
 # The client's possessives in a Spanish item ("tu nueva web"), told to the user or to another
-# provider: "su nueva web" (a round-31 red team).
+# provider: "su nueva web" (a round-31 red team), and "te" as "le" ("la cafetera que te dejé":
+# "que le dejé", a round-31 reviewer).
 _ES_TO_THEM = {"tu": "su", "tus": "sus", "Tu": "Su", "Tus": "Sus", "tuyo": "suyo", "tuya": "suya",
-               "tuyos": "suyos", "tuyas": "suyas"}  # fmt: skip
+               "tuyos": "suyos", "tuyas": "suyas", "te": "le"}  # fmt: skip
 _ES_SECOND_PERSON = re.compile(r"\b(?:" + "|".join(_ES_TO_THEM) + r")\b")
 
 _FIRST_PERSON = {
@@ -991,7 +992,7 @@ _FIRST_PERSON = {
          **_TO_THEM},
     ),
     "es": (
-        re.compile(r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?|[Tt]us?|tuy[oa]s?)\b"),
+        re.compile(r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?|[Tt]us?|tuy[oa]s?|te)\b"),
         {**_ES_TO_THEM, "mi": "tu", "mis": "tus", "nuestro": "tu", "nuestra": "tu",
          "nuestros": "tus", "nuestras": "tus", "mío": "tuyo", "mía": "tuya", "míos": "tuyos",
          "mías": "tuyas", "mio": "tuyo", "mia": "tuya", "mios": "tuyos", "mias": "tuyas"},

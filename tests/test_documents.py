@@ -2301,9 +2301,11 @@ def test_the_clients_you_is_they_or_them_to_the_user_and_to_another_provider(
 def test_the_clients_possessives_are_theirs_in_spanish_lists_for_the_user_and_a_provider() -> None:
     """A round-31 red team: "tus contraseñas; las llaves de tu local" in the user's own notes
     read as the user's; a verb's person cannot be changed, the possessives can."""
-    facts = dataclasses.replace(FACTS, work=("tu nueva web",), handover=("el plano de tu local",))
+    facts = dataclasses.replace(FACTS, work=("tu nueva web",), handover=("el plano de tu local",),
+                                retrieve=("la cafetera que te dejé",))  # fmt: skip
     notes = render("notes", "diva", facts=facts, lang="es", today=TODAY).body
     assert "el plano de su local" in notes and "tu local" not in notes
+    assert "Recoger la cafetera que le dejé" in notes
     agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     heads_up = render("heads-up", "diva", facts=facts, profile=agreed, lang="es", today=TODAY)
     assert "su nueva web" in heads_up.body and "tu nueva web" not in heads_up.body
