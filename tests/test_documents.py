@@ -266,7 +266,7 @@ def test_the_email_puts_the_final_invoice_with_the_overdue_invoices(profile: Pro
     found = paragraphs(body.body)
     pay = next(i for i, p in enumerate(found) if p.startswith("That's €4,250.00 in total."))
     assert found[pay + 1].startswith("Our final invoice, for the work up to the end date")
-    assert found[pay + 2].startswith("By January 15, we'll have finished")
+    assert found[pay + 2].startswith("Between now and January 15, we'll take care of")
     facts = dataclasses.replace(FACTS, invoices=(), pay_by=None)
     found = paragraphs(render("email", "diva", facts=facts, profile=profile, lang="en",
                               today=TODAY).body)  # fmt: skip
@@ -990,7 +990,7 @@ def test_an_end_date_on_a_holiday_moves_to_a_working_day_in_every_document(
     for name, doc in kit.items():
         assert "26 March" not in doc.body, name
     assert "We'll carry on until Thursday 25 March 2027." in kit["email"].body
-    assert "By 25 March, we'll have finished" in kit["email"].body
+    assert "Between now and 25 March, we'll take care of" in kit["email"].body
     assert "Thursday 25 March 2027 — The last day:" in sections(kit["notes"].body)["Reminders"]
     assert any(
         "the end date 2027-03-26 is a public holiday: the documents use 2027-03-25, the working "
@@ -1334,7 +1334,7 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     # The work list and the contact go only to a provider who has agreed (the work often names
     # the client).
-    assert ("Para entonces habré terminado los planos y la memoria." in body) is agreed
+    assert ("Hasta entonces, me seguiré encargando de los planos y la memoria." in body) is agreed
     assert ("La persona de contacto es Rogelio Salinas." in body) is agreed
     assert "Arq." not in body
 
@@ -2295,7 +2295,7 @@ def test_the_clients_you_is_they_or_them_to_the_user_and_to_another_provider(
     assert to_user in script, script
     agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     heads_up = render("heads-up", "diva", facts=facts, profile=agreed, lang="en", today=TODAY)
-    assert f"finished {to_provider}." in heads_up.body, heads_up.body
+    assert f"taking care of {to_provider}." in heads_up.body, heads_up.body
 
 
 def test_the_clients_possessives_are_theirs_in_spanish_lists_for_the_user_and_a_provider() -> None:
