@@ -881,6 +881,12 @@ def build(
         # Something was left out of that list: the heads-up says it goes to the client
         # directly (a round-30 reviewer read the shorter list as a contradiction).
         "handover_private": len(shared) < len(facts.handover),
+        # What kind: logins only, keys and codes only, or both ("llaves, códigos" for a social
+        # media account read as a template to a round-31 reviewer).
+        "private_kinds": (
+            "keys" * any(_KEYS.search(i) for i in facts.handover)
+            + "logins" * any(_is_access(i) and not _KEYS.search(i) for i in facts.handover)
+        ),
         "notice_by": day(by_notice),
         # The end date leaves less than the contract's notice: the earliest that does.
         "notice_late": day(today + timedelta(days=facts.notice_days or 0)) if notice_late else None,

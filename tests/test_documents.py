@@ -2616,3 +2616,24 @@ def test_the_letter_says_once_whether_the_amounts_include_the_tax(
     assert body.count(said) == 1, body
     plain = render("email", "late-payer", facts=FACTS, lang=lang, locale=locale, today=TODAY)
     assert "VAT" not in plain.body and "IVA" not in plain.body
+
+
+@pytest.mark.parametrize(
+    ("handover", "said"),
+    [
+        (("the media plan", "the Meta Business logins"), "Logins and passwords will go to them"),
+        (("the site plans", "the gate keys"), "Keys and codes will go to them directly."),
+        (
+            ("the site plans", "the alarm code", "the hosting passwords"),
+            "Keys, codes and logins will go to them",
+        ),
+    ],
+)
+def test_the_heads_up_names_only_the_kind_of_access_it_leaves_out(
+    handover: tuple[str, ...], said: str
+) -> None:
+    """A round-31 reviewer: "llaves, códigos" for a social media account read as a template."""
+    facts = dataclasses.replace(FACTS, handover=handover)
+    agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    body = render("heads-up", "diva", facts=facts, profile=agreed, lang="en", today=TODAY).body
+    assert said in body, body
