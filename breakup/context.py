@@ -884,8 +884,15 @@ def build(
         # What kind: logins only, keys and codes only, or both ("llaves, códigos" for a social
         # media account read as a template to a round-31 reviewer).
         "private_kinds": (
-            "keys" * any(_KEYS.search(i) for i in facts.handover)
-            + "logins" * any(_is_access(i) and not _KEYS.search(i) for i in facts.handover)
+            "keys"
+            * any(
+                (_is_access(i) or _KEYS.search(i)) and _PHYSICAL.search(i) for i in facts.handover
+            )
+            + "logins"
+            * any(
+                (_is_access(i) or _KEYS.search(i)) and not _PHYSICAL.search(i)
+                for i in facts.handover
+            )
         ),
         "notice_by": day(by_notice),
         # The end date leaves less than the contract's notice: the earliest that does.
@@ -1330,6 +1337,16 @@ _ACCESS = re.compile(
 _FIGURES = re.compile(
     r"\b(?:annual|year-end|year end|management|statutory|final|draft|filed|company|key"
     r"|abbreviated|interim|quarterly|monthly)\s+accounts\b|\bcuentas\s+(?:anuales|clave)\b",
+    re.IGNORECASE,
+)
+
+
+# What opens a door you walk through, as opposed to a login: keys, fobs, cards, alarm or gate
+# codes, a lockbox, a remote.
+_PHYSICAL = re.compile(
+    r"\b(?:keys?|key ?fobs?|fobs?|key ?cards?|keycards?|access cards?|alarms?|safes?|padlocks?"
+    r"|lock ?box(?:es)?|remotes?|gate|door|entry|combinations?|llaves?|mandos?|alarmas?"
+    r"|tarjetas?|candados?)\b",
     re.IGNORECASE,
 )
 
