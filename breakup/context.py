@@ -701,7 +701,7 @@ def build(
     # what the final invoice bills).
     reminders.sort(key=lambda item: (item[1], item[0] == "end"))
     echoes = echo_pattern(archetype, data.echoes, data.method_clauses)
-    listed = [_referral(r, user, lang, echoes) for r in referrals]
+    listed = [_referral(r, user, lang, echoes, formal=register == "formal") for r in referrals]
     shared = [
         user(_to_them(item, lang))
         for item in facts.handover
@@ -1233,17 +1233,43 @@ def _note_pronoun(note: str) -> str:
     return "she" if she and not he else "he" if he and not she else ""
 
 
+# A Spanish note that opens with "Su empresa…" reads, in a letter in usted, as the client's own
+# firm (reviewers in Spain and Mexico, round 31): "La empresa de Inmaculada…".
+_SU_NOUN = re.compile(r"(Sus?) ([a-záéíóúñ]+)(?= ([a-záéíóúñ]+))")
+# Words after the noun that are no verb: "Su laboratorio acreditado analiza…" stays as it is.
+_NOT_VERB_ES = frozenset("de del en la el los las con para por y e a al que sin".split())
+
+
+def _whose(note: str, name: str) -> str:
+    """ "Su estudio ilustra…" as "El estudio de Martí ilustra…" (the article from the noun's
+    ending, as most names of a business take it: la empresa, el taller, los técnicos)."""
+    m = _SU_NOUN.match(note)
+    if not m or not name:
+        return note
+    verb = m.group(3)
+    if verb in _NOT_VERB_ES or not verb.endswith(("a", "e", "an", "en")):
+        return note
+    noun = m.group(2)
+    plural = m.group(1) == "Sus"
+    feminine = noun.endswith("as" if plural else "a")
+    article = ("Las" if feminine else "Los") if plural else ("La" if feminine else "El")
+    return f"{article} {noun} de {name}{note[m.end() :]}"
+
+
 def _referral(
     referral: Referral,
     user: Callable[[str | None], str],
     lang: str,
     echoes: re.Pattern[str] | None,
+    formal: bool = False,
 ) -> dict[str, Any]:
     given = greeting_name(referral.name, lang) if referral.name else ""
     first = user(given)
     data = languages.language(lang)
     # The note as the client reads it: without what echoes the reason for ending.
     given_note, _dropped = without_echoes(referral.note_in(lang), echoes, data)
+    if lang == "es" and formal:
+        given_note = _whose(given_note, given)
     note = given_note
     words = note.split(maxsplit=1)
     rest = words[1].split() if len(words) == 2 else []

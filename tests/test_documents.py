@@ -2637,3 +2637,20 @@ def test_the_heads_up_names_only_the_kind_of_access_it_leaves_out(
     agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     body = render("heads-up", "diva", facts=facts, profile=agreed, lang="en", today=TODAY).body
     assert said in body, body
+
+
+def test_a_spanish_note_on_the_providers_firm_is_not_read_as_the_clients() -> None:
+    """Reviewers in Spain and Mexico (round 31): "Su empresa reforma locales…" in a letter in
+    usted read as the client's own firm. In tú it is the provider's, and stays."""
+    note = Referral(name="Inmaculada Rus", email="inma@example.es", services=("web design",),
+                    agreed=True, note="Su empresa reforma locales en Granada.")  # fmt: skip
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(note,))
+    formal = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY)
+    assert "La empresa de Inmaculada reforma locales en Granada." in formal.body
+    informal = render("referral", "diva", facts=FACTS, profile=profile, lang="es",
+                      register="informal", today=TODAY)  # fmt: skip
+    assert "Su empresa reforma locales en Granada." in informal.body
+    kept = dataclasses.replace(note, note="Su laboratorio acreditado analiza agua.")
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(kept,))
+    body = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
+    assert "Su laboratorio acreditado analiza agua." in body
