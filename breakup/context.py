@@ -1268,8 +1268,6 @@ def _referral(
     data = languages.language(lang)
     # The note as the client reads it: without what echoes the reason for ending.
     given_note, _dropped = without_echoes(referral.note_in(lang), echoes, data)
-    if lang == "es" and formal:
-        given_note = _whose(given_note, given)
     note = given_note
     words = note.split(maxsplit=1)
     rest = words[1].split() if len(words) == 2 else []
@@ -1287,6 +1285,9 @@ def _referral(
         # needs one: "Omar capacita a los equipos…".
         # It starts the paragraph: "Doña Lucía lleva…", though the greeting says "doña".
         note = f"{given[:1].upper()}{given[1:]} {words[0][:1].lower()}{words[0][1:]} {words[1]}"
+    if lang == "es" and formal:
+        # Named in it now ("La empresa de Inmaculada…"): the next sentence goes on without.
+        note = _whose(note, given)
     # In a sentence: "Jorge Salas (Salas Digital)".
     display = (
         f"{user(referral.name)} ({user(referral.company)})"

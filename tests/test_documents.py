@@ -1343,8 +1343,9 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
     ("note", "expected"),
     [("Capacita a equipos de cafeterías.",
       "Ana capacita a equipos de cafeterías. Ya está al tanto, así que puede escribirle"),
+     # In usted, "Su estudio" would read as the client's (round 31).
      ("Su estudio diseña cocinas.",
-      "Su estudio diseña cocinas. Ana ya está al tanto, así que puede escribirle"),
+      "El estudio de Ana diseña cocinas. Ya está al tanto, así que puede escribirle"),
      ("Especialista en cocinas.", "Especialista en cocinas. Ana ya está al tanto"),
      # A product's name after the verb (two reviewers: "Configura Holded para comercios.").
      ("Configura Holded para comercios.", "Ana configura Holded para comercios. Ya está al tanto"),
