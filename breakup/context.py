@@ -588,6 +588,10 @@ def build(
     nation = profile.defaults.subdivision or conventions.nation_of(profile.sender.phone or "")
     if nation and (conventions.nations or profile.defaults.subdivision is None):
         conventions = conventions.within(nation)
+    elif conventions.holidays_note_home and conventions.at_home(profile.sender.phone or ""):
+        # A landline in England or Wales: no word of Scotland's or Northern Ireland's bank
+        # holidays in the notes (British reviewers of rounds 30 and 31).
+        conventions = conventions._replace(holidays_note=conventions.holidays_note_home)
     currency = facts.currency or profile.defaults.currency or conventions.currency
     sender = profile.sender
     notice = facts.notice_days if facts.notice_days is not None else profile.defaults.notice_days
@@ -705,7 +709,7 @@ def build(
     shared = [
         user(_to_them(item, lang))
         for item in facts.handover
-        if not (_is_access(item) or _KEYS.search(item))
+        if not (_is_access(item) or _opens_door(item))
     ]
     return {
         "archetype": archetype,
@@ -885,12 +889,10 @@ def build(
         # media account read as a template to a round-31 reviewer).
         "private_kinds": (
             "keys"
-            * any(
-                (_is_access(i) or _KEYS.search(i)) and _PHYSICAL.search(i) for i in facts.handover
-            )
+            * any((_is_access(i) or _opens_door(i)) and _PHYSICAL.search(i) for i in facts.handover)
             + "logins"
             * any(
-                (_is_access(i) or _KEYS.search(i)) and not _PHYSICAL.search(i)
+                (_is_access(i) or _opens_door(i)) and not _PHYSICAL.search(i)
                 for i in facts.handover
             )
         ),
@@ -1376,6 +1378,23 @@ _PHYSICAL = re.compile(
     r"|tarjetas?|candados?)\b",
     re.IGNORECASE,
 )
+
+
+# A record of keys or codes opens nothing: "the fob register", "the key log" (a round-31
+# reviewer missed the fob register in a heads-up).
+_KEY_RECORDS = re.compile(
+    r"\b(?:key ?fobs?|fobs?|keys?|key ?cards?|cards?|codes?|alarms?|llaves?|tarjetas?)"
+    r"\s+(?:registers?|lists?|logs?|inventory|inventories|schedules?|records?|register"
+    r"|registros?|inventarios?|listados?)\b|\b(?:registers?|lists?|logs?|inventory|records?"
+    r"|registros?|inventarios?|listados?) (?:of|de) (?:the |los |las )?(?:key ?fobs?|fobs?|keys"
+    r"|cards|llaves|tarjetas)\b",
+    re.IGNORECASE,
+)
+
+
+def _opens_door(item: str) -> bool:
+    """Tell whether a handover item opens a door (keys, fobs, codes), not a record of them."""
+    return bool(_KEYS.search(_KEY_RECORDS.sub(" ", item)))
 
 
 def _is_access(item: str) -> bool:

@@ -51,7 +51,9 @@ class Region(NamedTuple):
     caveat on private persons), small_claims_limit (the most a small claim may ask for, in the
     region's currency; None where there is no such track), unpaid_next_over (unpaid_next for a
     balance above it, with {amount}), tax_name (the region's tax on sales, as a letter names it:
-    "VAT", "IVA", "sales tax").
+    "VAT", "IVA", "sales tax"), holidays_note_home (the notes' line on the holidays the
+    reminders skip, for a sender whose landline places them in the region's own part, outside
+    its nations: England and Wales).
     """
 
     code: str
@@ -72,6 +74,7 @@ class Region(NamedTuple):
     holidays_note: str = ""
     nations: Mapping[str, Nation] = {}
     late_payment_law_company: str = ""
+    holidays_note_home: str = ""
     tax_name: str = ""
     small_claims_limit: Decimal | None = None
     unpaid_next_over: str = ""
@@ -110,6 +113,15 @@ class Region(NamedTuple):
             if any(digits.startswith(prefix) for prefix in nation.phones):
                 return code
         return None
+
+    def at_home(self, phone: str) -> bool:
+        """Tell whether a landline places its owner in the region outside its nations (a
+        geographic 01 or 02 number in GB that is no nation's; a mobile says nothing)."""
+        digits = re.sub(r"[^0-9+]", "", phone)
+        for country in ("+44", "0044"):
+            if digits.startswith(country):
+                digits = "0" + digits[len(country) :].lstrip("0")
+        return digits.startswith(("01", "02")) and self.nation_of(phone) is None
 
     def respell(self, text: str) -> str:
         """Write `text` with the region's spelling (whole words; a capital stays)."""
@@ -354,6 +366,7 @@ def _load(folder: Path) -> Language:
                     for key, nation in table.get("nations", {}).items()
                 },
                 late_payment_law_company=str(table.get("late_payment_law_company", "")),
+                holidays_note_home=str(table.get("holidays_note_home", "")),
                 tax_name=str(table.get("tax_name", "")),
                 small_claims_limit=_limit(table.get("small_claims_limit")),
                 unpaid_next_over=str(table.get("unpaid_next_over", "")),

@@ -2655,3 +2655,26 @@ def test_a_spanish_note_on_the_providers_firm_is_not_read_as_the_clients() -> No
     profile = Profile(sender=Sender(name="Marta Gil"), referrals=(kept,))
     body = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
     assert "Su laboratorio acreditado analiza agua." in body
+
+
+def test_notes_leave_out_what_the_facts_already_settle() -> None:
+    """British reviewers of rounds 30 and 31: Scotland's and Northern Ireland's bank holidays in
+    the notes of a firm with a Manchester landline, the word breaker's generic "if anything
+    physical changes hands" beside the items named, and the fob register kept from the
+    provider as if it opened a door."""
+    manchester = Profile(sender=Sender(name="Sam Hepworth", phone="0161 496 0213"))
+    notes = render("notes", "diva", facts=FACTS, profile=manchester, locale="en_GB", today=TODAY)
+    assert "The reminders skip weekends and bank holidays in England and Wales." in notes.body
+    assert "if you work in Scotland" not in notes.body
+    mobile = Profile(sender=Sender(name="Sam Hepworth", phone="07700 900827"))
+    notes = render("notes", "diva", facts=FACTS, profile=mobile, locale="en_GB", today=TODAY)
+    assert "if you work in Scotland or Northern Ireland" in notes.body
+    things = dataclasses.replace(FACTS, collect=("the spare fobs",))
+    body = render("notes", "word-breaker", facts=things, lang="en", today=TODAY).body
+    assert "If anything physical changes hands" not in body
+    body = render("notes", "word-breaker", facts=FACTS, lang="en", today=TODAY).body
+    assert "If anything physical changes hands" in body
+    records = dataclasses.replace(FACTS, handover=("the fob register", "the gate keys"))
+    agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    heads_up = render("heads-up", "diva", facts=records, profile=agreed, lang="en", today=TODAY)
+    assert "- the fob register" in heads_up.body and "gate keys" not in heads_up.body
