@@ -28,7 +28,9 @@ def profile(data: dict) -> Profile:
         Referral(**{**r, "services": tuple(r.get("services", ()))})
         for r in data.get("referrals", [])
     )
-    return Profile(sender=sender, referrals=referrals, defaults=Defaults())
+    # The profile's defaults a case may set: the tax its amounts include or exclude.
+    tax = data.get("defaults", {}).get("tax")
+    return Profile(sender=sender, referrals=referrals, defaults=Defaults(tax=tax))
 
 
 def main() -> None:
