@@ -2678,3 +2678,11 @@ def test_notes_leave_out_what_the_facts_already_settle() -> None:
     agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     heads_up = render("heads-up", "diva", facts=records, profile=agreed, lang="en", today=TODAY)
     assert "- the fob register" in heads_up.body and "gate keys" not in heads_up.body
+
+
+def test_the_scripts_handover_list_is_the_emails() -> None:
+    """British and Spanish reviewers of round 31: the micromanager's record of decisions was in
+    the email, the heads-up and the notes, not in the script's list to have on hand."""
+    facts = dataclasses.replace(FACTS, handover=("the site files",))
+    script = render("script", "micromanager", facts=facts, lang="en", today=TODAY).body
+    assert "What you'll hand over: the site files; a record of the main decisions" in script
