@@ -255,15 +255,17 @@ def render_row(
                 continue
             done.files.append((name, out.data))
             done.missing.update(out.missing)
-            # A date the row gives on a weekend or holiday, moved in every document: said once,
-            # with the column to change (a red-team finding of round 27: silent in a batch).
+            # What the command would warn about, said once per row: a date the row gives on a
+            # weekend or holiday, with the column to change (a red-team finding of round 27:
+            # silent in a batch), and every other warning a single command gives (an old call
+            # date, an emergency without its number, a provider with no way to reach them: the
+            # round-31 red team).
             for warning in out.warnings:
-                if any(option in warning for option in _DATE_OPTIONS):
-                    for option, column in _DATE_OPTIONS.items():
-                        warning = warning.replace(f"with {option}", f"in column {column}")
-                        warning = warning.replace(f"con {option}", f"en la columna {column}")
-                    if warning not in done.moved:
-                        done.moved.append(warning)
+                for option, column in _DATE_OPTIONS.items():
+                    warning = warning.replace(f"with {option}", f"in column {column}")
+                    warning = warning.replace(f"con {option}", f"en la columna {column}")
+                if warning not in done.moved:
+                    done.moved.append(warning)
     return done
 
 

@@ -242,8 +242,9 @@ def _other_language_parts(
             # round-31 red team); the column is 1-based.
             said = _sentence_at(lines[finding.line - 1], finding.column - 1)
             alone = language_scores(said)
-            if scores.get(other, 0) > scores.get(lang, 0) or alone.get(other, 0) > max(
-                1, alone.get(lang, 0)
+            # A short one counts too ("Go to hell." in a Spanish letter: a round-32 red team).
+            if scores.get(other, 0) > scores.get(lang, 0) or alone.get(other, 0) > alone.get(
+                lang, 0
             ):
                 extra.append(finding)
                 seen.add((finding.line, finding.column))

@@ -62,6 +62,22 @@ def hints() -> dict[str, str]:
     }
 
 
+class PastDay:
+    """A day far enough back that its weekday and month alone would read as still to come:
+    every form has the year (a call of 1 January 2025, thanked for as "Wednesday, January 1",
+    a round-32 red-team finding)."""
+
+    __slots__ = ("_day",)
+
+    def __init__(self, day: Day) -> None:
+        self._day = day
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("spoken", "short"):
+            return self._day.full
+        return getattr(self._day, name)
+
+
 class Day:
     """A date as the documents write it, formatted for the locale only when printed.
 
@@ -524,6 +540,16 @@ _LEGAL_FORM = re.compile(
 )
 
 
+# A club, a church or a charity may be a company and still not trade: the British line keeps
+# its caveat for them (a round-32 red team).
+_NOT_A_TRADER = re.compile(
+    r"\b(?:club|church|charity|charitable|trust|foundation|association|society|parish|chapel"
+    r"|mosque|synagogue|temple|school|academy|c\.?i\.?c|cio|asociaci[oó]n|fundaci[oó]n|club"
+    r"|parroquia|comunidad de propietarios)\b",
+    re.IGNORECASE,
+)
+
+
 def without_legal_form(name: str) -> str:
     """Drop a trailing legal form ("S.L.", "Ltd", "S.A. de C.V."); a name that is only a legal
     form ("Ltd") has no space before it and stays."""
@@ -621,7 +647,10 @@ def build(
     if document == "boundaries" and given_pay_by is None:
         # The message that keeps the client has no end date to pay by: the profile's payment
         # days from today (a round-31 red team read "settle it by [end date]").
-        pay_by = working_day(today + timedelta(days=profile.defaults.payment_days), off)
+        # Between a week and a month: 0 days or a year is no deadline for a balance already
+        # overdue (a round-32 red team).
+        days = min(max(profile.defaults.payment_days, 7), 30)
+        pay_by = working_day(today + timedelta(days=days), off)
     # The client's documents name only the providers who agreed, once one has; the heads-up
     # goes to every provider who offers the service (it is how one is asked).
     providers, referrals = recommended(profile, facts)
@@ -729,7 +758,9 @@ def build(
         # drops its caveat on private persons (a round-30 reviewer in England).
         "late_payment_law": (
             conventions.late_payment_law_company
-            if facts.client and _LEGAL_FORM.search(facts.client.strip())
+            if facts.client
+            and _LEGAL_FORM.search(facts.client.strip())
+            and not _NOT_A_TRADER.search(facts.client)
             else ""
         )
         or conventions.late_payment_law,
@@ -822,7 +853,11 @@ def build(
         "end_given": end is not None,
         "pay_by": day(pay_by, placeholders["end_date"]),
         "pay_by_is_end": given_pay_by is None or given_pay_by == end,
-        "call": day(facts.call_date),
+        "call": (
+            PastDay(Day(facts.call_date, locale))
+            if facts.call_date is not None and (today - facts.call_date).days > OLD_CALL_DAYS
+            else day(facts.call_date)
+        ),
         "call_past": facts.call_date is not None and facts.call_date < today,
         "after_call": facts.after_call,
         "today": Day(today, locale),
@@ -1457,6 +1492,19 @@ def warnings(
                     "them; add one to its [[referrals]] entry in the profile"
                 ).format(name=referral.name or referral.company)
             )
+    if (
+        facts.call_date is not None
+        and facts.pay_by is not None
+        and today <= facts.pay_by < facts.call_date
+    ):
+        # The email goes on the day of the call: it would ask for payment by a day already
+        # past (a round-32 red team).
+        found.append(
+            _(
+                "the payment deadline {date} comes before the call on {call}, the day the email "
+                "goes: give a later --pay-by"
+            ).format(date=facts.pay_by.isoformat(), call=facts.call_date.isoformat())
+        )
     if facts.call_date is not None and (today - facts.call_date).days > OLD_CALL_DAYS:
         # A call almost two years back was thanked for as "January 10" (a round-31 red team).
         found.append(

@@ -430,7 +430,9 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                         problem = _(
                             "the value of {name!r} is a list: this column takes one value"
                         ).format(name=str(key))
-                    elif fact.kind in _TEXT_KINDS and any(isinstance(v, bool) for v in items):
+                    elif (fact.kind in _TEXT_KINDS or fact.kind == "list") and any(
+                        isinstance(v, bool) for v in items
+                    ):
                         problem = _(
                             "the value of {name!r} is true or false: give it as text"
                         ).format(name=str(key))

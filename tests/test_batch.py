@@ -223,6 +223,8 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          "the value of 'contact' is a list"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "T", "contact": true}\n',
          "the value of 'contact' is true or false"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "W", "collect": [true]}\n',
+         "the value of 'collect' is true or false"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": NaN, "contact": "Z"}\n',
          "NaN is not a JSON value"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "N", "contact": 1e400}\n',
@@ -234,7 +236,8 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          + "late-payer,Cami\u00f3n,Ann\n".encode("cp1252"), "not UTF-8"),
     ],
     ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "object", "huge-number", "nested-list",
-         "three-decimals", "list-in-one-value-column", "true-as-a-name", "nan-as-a-name",
+         "three-decimals", "list-in-one-value-column", "true-as-a-name", "true-in-a-list",
+         "nan-as-a-name",
          "number-as-a-name", "year-9999",
          "huge-cell", "unquoted-comma", "stray-byte"],
 )  # fmt: skip
@@ -759,3 +762,20 @@ def test_a_date_a_row_gives_on_a_day_off_is_warned_about_with_its_column(
     ), err
     assert "Friday, February 26, 2027" in Path("out/acme/email.txt").read_text(encoding="utf-8")
     assert "--end-date" not in err
+
+
+def test_a_row_gets_the_warnings_the_command_gives(runner: CliRunner) -> None:
+    """A round-32 red team: an old call date, an emergency without its number and an urgent
+    contact the archetype does not use were warned about by the commands, never in a batch."""
+    Path("c.csv").write_text(
+        "archetype,client,contact,end_date,emergency,urgent_contact,call_date,after_call\n"
+        "word-breaker,Acme,Jane Doe,2027-03-19,a leak,,,\n"
+        "diva,Beta,Bob Roe,2027-03-19,,on 555,,\n"
+        "word-breaker,Gamma,Gil Poe,2027-03-19,,,2025-01-01,true\n",
+        encoding="utf-8",
+    )
+    code, _out, err = run(runner, "c.csv", "-o", "out", "--only", "email")
+    assert code == 0, err
+    assert "row 2 (Acme): --emergency is used only with --urgent-contact" in err
+    assert "row 3 (Beta): --urgent-contact is not used by the diva archetype" in err
+    assert "row 4 (Gamma): the call date 2025-01-01 is" in err

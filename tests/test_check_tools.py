@@ -633,3 +633,17 @@ def test_the_readmes_json_example_is_what_the_tool_prints(
     (tmp_path / "draft.txt").write_text("Hello,\nyou never call back.\n", "utf-8")
     result = runner.invoke(cli, ["check", "draft.txt", "--format", "json"])
     assert result.stdout == shown
+
+
+@pytest.mark.parametrize("insult", ["Go to hell.", "Shut up, you idiot."])
+def test_a_short_insult_in_the_other_language_is_caught(runner: CliRunner, insult: str) -> None:
+    """A round-32 red team: a three-word English insult in a Spanish paragraph passed."""
+    draft = (
+        "Estimada Sra. López:\n\nLe escribo para confirmar lo que hablamos. Nuestra colaboración"
+        f" termina el viernes 19 de marzo de 2027. {insult} Le enviaré la última factura cuando"
+        " termine el trabajo.\n\nUn cordial saludo,\nMaría\n"
+    )
+    result = runner.invoke(cli, ["check", "-"], input=draft)
+    assert result.exit_code == 1, result.output
+    clean = runner.invoke(cli, ["check", "-"], input=draft.replace(insult + " ", ""))
+    assert clean.exit_code == 0, clean.output

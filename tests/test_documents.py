@@ -2600,9 +2600,18 @@ def test_the_late_payers_terms_follow_the_profile_and_ask_for_the_balance_by_a_r
     ("tax", "locale", "said"),
     [
         ("included", "en_GB", "All amounts include VAT."),
-        ("excluded", "en_GB", "All amounts are before VAT, which each invoice adds."),
+        # Of the final invoice only: the overdue ones went out with their tax (round-32 red team).
+        (
+            "excluded",
+            "en_GB",
+            "The final invoice's amount is before VAT, which the invoice will add.",
+        ),
         ("included", "es_ES", "Todos los importes incluyen el IVA."),
-        ("excluded", "es_MX", "Todos los montos son más IVA, que se agrega en cada factura."),
+        (
+            "excluded",
+            "es_MX",
+            "El monto de la última factura es más IVA, que se agregará en la propia",
+        ),
     ],
 )
 def test_the_letter_says_once_whether_the_amounts_include_the_tax(
@@ -2686,3 +2695,36 @@ def test_the_scripts_handover_list_is_the_emails() -> None:
     facts = dataclasses.replace(FACTS, handover=("the site files",))
     script = render("script", "micromanager", facts=facts, lang="en", today=TODAY).body
     assert "What you'll hand over: the site files; a record of the main decisions" in script
+
+
+def test_round_32_red_team_dates_and_terms() -> None:
+    """A call in another year is named with its year; a payment deadline before a future call
+    is warned about; the late payer's terms with 0 payment days are "on receipt", and the
+    boundaries message gives an overdue balance a week to a month; a cricket club keeps the
+    Late Payment Act's caveat; the scope shifter with no final invoice does not base one on
+    the brief."""
+    old = dataclasses.replace(FACTS, after_call=True, call_date=date(2025, 1, 10))
+    email = render("email", "diva", facts=old, lang="en", today=TODAY).body
+    assert "Thank you for talking with me on Friday, January 10, 2025." in email
+    ahead = dataclasses.replace(FACTS, call_date=TODAY + timedelta(days=10),
+                                pay_by=TODAY + timedelta(days=5))  # fmt: skip
+    warned = render("email", "late-payer", facts=ahead, lang="en", today=TODAY).warnings
+    assert any("comes before the call on" in w for w in warned)
+    facts = dataclasses.replace(FACTS, end_date=None, pay_by=None)
+    for days, terms, deadline in ((0, "Invoices are due on receipt.", 7), (365, "365 days", 30)):
+        profile = Profile(sender=Sender(name="Marta Gil"), defaults=Defaults(payment_days=days))
+        body = render("boundaries", "late-payer", facts=facts, profile=profile, lang="en",
+                      today=TODAY).body  # fmt: skip
+        assert terms in body
+        latest = TODAY + timedelta(days=deadline + 3)  # a weekend or holiday moves it on
+        asked = re.search(r"settle them by (\w+, \w+ \d+, \d{4})", body)
+        assert asked, body
+        when = datetime.strptime(asked.group(1), "%A, %B %d, %Y").date()
+        assert TODAY + timedelta(days=deadline) <= when <= latest
+    club = dataclasses.replace(FACTS, client="Bramhall Cricket Club Ltd", currency="GBP")
+    notes = render("notes", "scope-shifter", facts=club, locale="en_GB", today=TODAY).body
+    assert "As the client is a company" not in notes and "nor always a club" in notes
+    none = dataclasses.replace(FACTS, final_invoice=Decimal(0))
+    email = render("email", "scope-shifter", facts=none, lang="en", today=TODAY).body
+    assert "final invoice is based on it" not in email
+    assert "It's the version I'll work from until the end. If anything" in email
