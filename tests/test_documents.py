@@ -2461,7 +2461,7 @@ def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_sc
     assert "What the client collects from you: the stand parts in your warehouse." in script
     es = render("email", "diva", facts=facts, lang="es", today=TODAY).body
     assert "También debo conservar the application records." in es
-    assert "un día para la recogida de the stand parts" in es
+    assert "un día para que recojan the stand parts" in es
     plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
     assert "apart from the contract and invoices" in plain and "collect" not in plain
     assert "rules of my trade" not in plain
