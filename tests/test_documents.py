@@ -2626,6 +2626,11 @@ def test_the_letter_says_once_whether_the_amounts_include_the_tax(
     assert body.count(said) == 1, body
     plain = render("email", "late-payer", facts=FACTS, lang=lang, locale=locale, today=TODAY)
     assert "VAT" not in plain.body and "IVA" not in plain.body
+    # Excluded, and no final invoice to add it to: nothing to say (round-32 red team).
+    none = dataclasses.replace(FACTS, final_invoice=Decimal(0))
+    body = render("email", "late-payer", facts=none, profile=profile, lang=lang, locale=locale,
+                  today=TODAY).body  # fmt: skip
+    assert (said in body) is (tax == "included")
 
 
 @pytest.mark.parametrize(
@@ -2660,10 +2665,12 @@ def test_a_spanish_note_on_the_providers_firm_is_not_read_as_the_clients() -> No
     informal = render("referral", "diva", facts=FACTS, profile=profile, lang="es",
                       register="informal", today=TODAY)  # fmt: skip
     assert "Su empresa reforma locales en Granada." in informal.body
-    kept = dataclasses.replace(note, note="Su laboratorio acreditado analiza agua.")
-    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(kept,))
-    body = render("referral", "diva", facts=FACTS, profile=profile, lang="es", today=TODAY).body
-    assert "Su laboratorio acreditado analiza agua." in body
+    for kept_note in ("Su laboratorio acreditado analiza agua.", "Su equipo de diseño trabaja."):
+        kept = dataclasses.replace(note, note=kept_note)
+        profile = Profile(sender=Sender(name="Marta Gil"), referrals=(kept,))
+        body = render("referral", "diva", facts=FACTS, profile=profile, lang="es",
+                      today=TODAY).body  # fmt: skip
+        assert kept_note in body
 
 
 def test_notes_leave_out_what_the_facts_already_settle() -> None:
