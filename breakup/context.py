@@ -898,8 +898,28 @@ def build(
         "listing": lambda items: _listing(list(items), locale),
         "yours": lambda items: [_to_you(item, lang) for item in items],
         "overdue_placeholder": placeholders["outstanding"],
-        "final_invoice": money(facts.final_invoice) if facts.final_invoice else None,
-        "final_spoken": said(facts.final_invoice) if facts.final_invoice else None,
+        # "£3,150.00 plus VAT" in every document when the profile's amounts exclude the tax (a
+        # round-32 reviewer: the email added VAT, the script and the notes did not).
+        "final_invoice": (
+            data.plus_tax.format(amount=money(facts.final_invoice), tax=conventions.tax_name)
+            if facts.final_invoice
+            and profile.defaults.tax == "excluded"
+            and data.plus_tax
+            and conventions.tax_name
+            else money(facts.final_invoice)
+            if facts.final_invoice
+            else None
+        ),
+        "final_spoken": (
+            data.plus_tax.format(amount=said(facts.final_invoice), tax=conventions.tax_name)
+            if facts.final_invoice
+            and profile.defaults.tax == "excluded"
+            and data.plus_tax
+            and conventions.tax_name
+            else said(facts.final_invoice)
+            if facts.final_invoice
+            else None
+        ),
         # A final invoice with an amount but no date to fall due on (no end date): a
         # placeholder, as for the end date itself.
         "final_due": day(final_due, placeholders["final_due"] if facts.final_invoice else None),
@@ -1092,7 +1112,11 @@ def _to_you(item: str, lang: str) -> str:
         ):
             # "el menaje nuestro": tuyo, tuya, tuyos, tuyas, as "nuestro" agrees.
             said = "tuy" + found.lower()[len("nuestr") :]
-        return said[:1].upper() + said[1:] if found != "I" and found[:1].isupper() else said
+        # "I've" is always written with a capital: "you've" mid-item (a round-32 reviewer
+        # read "the mirror You've hung"); at the item's start it keeps one.
+        i_form = found == "I" or found[:2] in ("I'", "I’")
+        capital = found[:1].isupper() and (not i_form or m.start() == 0)
+        return said[:1].upper() + said[1:] if capital and found != "I" else said
 
     swapped = pattern.sub(swap, text)
     # An escaped item (HTML) stays escaped: the words swapped hold no markup.

@@ -191,7 +191,9 @@ class Language(NamedTuple):
     possessive_heads (a service's first word naming an activity done on what follows "de",
     with its article: the possessive goes on that object, "diseño de material POP" -> "el
     diseño de su material POP", not "su diseño de…"), conjunction_forms (a conjunction
-    written otherwise before the words a pattern matches: "y" -> "e" before "Iván").
+    written otherwise before the words a pattern matches: "y" -> "e" before "Iván"),
+    plus_tax (an amount before the region's tax, with {amount} and {tax}: "{amount} plus
+    {tax}").
     """
 
     code: str
@@ -227,6 +229,7 @@ class Language(NamedTuple):
     spoken_currencies: Mapping[str, CurrencyWords] = {}
     possessive_heads: Mapping[str, str] = {}
     conjunction_forms: Mapping[str, tuple[str, re.Pattern[str]]] = {}
+    plus_tax: str = ""
 
     def contract(self, text: str) -> str:
         """Apply the language's contractions where two words meet ("de el" -> "del"), as
@@ -263,7 +266,12 @@ class Language(NamedTuple):
                 # A service named by what is done ("la redacción de fichas"): "su redacción"
                 # would read as the client's own writing.
                 return f"{article} {phrase}"
-        form = forms[-1] if len(forms) > 1 and _plural(words[0]) else forms[0]
+        # "menús escolares": a stressed vowel and s reads as singular ("autobús"), unless the
+        # word after it is plural too (a round-32 reviewer read "su menús").
+        plural = _plural(words[0]) or (
+            len(words) > 1 and folded.endswith(("ás", "és", "ís", "ós", "ús")) and _plural(words[1])
+        )
+        form = forms[-1] if len(forms) > 1 and plural else forms[0]
         if len(words) > 1 and words[-1].casefold() in self.sold_words and "{} " in form:
             # "your Power Automate work": the consultancy is what the user sells; the work is
             # the client's ("your SOC 2 readiness work", whatever its last letter).
@@ -426,6 +434,7 @@ def _load(folder: Path) -> Language:
             list_joins=_words(data.get("list_joins", [])),
             contact_by_name=bool(data.get("contact_by_name", False)),
             greet_by_first_name=bool(data.get("greet_by_first_name", False)),
+            plus_tax=str(data.get("plus_tax", "")),
             sold_words=_words(data.get("sold_words", [])),
             conjunction_forms={
                 str(k): (str(v[0]), re.compile(str(v[1])))

@@ -137,3 +137,12 @@ def _pseudo_catalogs(locales: Path) -> None:
     pseudo(locales / "messages.pot", locales / "fr" / "LC_MESSAGES" / "messages.po")
     for pot in (locales / "archetypes").glob("*.pot"):
         pseudo(pot, locales / "fr" / "archetypes" / pot.stem / "messages.po")
+
+
+def test_a_plural_after_a_stressed_vowel_takes_the_plural_possessive() -> None:
+    """A round-32 reviewer: "el diseño de su menús escolares" ("sus menús")."""
+    data = languages.language("es")
+    assert (
+        data.possessive("diseño de menús escolares", "your") == "el diseño de sus menús escolares"
+    )
+    assert data.possessive("autobús escolar", "their") == "su autobús escolar"
