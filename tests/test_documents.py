@@ -2477,8 +2477,8 @@ def test_the_emergency_the_user_defines_is_the_one_the_email_and_notes_give() ->
                                 emergency="a horse lame from a shoe")  # fmt: skip
     email = render("email", "word-breaker", facts=facts, lang="en", today=TODAY).body
     assert (
-        "For an emergency outside those hours, such as a horse lame from a shoe, I can be "
-        "reached on 07700 900123." in email
+        "For an emergency outside those hours (a horse lame from a shoe), I can be reached on "
+        "07700 900123." in email
     )
     notes = render("notes", "word-breaker", facts=facts, lang="en", today=TODAY).body
     assert "Write down what counts as an emergency" not in notes
@@ -2733,3 +2733,14 @@ def test_round_32_red_team_dates_and_terms() -> None:
     email = render("email", "scope-shifter", facts=none, lang="en", today=TODAY).body
     assert "final invoice is based on it" not in email
     assert "It's the version I'll work from until the end. If anything" in email
+
+
+def test_two_providers_are_not_described_with_the_same_sentence() -> None:
+    """A US reviewer of round 32: the micromanager's letter said "works closely with clients
+    and reviews the work with them as it goes" of both providers."""
+    both = Profile(sender=Sender(name="Marta Gil"),
+                   referrals=(ASKED, dataclasses.replace(NOT_YET, agreed=True)))  # fmt: skip
+    letter = render("referral", "micromanager", facts=FACTS, profile=both, lang="en",
+                    today=TODAY).body  # fmt: skip
+    assert letter.count("works closely with clients") == 1, letter
+    assert "Ana works closely with clients" in letter
