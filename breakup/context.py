@@ -637,6 +637,16 @@ def build(
         words = amount_in_words(amount, currency, lang, data.spoken_currencies)
         return words or spoken_money(amount, currency, locale)
 
+    def plus_tax(amount: str | None) -> str | None:
+        """An amount the profile gives before the region's tax: "£3,150.00 plus VAT"."""
+        if amount is None or profile.defaults.tax != "excluded" or not data.plus_tax:
+            return amount
+        return (
+            data.plus_tax.format(amount=amount, tax=conventions.tax_name)
+            if conventions.tax_name
+            else amount
+        )
+
     overdue = facts.overdue
     off = conventions.holidays
     final_due = given_day(facts.final_due, off)
@@ -900,26 +910,8 @@ def build(
         "overdue_placeholder": placeholders["outstanding"],
         # "£3,150.00 plus VAT" in every document when the profile's amounts exclude the tax (a
         # round-32 reviewer: the email added VAT, the script and the notes did not).
-        "final_invoice": (
-            data.plus_tax.format(amount=money(facts.final_invoice), tax=conventions.tax_name)
-            if facts.final_invoice
-            and profile.defaults.tax == "excluded"
-            and data.plus_tax
-            and conventions.tax_name
-            else money(facts.final_invoice)
-            if facts.final_invoice
-            else None
-        ),
-        "final_spoken": (
-            data.plus_tax.format(amount=said(facts.final_invoice), tax=conventions.tax_name)
-            if facts.final_invoice
-            and profile.defaults.tax == "excluded"
-            and data.plus_tax
-            and conventions.tax_name
-            else said(facts.final_invoice)
-            if facts.final_invoice
-            else None
-        ),
+        "final_invoice": plus_tax(money(facts.final_invoice)) if facts.final_invoice else None,
+        "final_spoken": plus_tax(said(facts.final_invoice)) if facts.final_invoice else None,
         # A final invoice with an amount but no date to fall due on (no end date): a
         # placeholder, as for the end date itself.
         "final_due": day(final_due, placeholders["final_due"] if facts.final_invoice else None),
