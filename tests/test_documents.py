@@ -2744,3 +2744,15 @@ def test_two_providers_are_not_described_with_the_same_sentence() -> None:
                     today=TODAY).body  # fmt: skip
     assert letter.count("works closely with clients") == 1, letter
     assert "Ana works closely with clients" in letter
+
+
+def test_one_amount_is_said_to_include_the_tax_in_the_singular() -> None:
+    """A Mexican reviewer of round 33: "Todos los montos incluyen IVA" under a single amount."""
+    profile = Profile(sender=Sender(name="Marta Gil"), defaults=Defaults(tax="included"))
+    one = dataclasses.replace(FACTS, invoices=(), outstanding=None)
+    body = render("email", "diva", facts=one, profile=profile, lang="es", locale="es_MX",
+                  today=TODAY).body  # fmt: skip
+    assert "El monto incluye IVA." in body and "Todos los montos" not in body
+    many = render("email", "late-payer", facts=FACTS, profile=profile, lang="es", locale="es_MX",
+                  today=TODAY).body  # fmt: skip
+    assert "Todos los montos incluyen IVA." in many
