@@ -1617,4 +1617,59 @@ def warnings(
                 "today is {earliest}: check the contract before sending"
             ).format(days=notice, earliest=(today + timedelta(days=notice)).isoformat())
         )
+    if end is not None:
+        # "the alarm monitoring until 28 February" for an end on the 26th: three documents
+        # under 4 in round 33 came from a work item that outlived the end date.
+        for item in facts.work:
+            named = _date_in(item, end.year)
+            # Half a year past the end is last year's date ("since 15 December" for January).
+            if named is not None and 0 < (named - end).days <= 183:
+                found.append(
+                    _(
+                        "the work item {item!r} names {date}, after the end date {end}: the "
+                        "documents say it is done by then; check the item or the end date"
+                    ).format(item=item, date=named.isoformat(), end=end.isoformat())
+                )
     return found
+
+
+def _date_in(text: str, year: int) -> date | None:
+    """The latest day a work item names in English or Spanish ("until 28 February", "through
+    March 15", "hasta el 15 de marzo", "until the end of March", "a finales de marzo"), in the
+    given year; None when it names none."""
+    months = _MONTHS
+    days: list[date] = []
+    for m in _DAY_MONTH.finditer(text.casefold()):
+        day_text, month_text = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        month = months.get(month_text)
+        if month:
+            try:
+                days.append(date(year, month, int(day_text)))
+            except ValueError:
+                continue
+    for m in _END_OF_MONTH.finditer(text.casefold()):
+        month = months.get(m.group(1))
+        if month:
+            last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            days.append(last)
+    return max(days, default=None)
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "enero"), ("february", "febrero"), ("march", "marzo"),
+            ("april", "abril"), ("may", "mayo"), ("june", "junio"), ("july", "julio"),
+            ("august", "agosto"), ("september", "septiembre", "setiembre"),
+            ("october", "octubre"), ("november", "noviembre"), ("december", "diciembre"),
+        ),
+        1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?: de)? {_MONTH}\b|\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b"
+)
+_END_OF_MONTH = re.compile(rf"\b(?:the )?(?:end of|fin(?:al(?:es)?)? de) {_MONTH}\b")

@@ -2756,3 +2756,21 @@ def test_one_amount_is_said_to_include_the_tax_in_the_singular() -> None:
     many = render("email", "late-payer", facts=FACTS, profile=profile, lang="es", locale="es_MX",
                   today=TODAY).body  # fmt: skip
     assert "Todos los montos incluyen IVA." in many
+
+
+@pytest.mark.parametrize(
+    ("item", "warned"),
+    [
+        ("la monitorización de alarmas hasta el 28 de febrero", True),
+        ("the scaffold until the end of March", True),
+        ("the weekly route through February 26", False),
+        ("the report on the December 15 audit", False),  # last year's, half a year back
+        ("the product pages", False),
+    ],
+)
+def test_a_work_item_that_outlives_the_end_date_is_warned_about(item: str, warned: bool) -> None:
+    """Round-33 reviewers: three documents under 4 came from "hasta el 28 de febrero" in the
+    user's own work item, for an engagement ending on the 26th."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 2, 26), work=(item,))
+    result = render("email", "diva", facts=facts, lang="en", today=TODAY)
+    assert any("after the end date 2027-02-26" in w for w in result.warnings) is warned
