@@ -745,11 +745,10 @@ def build(
     reminders.sort(key=lambda item: (item[1], item[0] == "end"))
     echoes = echo_pattern(archetype, data.echoes, data.method_clauses)
     listed = [_referral(r, user, lang, echoes, formal=register == "formal") for r in referrals]
-    shared = [
-        user(_to_them(item, lang))
-        for item in facts.handover
-        if not (_is_access(item) or _opens_door(item))
-    ]
+    # What opens something (a login, a key, a code) goes to the client alone; the rest is
+    # told to a provider who agreed, in the client's third person.
+    private = [item for item in facts.handover if _is_access(item) or _opens_door(item)]
+    shared = [user(_to_them(item, lang)) for item in facts.handover if item not in private]
     return {
         "archetype": archetype,
         "document": document,
@@ -931,18 +930,11 @@ def build(
         "handover_shared": shared,
         # Something was left out of that list: the heads-up says it goes to the client
         # directly (a round-30 reviewer read the shorter list as a contradiction).
-        "handover_private": len(shared) < len(facts.handover),
+        "handover_private": bool(private),
         # What kind: logins only, keys and codes only, or both ("llaves, códigos" for a social
         # media account read as a template to a round-31 reviewer).
-        "private_kinds": (
-            "keys"
-            * any((_is_access(i) or _opens_door(i)) and _PHYSICAL.search(i) for i in facts.handover)
-            + "logins"
-            * any(
-                (_is_access(i) or _opens_door(i)) and not _PHYSICAL.search(i)
-                for i in facts.handover
-            )
-        ),
+        "private_kinds": "keys" * any(_PHYSICAL.search(i) for i in private)
+        + "logins" * any(not _PHYSICAL.search(i) for i in private),
         "notice_by": day(by_notice),
         # The end date leaves less than the contract's notice: the earliest that does.
         "notice_late": day(today + timedelta(days=facts.notice_days or 0)) if notice_late else None,

@@ -105,10 +105,7 @@ class Region(NamedTuple):
     def nation_of(self, phone: str) -> str | None:
         """The nation a phone number's area code places its owner in, if it says (028 is
         Northern Ireland; a mobile number says nothing)."""
-        digits = re.sub(r"[^0-9+]", "", phone)
-        for country in ("+44", "0044"):
-            if digits.startswith(country):
-                digits = "0" + digits[len(country) :].lstrip("0")
+        digits = _as_dialled(phone)
         for code, nation in self.nations.items():
             if any(digits.startswith(prefix) for prefix in nation.phones):
                 return code
@@ -117,11 +114,7 @@ class Region(NamedTuple):
     def at_home(self, phone: str) -> bool:
         """Tell whether a landline places its owner in the region outside its nations (a
         geographic 01 or 02 number in GB that is no nation's; a mobile says nothing)."""
-        digits = re.sub(r"[^0-9+]", "", phone)
-        for country in ("+44", "0044"):
-            if digits.startswith(country):
-                digits = "0" + digits[len(country) :].lstrip("0")
-        return digits.startswith(("01", "02")) and self.nation_of(phone) is None
+        return _as_dialled(phone).startswith(("01", "02")) and self.nation_of(phone) is None
 
     def respell(self, text: str) -> str:
         """Write `text` with the region's spelling (whole words; a capital stays)."""
@@ -331,6 +324,15 @@ def language(code: str) -> Language:
             )
         )
     return _load(resources.locales_dir() / code)
+
+
+def _as_dialled(phone: str) -> str:
+    """A UK number as dialled at home: digits only, "+44 161…" as "0161…"."""
+    digits = re.sub(r"[^0-9+]", "", phone)
+    for country in ("+44", "0044"):
+        if digits.startswith(country):
+            digits = "0" + digits[len(country) :].lstrip("0")
+    return digits
 
 
 def _limit(value: object) -> Decimal | None:
