@@ -70,6 +70,12 @@ SCHEMA: dict[str, Field] = {
         "texts", "its own tasks after the call, before the confirmation, in the notes (user)", []
     ),
     "heads_up_reason": _r("text", "why the engagement is ending, as told to a provider"),
+    "heads_up_fit": _f(
+        "bool",
+        "the heads-up asks whether the work suits the provider (a provider who agreed is asked "
+        "whether it still does)",
+        False,
+    ),
     "referral_fit": _f(
         "text",
         "in the referral letter, after the note on a provider who agreed: how they work, as "

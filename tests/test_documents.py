@@ -1334,7 +1334,7 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     # The work list and the contact go only to a provider who has agreed (the work often names
     # the client).
-    assert ("Hasta entonces, seguiré llevando los planos y la memoria." in body) is agreed
+    assert ("Hasta entonces, me encargo yo de los planos y la memoria." in body) is agreed
     assert ("La persona de contacto es Rogelio Salinas." in body) is agreed
     assert "Arq." not in body
 
@@ -1919,7 +1919,14 @@ def test_the_notes_check_the_letter_recommends_the_way_of_working_the_email_desc
     assert "Check that the provider's way of working fits" in body
     assert "wait for the answer before you name them on the call, and if it doesn't fit" in body
     heads_up = render("heads-up", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY)
-    assert "Does that sound like a fit for you?" in heads_up.body
+    # Agreed already: asked once, in the closing, whether it still suits them (a round-33
+    # reviewer: the thanks for agreeing, then the same question again).
+    assert "Does that sound like a fit for you?" not in heads_up.body
+    assert "Let me know if that still sounds like a fit." in heads_up.body
+    asked = Profile(sender=Sender(name="Marta Gil"), referrals=(NOT_YET,))
+    first = render("heads-up", archetype, facts=FACTS, profile=asked, lang="en", today=TODAY)
+    assert "Does that sound like a fit for you?" in first.body
+    assert "still sounds like a fit" not in first.body
     # The letter says it of the provider, once they have answered (round 28), and nothing of
     # the client ("which may suit you" read as a comment on the client's habits, round 29).
     letter = render("referral", archetype, facts=FACTS, profile=profile, lang="en", today=TODAY)
@@ -2374,7 +2381,7 @@ def test_the_answer_the_email_asks_for_comes_before_the_last_day(profile: Profil
     [("en", "en_US", date(2026, 7, 15), "Since July, though, invoices have gone unpaid well past"),
      ("en", "en_GB", date(2025, 7, 15), "Since July 2025, though, invoices"),
      ("es", "es_ES", date(2026, 7, 15), "Sin embargo, desde julio varias facturas"),
-     ("es", "es_MX", date(2025, 7, 15), "sin embargo, desde julio de 2025 los pagos")],
+     ("es", "es_MX", date(2025, 7, 15), "sin embargo, desde julio de 2025 varias facturas")],
 )  # fmt: skip
 def test_the_late_payers_email_dates_the_delays_from_the_oldest_invoice(
     lang: str, locale: str, due: date, said: str
@@ -2448,9 +2455,13 @@ def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_sc
         keep=("the application records",),
     )
     email = render("email", "diva", facts=facts, lang="en", today=TODAY).body
-    assert "apart from the contract, the invoices and the application records, which" in email
+    assert (
+        "apart from the contract and invoices, as well as the application records, which" in email
+    )
     assert "I'd like to set a day for you to pick up the stand parts in our warehouse." in email
     assert "When the work ends on January 15, I'll also need to pick up our two ladders." in email
+    # The next provider may need theirs in first (round-33 reviewers: alarm panels, trackers).
+    assert "we can time the pickup around that, so there's no gap." in email
     british = render("email", "diva", facts=facts, locale="en_GB", today=TODAY).body
     assert "I'd like to agree a day for you to collect the stand parts" in british
     notes = render("notes", "diva", facts=facts, lang="en", today=TODAY).body
@@ -2460,7 +2471,10 @@ def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_sc
     script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
     assert "What the client collects from you: the stand parts in your warehouse." in script
     es = render("email", "diva", facts=facts, lang="es", today=TODAY).body
-    assert "salvo el contrato, las facturas y the application records, que debo guardar" in es
+    assert (
+        "salvo el contrato y las facturas, además de the application records, que tengo la "
+        "obligación de conservar" in es
+    )
     assert "un día para que recojan the stand parts" in es
     plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
     assert "apart from the contract and invoices" in plain and "collect" not in plain
@@ -2761,7 +2775,9 @@ def test_one_amount_is_said_to_include_the_tax_in_the_singular() -> None:
 @pytest.mark.parametrize(
     ("item", "warned"),
     [
-        ("la monitorización de alarmas hasta el 28 de febrero", True),
+        ("la monitorización de alarmas hasta el 2 de marzo", True),
+        # The weekend after a Friday end: the documents drop the phrase, nothing to warn of.
+        ("la monitorización de alarmas hasta el 28 de febrero", False),
         ("the scaffold until the end of March", True),
         ("the weekly route through February 26", False),
         ("the report on the December 15 audit", False),  # last year's, half a year back
@@ -2774,3 +2790,24 @@ def test_a_work_item_that_outlives_the_end_date_is_warned_about(item: str, warne
     facts = dataclasses.replace(FACTS, end_date=date(2027, 2, 26), work=(item,))
     result = render("email", "diva", facts=facts, lang="en", today=TODAY)
     assert any("after the end date 2027-02-26" in w for w in result.warnings) is warned
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        ("los viajes semanales hasta el 26 de febrero", "los viajes semanales"),
+        ("los viajes a Tijuana, hasta finales de febrero", "los viajes a Tijuana"),
+        ("the weekly patching through February", "the weekly patching"),
+        ("the support until February 26, 2027.", "the support"),
+        ("the support until 12 February", "the support until 12 February"),
+        ("the scaffold until the roof is finished", "the scaffold until the roof is finished"),
+    ],
+)
+def test_a_work_item_does_not_repeat_the_end_date_the_sentence_gives(item: str, said: str) -> None:
+    """Round-33 reviewers in Mexico and Spain: "Hasta entonces, seguiremos llevando los viajes
+    semanales hasta el 31 de marzo": the end date twice in one sentence. An item that closes on
+    the end date itself (or its month, when only the weekend is left) loses the phrase."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 2, 26), work=(item, "the report"))
+    result = render("email", "diva", facts=facts, lang="en", today=TODAY)
+    assert f"- {said}\n" in result.body, result.body
+    assert not any("after the end date" in w for w in result.warnings)
