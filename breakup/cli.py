@@ -229,8 +229,9 @@ def guess_language(argv: list[str], environ: Any) -> str | None:
         environ.get("BREAKUP_LANG"),
         environ.get("BREAKUP_LOCALE"),
         *_profile_language(option("--profile"), environ),
-        environ.get("LC_ALL"),
-        environ.get("LANG"),
+        # LC_ALL over LANG, as the documents read them: LC_ALL=C with LANG=es_ES is English
+        # (a round-34 red team had Spanish messages over an English document).
+        environ.get("LC_ALL") or environ.get("LANG"),
     ):
         parsed = parse_locale(value) if value else None
         if parsed is not None:

@@ -9,6 +9,7 @@ format and every batch row goes through here.
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from collections.abc import Callable, Mapping
@@ -926,9 +927,13 @@ def build(
         "work": [user(item) for item in work],
         # The same work told to another provider: the client is "they" (a round-31 red team).
         "work_shared": [user(_to_them(item, lang)) for item in work],
+        # An item with a comma of its own: in a sentence, the items would need semicolons.
+        "work_has_commas": any("," in _BRACKETS.sub("", item) for item in work),
         "handover_items": [user(item) for item in facts.handover],
         "collect": [user(item) for item in facts.collect],
         "retrieve": [user(item) for item in facts.retrieve],
+        # Told to the next provider, the client's room is "their" room (round 34).
+        "retrieve_shared": [user(_to_them(item, lang)) for item in facts.retrieve],
         "keep": [user(item) for item in facts.keep],
         # A handover item that is a login or a password: the email sends them, no "if".
         "handover_access": any(_is_access(item) for item in facts.handover),
@@ -1482,6 +1487,7 @@ def warnings(
     today: date,
     holidays: tuple[str, ...] = (),
     asking: bool = False,
+    locale: str | None = None,
 ) -> list[str]:
     """What looks wrong, in the interface language (the document is still written).
 
@@ -1625,9 +1631,10 @@ def warnings(
             # no longer says anything else.
             if _without_end(item, end, holidays) != item:
                 continue
-            named = _date_in(item, end.year)
-            # Half a year past the end is last year's date ("since 15 December" for January).
-            if named is not None and 0 < (named - end).days <= 183:
+            from breakup.parse import _date_order
+
+            named = _date_in(item, end, _date_order(locale))
+            if named is not None and named > end:
                 found.append(
                     _(
                         "the work item {item!r} names {date}, after the end date {end}: the "
@@ -1637,25 +1644,66 @@ def warnings(
     return found
 
 
-def _date_in(text: str, year: int) -> date | None:
-    """The latest day a work item names in English or Spanish ("until 28 February", "through
-    March 15", "hasta el 15 de marzo", "until the end of March", "a finales de marzo"), in the
-    given year; None when it names none."""
-    months = _MONTHS
+def _date_in(text: str, end: date, order: str | None = None) -> date | None:
+    """The latest day a work item names ("until 28 February", "through March 15, 2028",
+    "hasta el 15 de marzo", "until the end of March", "2027-03-15", "15/03/2027" where the
+    locale puts the day first, "Mar 15", "until April", "the sprint March 20-25"); None when
+    it names none. A day without a year is the one nearest the end date: "January 10" after
+    an end in late December is next January."""
+    folded = text.casefold()
     days: list[date] = []
-    for m in _DAY_MONTH.finditer(text.casefold()):
-        day_text, month_text = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        month = months.get(month_text)
-        if month:
+
+    def add(year: int | None, month: int, day: int) -> None:
+        if year is None:
+            year = end.year
+            # Half a year before the end is next year's ("January 10" for an end on 29 December).
             try:
-                days.append(date(year, month, int(day_text)))
+                if (end - date(year, month, day)).days > 183:
+                    year += 1
+                elif (date(year, month, day) - end).days > 183:
+                    year -= 1
             except ValueError:
-                continue
-    for m in _END_OF_MONTH.finditer(text.casefold()):
-        month = months.get(m.group(1))
-        if month:
-            last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-            days.append(last)
+                return
+        try:
+            days.append(date(year, month, day))
+        except ValueError:
+            return
+
+    def month_end(year: int | None, month: int) -> None:
+        if year is None:
+            year = end.year + (1 if month < end.month - 6 else 0)
+        add(year, month, calendar.monthrange(year, month)[1])
+
+    for m in _ISO_DAY.finditer(folded):
+        add(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    for m in _NUMERIC_DAY.finditer(folded):
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if order == "dmy":
+            add(year, second, first)
+        elif order == "mdy":
+            add(year, first, second)
+    for m in _DAY_MONTH.finditer(folded):
+        first = bool(m.group("d1"))
+        day_text = m.group("d1") if first else (m.group("to") or m.group("d2"))
+        month_text = m.group("m1") if first else m.group("m2")
+        year_text = m.group("y1") if first else m.group("y2")
+        number = _MONTHS.get(month_text.rstrip("."))
+        if number:
+            add(int(year_text) if year_text else None, number, int(day_text))
+    for m in _END_OF_MONTH.finditer(folded):
+        number = _MONTHS.get(m.group(1).rstrip("."))
+        if number:
+            month_end(int(m.group(2)) if m.group(2) else None, number)
+    for m in _UNTIL_MONTH.finditer(folded):
+        number = _MONTHS.get(m.group(1).rstrip("."))
+        if number:
+            month_end(int(m.group(2)) if m.group(2) else None, number)
+    for m in _MONTH_YEAR.finditer(folded):
+        number = _MONTHS.get(m.group(1).rstrip("."))
+        if number:
+            month_end(int(m.group(2)), number)
+    for m in _UNTIL_YEAR.finditer(folded):
+        add(int(m.group(1)), 1, 1)
     return max(days, default=None)
 
 
@@ -1665,11 +1713,7 @@ def _without_end(item: str, end: date, holidays: tuple[str, ...]) -> str:
     m = _UNTIL_END.search(item)
     if m is None:
         return item
-    phrase = m.group("when").casefold()
-    named = _date_in(phrase, end.year)
-    if named is None and (month := _MONTHS.get(phrase.split()[-1])):
-        # "through March": the month's last day.
-        named = date(end.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    named = _date_in(m.group(0).strip(" ,."), end)
     if named is None or named < end:
         return item
     from breakup.holidays import is_day_off
@@ -1693,10 +1737,42 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
+# Their short forms ("Mar", "sept.", "dic."), read next to a day or after "until".
+_MONTHS.update(
+    {
+        name: number
+        for number, names in enumerate(
+            (
+                ("jan", "ene"), ("feb",), ("mar",), ("apr", "abr"), (), ("jun",), ("jul",),
+                ("aug", "ago"), ("sep", "sept"), ("oct",), ("nov",), ("dec", "dic"),
+            ),
+            1,
+        )
+        for name in names
+    }
+)  # fmt: skip
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
+_NAME = _MONTH[1:-1]
+_YEAR = r"(?:,? (?:de |del )?(\d{4}))?"
+# "15 March 2027", "15 de marzo de 2027", "1.º de marzo", "15-mar", "March 15, 2027", "Mar. 15",
+# "March 20-25" (its last day).
 _DAY_MONTH = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?: de)? {_MONTH}\b|\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th|\.?º|\.?°)?(?: de)?[ -](?P<m1>{_NAME})\.?"
+    rf"(?:,? (?:de |del )?(?P<y1>\d{{4}}))?(?!\w)"
+    rf"|\b(?P<m2>{_NAME})\.? (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"(?:\s?[-–]\s?(?P<to>\d{{1,2}})\b)?(?:,? (?P<y2>\d{{4}}))?(?!\w)"
 )
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_NUMERIC_DAY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+# A month alone after "until" ("through April", "hasta abril de 2028"): to its last day.
+_UNTIL_MONTH = re.compile(
+    rf"\b(?:until|till|through|thru|up to|hasta|by) (?:the month of |el mes de )?({_NAME})\.?"
+    rf"{_YEAR}(?! ?\d)(?!\w)"
+)
+# A month and its year ("the March 2028 issue", "el cierre de marzo de 2027"): to its last day.
+_MONTH_YEAR = re.compile(rf"(?<!\d )(?<!\d)\b({_NAME})\.?,? (?:de |del )?(\d{{4}})\b")
+# A year alone ("until 2028", "la auditoría de 2028"): from its first day.
+_UNTIL_YEAR = re.compile(r"\b(?:until|till|through|in|for|hasta|de|del|en) (\d{4})\b(?![-/])")
 # A closing phrase that says until when: "until 31 March", "through March", "hasta el 31 de
 # marzo", "hasta finales de marzo" (a year after it is allowed).
 _UNTIL_END = re.compile(
@@ -1705,4 +1781,4 @@ _UNTIL_END = re.compile(
     rf"(?: \d{{1,2}}(?:st|nd|rd|th)?)?))(?:,? (?:de |del )?\d{{4}})?\s*\.?$",
     re.IGNORECASE,
 )
-_END_OF_MONTH = re.compile(rf"\b(?:the )?(?:end of|fin(?:al(?:es)?)? de) {_MONTH}\b")
+_END_OF_MONTH = re.compile(rf"\b(?:the )?(?:end of|fin(?:al(?:es)?)? de) ({_NAME})\.?{_YEAR}(?!\w)")

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import secrets
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,11 +36,18 @@ _RESERVED = {
 }
 
 
+def _key(text: str) -> str:
+    """A name as rows are told apart: as the documents print it (no zero-width or other
+    invisible characters), in compatible form (full-width "Ａｃｍｅ" is "acme"), without case."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf").strip().casefold()
+
+
 def identity(cells: dict[str, str]) -> str:
     """What makes a row this row wherever it is read from: its id, else client and contact."""
-    if ident := (cells.get("id") or "").strip():
-        return "id:" + ident.casefold()
-    parts = [(cells.get(c) or "").strip().casefold() for c in ("client", "contact")]
+    if ident := _key(cells.get("id") or ""):
+        return "id:" + ident
+    parts = [_key(cells.get(c) or "") for c in ("client", "contact")]
     return "row:" + "|".join(parts)
 
 
@@ -74,6 +82,15 @@ class Folders:
 
     def settle(self, position: int, number: int, cells: dict[str, str]) -> str:
         ident = identity(cells)
+        if ident in self.seen and ident.startswith("id:"):
+            # "Acme" and "acme" in the id column: the ids clash, not the clients (a round-34
+            # red team read "same client and contact" of two rows that had ids).
+            raise InputError(
+                _(
+                    "the same id as row {other} (ids are compared without case or invisible "
+                    "characters): give each row its own id"
+                ).format(other=self.seen[ident])
+            )
         if ident in self.seen:
             raise InputError(
                 _(

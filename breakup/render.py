@@ -503,7 +503,14 @@ def _render(
         body=body,
         missing=missing,
         warnings=tuple(
-            context.warnings(facts, profile, today, ctx["holidays"], asking=document == "heads-up")
+            context.warnings(
+                facts,
+                profile,
+                today,
+                ctx["holidays"],
+                asking=document == "heads-up",
+                locale=ctx["locale"],
+            )
         )
         + _unused_facts(env, archetype, facts)
         + (_echoes(archetype, facts, profile, lang) if document == "referral" else ())

@@ -436,6 +436,19 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                         problem = _(
                             "the value of {name!r} is true or false: give it as text"
                         ).format(name=str(key))
+                    elif fact.kind != "flag" and any(isinstance(v, bool) for v in items):
+                        # "invalid amount 'True'" named a value nobody typed (a round-34 red
+                        # team).
+                        wanted = {
+                            "amount": _("an amount"),
+                            "date": _("a date"),
+                            "days": _("a number of days"),
+                            "hours": _("a number of hours"),
+                            "currency": _("a currency code"),
+                        }.get(fact.kind, _("text"))
+                        problem = _("the value of {name!r} is true or false: give {what}").format(
+                            name=str(key), what=wanted
+                        )
                     elif fact.kind in _TEXT_KINDS and any(
                         isinstance(v, (int, Decimal, float)) for v in items
                     ):

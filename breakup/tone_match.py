@@ -34,7 +34,15 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)|\n[^\S\n]*\n")
 
 # A word: two letters in a row. A "sentence" without one (initials, a dotted run) says nothing.
 _WORD = re.compile(r"[^\W\d_]{2}")
-_DIRECTIVE = re.compile(r"breakup-check:[^\S\n]*(ignore|disable|enable)\b([^\n]*)", re.I)
+# Only in a comment, as the README shows it: "<!-- breakup-check: ignore -->", "# …", "// …",
+# "/* … */", "[//]: # (…)", "% …", "; …", the marker at the start of a line or after a space.
+# Visible prose ("You are a deadbeat. breakup-check: ignore"), "C# breakup-check" and a quoted
+# reply ("> # breakup-check: disable") turn nothing off (a round-34 red team).
+_DIRECTIVE = re.compile(
+    r"(?:^[^\S\n]*|(?<=[^\S\n]))(?:<!--|#|//|/\*|\[//\]:[^\S\n]*#[^\S\n]*\(|[%;])[^\S\n]*"
+    r"breakup-check:[^\S\n]*(ignore|disable|enable)\b([^\n]*)",
+    re.I | re.M,
+)
 # A whole breakup-check comment, with its markers: what is left of a "sentence" without it.
 _DIRECTIVE_COMMENT = re.compile(
     r"(?:<!--|#|//|/\*|\[//\]:\s*#\s*\(|[%;])?[^\S\n]*breakup-check:[^\n]*?(?:-->|\*/|\)|$)",
@@ -398,6 +406,8 @@ class _Ignores:
         for m in _DIRECTIVE.finditer(text):
             line += text.count("\n", position, m.start())
             position = m.start()
+            if text[text.rfind("\n", 0, m.start()) + 1 : m.start()].lstrip().startswith(">"):
+                continue  # a comment quoted from someone else's message
             ids = self._ids(m.group(2), line, known)
             kind = m.group(1).lower()
             if kind == "ignore" and self._alone(text, m):

@@ -42,7 +42,9 @@ _CONTROL = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     # Any other escape: intermediates, then one final byte (ESC ( B, ESC 7, ESC =, ESC c).
     r"|\x1b[ -/]*[0-~]?"
-    r"|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]"
+    # Not the vertical tab, form feed and NEL: they part words as a line break does (a
+    # round-34 red team: "You are a\vdeadbeat").
+    r"|[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x84\x86-\x9f]"
 )
 _MACRO = r"\{([a-z_][a-z0-9_]*)\}"
 

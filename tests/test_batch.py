@@ -225,10 +225,18 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          "the value of 'contact' is true or false"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "W", "collect": [true]}\n',
          "the value of 'collect' is true or false"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "V", "outstanding": true}\n',
+         "the value of 'outstanding' is true or false: give an amount"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": NaN, "contact": "Z"}\n',
          "NaN is not a JSON value"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "N", "contact": 1e400}\n',
          "the value of 'contact' is a number"),
+        # A round-34 red team: an invisible character or full-width letters made a second
+        # folder of identical documents for one client.
+        ("clients.csv", "late-payer,Acme\u200b,Ann Lee,,en,2027-01-15,,\n",
+         "the same client as row 2"),
+        ("clients.csv", "late-payer,\uff21\uff43\uff4d\uff45,ANN LEE,,en,2027-01-15,,\n",
+         "the same client as row 2"),
         ("clients.csv", "late-payer,Big,Ann,,en,9999-12-31,,\n", "not between 1900 and 2999"),
         ("clients.csv", "late-payer," + "x" * 200_000 + ",Ann,,en,,,\n", "longer than"),
         ("clients.csv", "late-payer,Acme, Inc,Ann,,en,2027-01-15,,\n", "must be in quotes"),
@@ -237,8 +245,8 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
     ],
     ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "object", "huge-number", "nested-list",
          "three-decimals", "list-in-one-value-column", "true-as-a-name", "true-in-a-list",
-         "nan-as-a-name",
-         "number-as-a-name", "year-9999",
+         "true-as-an-amount", "nan-as-a-name",
+         "number-as-a-name", "zero-width-repeat", "full-width-repeat", "year-9999",
          "huge-cell", "unquoted-comma", "stray-byte"],
 )  # fmt: skip
 def test_one_bad_row_fails_alone(
@@ -779,3 +787,18 @@ def test_a_row_gets_the_warnings_the_command_gives(runner: CliRunner) -> None:
     assert "row 2 (Acme): --emergency is used only with --urgent-contact" in err
     assert "row 3 (Beta): --urgent-contact is not used by the diva archetype" in err
     assert "row 4 (Gamma): the call date 2025-01-01 is" in err
+
+
+def test_ids_that_differ_only_in_case_are_named_as_the_clash(runner: CliRunner) -> None:
+    """A round-34 red team: "Acme" and "acme" in the id column were reported as "the same
+    client and contact", of two different clients."""
+    Path("ids.csv").write_text(
+        "id,archetype,client,contact,end_date,service,outstanding\n"
+        "Acme,late-payer,Client 11,Dan,2027-02-26,bookkeeping,100\n"
+        "acme,late-payer,Client 12,Dan,2027-02-26,bookkeeping,100\n",
+        encoding="utf-8",
+    )
+    code, _out, err = run(runner, "ids.csv", "-o", "out", "--only", "email")
+    assert code == 1, err
+    assert "the same id as row 2 (ids are compared without case" in err
+    assert "same client and contact" not in err

@@ -1065,3 +1065,22 @@ def test_the_neutral_twins_of_those_threats_pass(lang: str, text: str) -> None:
     """An invitation to review, a lawyer asked to check a letter, a booking held for a
     deposit, a calendar to keep in mind: no threat (rules narrowed in round 28)."""
     assert "threat" not in [f.category for f in check_text(text, lang)], text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Here is your final invoice 🖕", "en"),
+        ("Aquí tiene su factura final 🖕🏽", "es"),
+        ("Your payment record is 💩.", "en"),
+        ("You're an 🤡.", "en"),
+        ("You are a\vdeadbeat.", "en"),
+        ("You are a\fdeadbeat.", "en"),
+        ("You are a\x85deadbeat.", "en"),
+    ],
+)
+def test_the_round_34_red_teams_emoji_and_breaks_are_flagged(text: str, lang: str) -> None:
+    """A round-34 red team: an obscene or mocking emoji with no word around it, and an insult
+    split by a vertical tab, a form feed or a NEL, which had been read as nothing."""
+    assert check_text(text, lang), text
+    assert not check_text("Thanks for a great year together 🎉", "en")

@@ -340,6 +340,23 @@ def test_an_inline_comment_leaves_a_finding_out(text: str) -> None:
     assert check_text(text, "en") == []
 
 
+NOT_A_COMMENT = [
+    ("bare", "You are a deadbeat. breakup-check: ignore\n"),
+    ("in-brackets", "You are a deadbeat. (breakup-check: ignore)\n"),
+    ("bare-block", "breakup-check: disable\nYou are a deadbeat.\n"),
+    ("upper-case-bare", "BREAKUP-CHECK: DISABLE\nYou are a deadbeat.\n"),
+    ("c-sharp", "I coded it in C# breakup-check: disable\nYou are a deadbeat.\n"),
+    ("quoted-reply", "> # breakup-check: disable\nYou are a deadbeat.\n"),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in NOT_A_COMMENT], ids=[n for n, _ in NOT_A_COMMENT])
+def test_a_directive_outside_a_comment_turns_nothing_off(text: str) -> None:
+    """A round-34 red team: visible prose with "breakup-check: ignore" in it, "C#" or a quoted
+    reply silenced the check for a draft the client would read with the words in it."""
+    assert "judging" in [f.category for f in check_text(text, "en")]
+
+
 def test_an_ignore_comment_reaches_only_its_line_and_its_categories() -> None:
     text = (
         "<!-- breakup-check: ignore venting -- we mean it -->\n"

@@ -1134,14 +1134,14 @@ def test_a_handover_without_logins_gets_no_lines_about_accounts_and_logins(arche
     notes = render("notes", archetype, facts=plain, lang="en", today=TODAY).body
     handover, reminders = sections(notes)["Handover"], sections(notes)["Reminders"]
     assert "subscription" not in handover and "If you hold any logins" not in handover
-    assert "If you still hold anything else of the client's" in handover
+    assert "If you still hold anything of the client's that isn't on the handover list" in handover
     assert "everything on the handover list has been handed over" in reminders
     assert "remove your own access" not in reminders
     for handover_given in (("the sweep certificates", "the portal login"), ()):
         facts = dataclasses.replace(FACTS, handover=handover_given)
         notes = render("notes", archetype, facts=facts, lang="en", today=TODAY).body
         assert "subscription" in sections(notes)["Handover"]
-        assert "If you still hold anything else" not in notes
+        assert "If you still hold anything of the client's" not in notes
         assert "your own access removed" in sections(notes)["Reminders"]
 
 
@@ -1281,7 +1281,9 @@ def test_no_provider_yet_gives_one_sentence_with_the_placeholder(
      ("es", "their", "traducciones juradas", "las traducciones juradas"),
      ("es", "their", "mantenimiento web", "el mantenimiento web"),
      ("es", "their", "día de la boda", "su día de la boda"),
-     ("en", "their", "bathroom design", "their bathroom design work"),
+     ("en", "their", "bathroom design", "their bathroom design"),
+     ("en", "their", "pool maintenance", "their pool maintenance"),
+     ("en", "their", "landscape", "their landscape work"),
      ("en", "your", "landscape work", "your landscape work"),
      ("en", "your", "bookkeeping services", "your bookkeeping services"),
      ("en", "their", "the website", "the website"),
@@ -1645,7 +1647,7 @@ def test_the_email_asks_for_corrections_by_a_date_a_week_away(
 @pytest.mark.parametrize(
     ("handover", "expected", "absent"),
     [(("the portal logins",), "Send credentials through", "If you hold any logins"),
-     (("the still operating notes",), "If you still hold anything else", "Send credentials"),
+     (("the still operating notes",), "If you still hold anything of", "Send credentials"),
      ((), "If you hold any logins", "Send credentials")],
 )  # fmt: skip
 def test_the_notes_hand_over_logins_as_the_email_does(
@@ -1755,7 +1757,7 @@ def test_an_email_after_a_call_of_unknown_date_asks_within_a_week() -> None:
      ("consulting", "your consulting"),
      ("bookkeeping", "your bookkeeping"),
      ("knitting pattern tech editing", "your knitting pattern tech editing"),
-     ("lease abstraction", "your lease abstraction work")],
+     ("lease abstraction", "your lease abstraction")],
 )  # fmt: skip
 def test_a_service_named_as_the_clients_work_leaves_out_what_the_user_sells(
     service: str, expected: str
@@ -1772,17 +1774,19 @@ def test_the_boundaries_message_asks_for_the_overdue_balance_after_the_proposal(
     archetype: str,
 ) -> None:
     """A British reviewer: between the limits and "we'll put this in an addendum", the request
-    to pay read as part of the deal. It comes after the proposal; and before the closing
-    question, so the message ends on the proposal (Spanish and Mexican reviewers)."""
+    to pay read as part of the deal. It comes after the proposal and its closing question
+    (round-34 reviewers in the US and Mexico: the invoices came between them), and thanks
+    follow it, so the message does not end on a demand (Spanish and Mexican reviewers)."""
     for lang, opening in (("en", "Separately,"), ("es", "Por otra parte,")):
         body = render("boundaries", archetype, facts=FACTS, lang=lang, today=TODAY).body
         paragraphs = [p for p in body.split("\n\n") if p.strip()]
         asks = [i for i, p in enumerate(paragraphs) if p.startswith(opening)]
         assert asks, body
         assert not any("addendum" in p or "anexo" in p for p in paragraphs[asks[0] + 1 :]), body
-        # The invoices (a list when there are several), the closing question, the signature.
+        # The question, the invoices (a list when there are several), thanks, the signature.
         assert asks[0] == len(paragraphs) - (5 if len(FACTS.invoices) > 1 else 3), body
-        assert "?" in paragraphs[-2] and paragraphs[-2] != paragraphs[asks[0]], body
+        assert "?" in paragraphs[asks[0] - 1], body
+        assert paragraphs[-2] in ("Many thanks.", "Muchas gracias."), body
 
 
 @pytest.mark.parametrize(
@@ -1867,18 +1871,20 @@ def test_the_heads_up_names_a_contact_only_apart_from_the_client(client: str, na
 @pytest.mark.parametrize(
     ("voice", "relation", "lang", "expected"),
     [
-        ("I", "friend", "en", "why: there's a friendship involved, and I've decided to keep work"),
-        ("I", "relative", "en", "why: it's a family connection, and I've decided to keep work and"),
-        ("we", "friend", "en", "why: there's a personal connection involved, and we've decided"),
-        ("I", "friend", "es", "hay una relación personal de por medio, y he decidido no mezclar"),
-        ("I", "relative", "es", "hay una relación familiar de por medio, y he decidido no mezclar"),
+        ("I", "friend", "en", "It's a personal decision on my side, and nothing to do with how"),
+        ("I", "relative", "en", "It's a personal decision on my side, and nothing to do with how"),
+        ("we", "friend", "en", "It's a personal decision on our side, and nothing to do with how"),
+        ("I", "friend", "es", "Es una decisión personal mía, y no tiene nada que ver con cómo"),
+        ("I", "relative", "es", "Es una decisión personal mía, y no tiene nada que ver con cómo"),
     ],
 )  # fmt: skip
 def test_the_family_friends_heads_up_says_why_without_naming_anyone(
     voice: str, relation: str, lang: str, expected: str
 ) -> None:
     """A British reviewer: "they're a friend of mine" said of a bakery. The reason names no
-    one: a provider not yet asked must not learn who the client is (a Mexican reviewer)."""
+    one: a provider not yet asked must not learn who the client is (a Mexican reviewer); nor
+    the friendship or the family tie, which the provider may hear of before the client is
+    told (round-34 reviewers in Spain and the US)."""
     facts = dataclasses.replace(FACTS, relation=relation)
     sender = Sender(name="Marta Gil", company="" if voice == "I" else "Gil Estudio", voice=voice)
     profile = Profile(sender=sender, referrals=(ASKED, NOT_YET))
@@ -1886,6 +1892,7 @@ def test_the_family_friends_heads_up_says_why_without_naming_anyone(
                   today=TODAY).body  # fmt: skip
     assert body.count(expected) == 2, body
     assert "they're a friend of mine" not in body and "they're family" not in body
+    assert "friendship" not in body and "family" not in body and "familiar" not in body
     # The message to the provider not yet asked names neither the client nor the contact.
     unasked = body[body.index("Bruno") :]
     assert "Laura" not in unasked and "Núñez" not in unasked, unasked
@@ -2456,12 +2463,13 @@ def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_sc
     )
     email = render("email", "diva", facts=facts, lang="en", today=TODAY).body
     assert (
-        "apart from the contract and invoices, as well as the application records, which" in email
+        "except the records I'm required to keep: the application records, along with the "
+        "contract and invoices." in email
     )
     assert "I'd like to set a day for you to pick up the stand parts in our warehouse." in email
     assert "When the work ends on January 15, I'll also need to pick up our two ladders." in email
     # The next provider may need theirs in first (round-33 reviewers: alarm panels, trackers).
-    assert "we can time the pickup around that, so there's no gap." in email
+    assert "we can fit the time around them." in email
     british = render("email", "diva", facts=facts, locale="en_GB", today=TODAY).body
     assert "I'd like to agree a day for you to collect the stand parts" in british
     notes = render("notes", "diva", facts=facts, lang="en", today=TODAY).body
@@ -2472,8 +2480,8 @@ def test_things_that_change_hands_and_records_kept_are_in_the_email_notes_and_sc
     assert "What the client collects from you: the stand parts in your warehouse." in script
     es = render("email", "diva", facts=facts, lang="es", today=TODAY).body
     assert (
-        "salvo el contrato y las facturas, además de the application records, que tengo la "
-        "obligación de conservar" in es
+        "salvo lo que tengo la obligación de conservar: the application records, además del "
+        "contrato y las facturas." in es
     )
     assert "un día para que recojan the stand parts" in es
     plain = render("email", "diva", facts=FACTS, lang="en", today=TODAY).body
@@ -2782,6 +2790,17 @@ def test_one_amount_is_said_to_include_the_tax_in_the_singular() -> None:
         ("the weekly route through February 26", False),
         ("the report on the December 15 audit", False),  # last year's, half a year back
         ("the product pages", False),
+        # A round-34 red team: the forms breakup reads elsewhere, a year written, a range.
+        ("the report due 2027-03-15", True),
+        ("the report due 3/15/2027", True),
+        ("the report due Mar. 15", True),
+        ("support until April", True),
+        ("la nómina hasta abril de 2027", True),
+        ("the books until 2028", True),
+        ("the report due February 20, 2028", True),
+        ("the sprint February 22-March 2", True),
+        ("the sprint February 20-25", False),
+        ("the close until March 15, 2026", False),
     ],
 )
 def test_a_work_item_that_outlives_the_end_date_is_warned_about(item: str, warned: bool) -> None:
@@ -2811,3 +2830,65 @@ def test_a_work_item_does_not_repeat_the_end_date_the_sentence_gives(item: str, 
     result = render("email", "diva", facts=facts, lang="en", today=TODAY)
     assert f"- {said}\n" in result.body, result.body
     assert not any("after the end date" in w for w in result.warnings)
+
+
+def test_the_heads_up_tells_an_agreed_provider_when_the_users_equipment_leaves() -> None:
+    """Round-33 reviewers (alarm panels, truck trackers): the next provider plans around the
+    day the user's equipment comes out; round 34: the client's room is "their" room in a
+    message to the provider, and a provider not asked yet hears nothing of it."""
+    facts = dataclasses.replace(FACTS, retrieve=("our two pumps in your plant room",))
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED, NOT_YET))
+    body = render("heads-up", "diva", facts=facts, profile=profile, lang="en", today=TODAY).body
+    agreed, unasked = body[: body.index("Bruno")], body[body.index("Bruno") :]
+    assert (
+        "So you can plan around it: I'll be collecting our two pumps in their plant room on"
+        in agreed
+    )
+    assert "your plant room" not in body and "pumps" not in unasked
+    email = render("email", "diva", facts=facts, lang="en", today=TODAY).body
+    assert "If it helps whoever takes over, we can fit the time around them." in email
+
+
+def test_work_items_with_commas_of_their_own_are_a_list_in_the_heads_up() -> None:
+    """A round-34 reviewer: "the last six episodes, edited and mixed; and the trailer" in a
+    sentence. Items with commas of their own are listed; plain ones stay in the sentence."""
+    profile = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
+    commas = dataclasses.replace(
+        FACTS, work=("the last six episodes, edited and mixed", "the trailer")
+    )
+    body = render("heads-up", "diva", facts=commas, profile=profile, lang="en", today=TODAY).body
+    assert (
+        "Until then, I'll be taking care of:\n\n- the last six episodes, edited and mixed\n"
+        "- the trailer\n" in body
+    )
+    assert "; and the trailer" not in body
+    plain = dataclasses.replace(FACTS, work=("the last six episodes", "the trailer"))
+    body = render("heads-up", "diva", facts=plain, profile=profile, lang="en", today=TODAY).body
+    assert "Until then, I'll be taking care of the last six episodes and the trailer." in body
+
+
+def test_the_diva_hears_the_contact_hours_on_the_call_the_email_gives() -> None:
+    """Round-33 reviewers in Mexico and the US: the email's window (Tuesday and Wednesday,
+    1 to 3 p.m.) was news to a client who had only heard "my usual hours" on the call."""
+    facts = dataclasses.replace(FACTS, contact_hours="Tuesday and Wednesday, 1 to 3 p.m.")
+    script = render("script", "diva", facts=facts, lang="en", today=TODAY).body
+    window = "I'm available for calls and messages Tuesday and Wednesday, 1 to 3 p.m."
+    # The "tonight" and "later on" replies, and the closing.
+    assert script.count(window) == 3, script
+    assert (
+        "I'm available for calls and messages Tuesday and Wednesday, 1 to 3 p.m., so I can't do "
+        "it tonight." in script
+    )
+    assert "my usual hours" not in script and "I'm here during my usual" not in script
+    plain = render("script", "diva", facts=FACTS, lang="en", today=TODAY).body
+    assert "I'm keeping my usual hours, so I can't do it tonight." in plain
+
+
+def test_a_work_item_in_january_outlives_an_end_in_december() -> None:
+    """A round-34 red team: "the report due January 10" with --notice-days 30 from late
+    November (an end on 29 December) was read as last January, and not warned about."""
+    facts = dataclasses.replace(
+        FACTS, end_date=date(2026, 12, 29), work=("the report due January 10",)
+    )
+    result = render("email", "diva", facts=facts, lang="en", today=date(2026, 11, 29))
+    assert any("names 2027-01-10, after the end date 2026-12-29" in w for w in result.warnings)

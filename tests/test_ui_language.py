@@ -267,8 +267,16 @@ def test_the_batch_summary_is_spanish(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize(
     "env",
-    [{}, {"LANG": "en_US.UTF-8"}, {"LANG": "fr_FR.UTF-8"}, {"LANG": "C"}],
-    ids=["no language", "LANG=en_US", "a language breakup lacks", "LANG=C"],
+    [
+        {},
+        {"LANG": "en_US.UTF-8"},
+        {"LANG": "fr_FR.UTF-8"},
+        {"LANG": "C"},
+        {"LC_ALL": "C", "LANG": "es_ES.UTF-8"},
+    ],
+    # LC_ALL over LANG, as for the documents (a round-34 red team: Spanish messages over an
+    # English document).
+    ids=["no language", "LANG=en_US", "a language breakup lacks", "LANG=C", "LC_ALL=C"],
 )
 def test_english_is_unchanged(runner: CliRunner, env: dict[str, str]) -> None:
     result = invoke(runner, AMOUNT, **env)
