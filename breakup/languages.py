@@ -236,6 +236,10 @@ class Language(NamedTuple):
         Vilariño:"); empty when it does not (the catalog's greeting is used)."""
         words = greet.split()
         form = self.salutations.get(words[0].casefold().rstrip(".")) if len(words) > 1 else None
+        if form and "{name}" in form:
+            # The name without its title: "Estimado Rafael:", not the dated "Estimado don
+            # Rafael:" (reviewers from Spain, rounds 33 and 34).
+            return form.replace("{name}", " ".join(words[1:]), 1)
         return form.replace("{}", greet, 1) if form else ""
 
     def possessive(self, phrase: str, whose: str) -> str:

@@ -186,10 +186,10 @@ def test_reminders_fall_on_working_days(profile: Profile) -> None:
         ("María José Pérez", "es", "formal", "María José"),
         ("Juan Diego Sánchez", "es", "formal", "Juan Diego"),
         ("Ana Lucía Pérez Gil", "es", "informal", "Ana Lucía"),
-        ("Dª Lucía Torres", "es", "formal", "doña Lucía"),
-        ("D. Francisco Ruiz", "es", "formal", "don Francisco"),
+        ("Dª Lucía Torres", "es", "formal", "Estimada Lucía:"),
+        ("D. Francisco Ruiz", "es", "formal", "Estimado Francisco:"),
         ("C.P. Jorge Herrera", "es", "formal", "C.P. Herrera"),  # contador público (Mexico)
-        ("Don Francisco Ruiz", "es", "formal", "don Francisco"),
+        ("Don Francisco Ruiz", "es", "formal", "Estimado Francisco:"),
         ("Sra. Torres", "es", "formal", "Sra. Torres"),
         ("Dr. Carlos Ibáñez", "es", "informal", "Carlos"),
         ("Mr Gary Doyle", "en", "formal", "Gary"),
@@ -1336,7 +1336,7 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
     body = render("heads-up", "diva", facts=facts, profile=profile, lang="es", today=TODAY).body
     # The work list and the contact go only to a provider who has agreed (the work often names
     # the client).
-    assert ("Hasta entonces, me encargo yo de los planos y la memoria." in body) is agreed
+    assert ("Hasta entonces, me encargo yo de los planos y de la memoria." in body) is agreed
     assert ("La persona de contacto es Rogelio Salinas." in body) is agreed
     assert "Arq." not in body
 
@@ -1352,7 +1352,10 @@ def test_the_heads_up_says_who_would_write_and_what_will_be_finished(agreed: boo
      # A product's name after the verb (two reviewers: "Configura Holded para comercios.").
      ("Configura Holded para comercios.", "Ana configura Holded para comercios. Ya está al tanto"),
      # A firm's name that opens with a listed verb, followed by its own verb: as written.
-     ("Cuenta Clara gestiona nóminas.", "Cuenta Clara gestiona nóminas. Ana ya está al tanto")],
+     ("Cuenta Clara gestiona nóminas.", "Cuenta Clara gestiona nóminas. Ana ya está al tanto"),
+     # A verb with a comma after it, and one the list lacked (Mexican reviewers, round 33).
+     ("Diseña, instala y mantiene acuarios.", "Ana diseña, instala y mantiene acuarios."),
+     ("Mueve carne en cajas refrigeradas.", "Ana mueve carne en cajas refrigeradas.")],
 )  # fmt: skip
 def test_a_spanish_note_without_a_subject_opens_with_the_providers_name(
     note: str, expected: str
@@ -1526,7 +1529,7 @@ def test_an_english_letter_names_each_provider_in_the_contact_line() -> None:
     ("contact", "register", "expected"),
     [("Sr. Xosé Luis Vilariño", "formal", "Estimado Sr. Vilariño:"),
      ("Dra. Ana Olvera", "formal", "Estimada Dra. Olvera:"),
-     ("D.ª Lucía Torres", "formal", "Estimada doña Lucía:"),
+     ("D.ª Lucía Torres", "formal", "Estimada Lucía:"),
      ("Lic. Jorge Mendívil", "formal", "Buenos días, Lic. Mendívil:"),
      ("Laura Gómez", "formal", "Buenos días, Laura:"),
      ("Sr. Xosé Luis Vilariño", "informal", "Hola, Xosé Luis:")],
@@ -1711,7 +1714,7 @@ def test_a_name_typed_in_decomposed_unicode_is_greeted_as_composed() -> None:
 
     facts = dataclasses.replace(FACTS, contact=unicodedata.normalize("NFD", "Dña. María Pérez"))
     body = render("email", "late-payer", facts=facts, lang="es", today=TODAY).body
-    assert "Estimada doña María:" in body.splitlines(), body
+    assert "Estimada María:" in body.splitlines(), body
 
 
 @pytest.mark.parametrize("hidden", ["pay\u00adment terms", "payment\u00a0 terms", "up-front"])
@@ -2801,6 +2804,8 @@ def test_one_amount_is_said_to_include_the_tax_in_the_singular() -> None:
         ("the sprint February 22-March 2", True),
         ("the sprint February 20-25", False),
         ("the close until March 15, 2026", False),
+        ("the sprint February 24-28", True),  # the range's last day
+        ("the report due February 26", False),  # the end date itself
     ],
 )
 def test_a_work_item_that_outlives_the_end_date_is_warned_about(item: str, warned: bool) -> None:
@@ -2892,3 +2897,26 @@ def test_a_work_item_in_january_outlives_an_end_in_december() -> None:
     )
     result = render("email", "diva", facts=facts, lang="en", today=date(2026, 11, 29))
     assert any("names 2027-01-10, after the end date 2026-12-29" in w for w in result.warnings)
+
+
+def test_a_work_item_date_is_read_in_the_locales_order() -> None:
+    """A round-34 red team: "15/03/2027" in a British item was not read at all; in the
+    locale's own order it is 15 March, after an end on 26 February."""
+    facts = dataclasses.replace(FACTS, end_date=date(2027, 2, 26), work=("the report 15/03/2027",))
+    result = render("email", "diva", facts=facts, locale="en_GB", today=TODAY)
+    assert any("names 2027-03-15, after the end date" in w for w in result.warnings)
+    us = render("email", "diva", facts=facts, lang="en", today=TODAY)
+    assert not any("after the end date" in w for w in us.warnings)  # no 15th month
+
+
+@pytest.mark.parametrize(
+    ("item", "access"),
+    [("the access copies on the two hard drives", False), ("the admin access", True),
+     ("the portal logins", True), ("the access files", False)],
+)  # fmt: skip
+def test_an_archives_access_copies_are_files_not_a_login(item: str, access: bool) -> None:
+    """A round-33 reviewer in Scotland: "the master files and the access copies" brought a
+    paragraph about login details in a plan with no login."""
+    facts = dataclasses.replace(FACTS, handover=(item,))
+    body = render("email", "diva", facts=facts, lang="en", today=TODAY).body
+    assert ("The login details will come separately" in body) is access
