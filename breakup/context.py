@@ -646,7 +646,13 @@ def build(
         return words or spoken_money(amount, currency, locale)
 
     def plus_tax(amount: str | None) -> str | None:
-        """An amount the profile gives before the region's tax: "£3,150.00 plus VAT"."""
+        """An amount the profile gives before the region's tax: "£3,150.00 plus VAT"; the only
+        amount of a plan whose amounts include it: "3.150,00 € (IVA incluido)"."""
+        alone = not facts.invoices and not facts.overdue
+        if amount is not None and profile.defaults.tax == "included" and alone:
+            if data.with_tax and conventions.tax_name:
+                return data.with_tax.format(amount=amount, tax=conventions.tax_name)
+            return amount
         if amount is None or profile.defaults.tax != "excluded" or not data.plus_tax:
             return amount
         return (
@@ -1415,7 +1421,9 @@ _ACCESS = re.compile(
     r"(?!\s+(?:page|screen|form|flow|design|mock-?ups?|report|reports|plan|review|summary"
     r"|strategy|list of clients|payable|receivable|clave|anuales|por cobrar|por pagar"
     # An archive's "access copies" are files (a round-33 reviewer in Scotland).
-    r"|de resultados|cop(?:y|ies)|files?|versions?|formats?)\b)",
+    r"|de resultados|cop(?:y|ies)|files?|versions?|formats?"
+    # A locksmith's "access control readers" are hardware (a round-35 reviewer in the US).
+    r"|control|readers?|points?|panels?|doors?|roads?|ramps?|hatch(?:es)?|equipment)\b)",
     re.IGNORECASE,
 )
 # Accounts that are figures, not logins: a year's accounts, a client's key accounts.

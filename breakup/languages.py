@@ -186,7 +186,7 @@ class Language(NamedTuple):
     diseño de su material POP", not "su diseño de…"), conjunction_forms (a conjunction
     written otherwise before the words a pattern matches: "y" -> "e" before "Iván"),
     plus_tax (an amount before the region's tax, with {amount} and {tax}: "{amount} plus
-    {tax}").
+    {tax}"), with_tax (a plan's only amount, the tax in it: "{amount} including {tax}").
     """
 
     code: str
@@ -223,6 +223,7 @@ class Language(NamedTuple):
     possessive_heads: Mapping[str, str] = {}
     conjunction_forms: Mapping[str, tuple[str, re.Pattern[str]]] = {}
     plus_tax: str = ""
+    with_tax: str = ""
 
     def contract(self, text: str) -> str:
         """Apply the language's contractions where two words meet ("de el" -> "del"), as
@@ -441,6 +442,7 @@ def _load(folder: Path) -> Language:
             contact_by_name=bool(data.get("contact_by_name", False)),
             greet_by_first_name=bool(data.get("greet_by_first_name", False)),
             plus_tax=str(data.get("plus_tax", "")),
+            with_tax=str(data.get("with_tax", "")),
             sold_words=_words(data.get("sold_words", [])),
             conjunction_forms={
                 str(k): (str(v[0]), re.compile(str(v[1])))

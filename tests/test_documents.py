@@ -1778,18 +1778,18 @@ def test_the_boundaries_message_asks_for_the_overdue_balance_after_the_proposal(
 ) -> None:
     """A British reviewer: between the limits and "we'll put this in an addendum", the request
     to pay read as part of the deal. It comes after the proposal and its closing question
-    (round-34 reviewers in the US and Mexico: the invoices came between them), and thanks
-    follow it, so the message does not end on a demand (Spanish and Mexican reviewers)."""
+    (round-34 reviewers in the US and Mexico: the invoices came between them), with no "Many
+    thanks." of its own before the sign-off (three reviewers of round 35)."""
     for lang, opening in (("en", "Separately,"), ("es", "Por otra parte,")):
         body = render("boundaries", archetype, facts=FACTS, lang=lang, today=TODAY).body
         paragraphs = [p for p in body.split("\n\n") if p.strip()]
         asks = [i for i, p in enumerate(paragraphs) if p.startswith(opening)]
         assert asks, body
         assert not any("addendum" in p or "anexo" in p for p in paragraphs[asks[0] + 1 :]), body
-        # The question, the invoices (a list when there are several), thanks, the signature.
-        assert asks[0] == len(paragraphs) - (5 if len(FACTS.invoices) > 1 else 3), body
+        # The question, the invoices (a list when there are several), the signature.
+        assert asks[0] == len(paragraphs) - (4 if len(FACTS.invoices) > 1 else 2), body
         assert "?" in paragraphs[asks[0] - 1], body
-        assert paragraphs[-2] in ("Many thanks.", "Muchas gracias."), body
+        assert "Many thanks" not in body and "Muchas gracias." not in body, body
 
 
 @pytest.mark.parametrize(
@@ -2117,7 +2117,7 @@ def test_the_shouters_notes_never_say_the_email_has_what_it_lacks(
                    today=TODAY).body  # fmt: skip
     notes = render("notes", "shouter", facts=facts_for(lang), profile=profile, lang=lang,
                    today=TODAY).body  # fmt: skip
-    supplier = "supplier" if lang == "en" else "proveedor"
+    supplier = "supplier" if lang == "en" else "por depender de terceros"
     assert supplier not in email
     task = next(line for line in notes.splitlines() if supplier in line)
     if lang == "en":
@@ -2777,7 +2777,13 @@ def test_one_amount_is_said_to_include_the_tax_in_the_singular() -> None:
     one = dataclasses.replace(FACTS, invoices=(), outstanding=None)
     body = render("email", "diva", facts=one, profile=profile, lang="es", locale="es_MX",
                   today=TODAY).body  # fmt: skip
-    assert "El monto incluye IVA." in body and "Todos los montos" not in body
+    # Said with the amount itself, not in a line of its own (rounds 33 and 34, Mexico).
+    assert "por $900.00 (IVA incluido), con los datos de pago" in body, body
+    assert "El monto incluye IVA." not in body and "Todos los montos" not in body
+    overdue_only = dataclasses.replace(one, outstanding=Decimal("500"), final_invoice=Decimal(0))
+    body = render("email", "late-payer", facts=overdue_only, profile=profile, lang="es",
+                  locale="es_MX", today=TODAY).body  # fmt: skip
+    assert "El monto incluye IVA." in body, body
     many = render("email", "late-payer", facts=FACTS, profile=profile, lang="es", locale="es_MX",
                   today=TODAY).body  # fmt: skip
     assert "Todos los montos incluyen IVA." in many
@@ -2920,3 +2926,36 @@ def test_an_archives_access_copies_are_files_not_a_login(item: str, access: bool
     facts = dataclasses.replace(FACTS, handover=(item,))
     body = render("email", "diva", facts=facts, lang="en", today=TODAY).body
     assert ("The login details will come separately" in body) is access
+
+
+@pytest.mark.parametrize(
+    ("amounts", "lang", "said"),
+    [(("1391.50", "1391.50", "2238.50"), "en",
+      "There are three: two for $1,391.50, due on June 30 and August 31, and one for $2,238.50, "
+      "due on October 31."),
+     (("2238.50", "1391.50", "1391.50"), "en",
+      "There are three: one for $2,238.50, due on June 30, and two for $1,391.50, due on "
+      "August 31 and October 31."),
+     (("1391.50", "1391.50"), "en",
+      "There are two, both for $1,391.50, due on June 30 and August 31."),
+     (("1391.50", "1391.50", "1391.50"), "es",
+      "Son tres, todas de mil trescientos noventa y un euros con cincuenta, que vencieron el 30 de "
+      "junio, 31 de agosto y 31 de octubre."),
+     (("1391.50", "2238.50"), "en",
+      "There are two: one for $1,391.50, due on June 30, and one for")],
+)  # fmt: skip
+def test_invoices_of_the_same_amount_are_said_once_on_the_call(
+    amounts: tuple[str, ...], lang: str, said: str
+) -> None:
+    """Reviewers in Spain and Mexico (rounds 33 and 34): "one for 1,391.50, due on June 30,
+    one for 1,391.50, due on August 31…" said aloud went on and on."""
+    from breakup.models import Invoice
+
+    dues = (date(2026, 6, 30), date(2026, 8, 31), date(2026, 10, 31))
+    invoices = tuple(
+        Invoice(f"A-{n}", Decimal(a), due)
+        for n, (a, due) in enumerate(zip(amounts, dues[: len(amounts)], strict=True))
+    )
+    facts = dataclasses.replace(FACTS, invoices=invoices, outstanding=None)
+    script = render("script", "late-payer", facts=facts, lang=lang, today=TODAY).body
+    assert said in " ".join(script.split()), script
