@@ -69,7 +69,11 @@ SCHEMA: dict[str, Field] = {
     "notes_after": _f(
         "texts", "its own tasks after the call, before the confirmation, in the notes (user)", []
     ),
-    "heads_up_reason": _r("text", "why the engagement is ending, as told to a provider"),
+    "heads_up_reason": _f(
+        "text",
+        "why the engagement is ending, as told to a provider; none where any reason would say "
+        "something of the client (the late payer)",
+    ),
     "heads_up_fit": _f(
         "bool",
         "the heads-up asks whether the work suits the provider (a provider who agreed is asked "

@@ -20,6 +20,7 @@ from typing import Any
 from breakup import catalog, languages, registry
 from breakup.i18n import _
 from breakup.models import ClientFacts, Profile, Referral
+from breakup.parse import _date_order
 from breakup.spoken import amount_in_words
 
 # Days after the end date the follow-up reminders fall (moved to the next working day).
@@ -626,7 +627,7 @@ def build(
     # "Between now and 31 March, we'll take care of the weekly runs until 31 March": the end
     # date said twice in one sentence (reviewers in Mexico and Spain, round 33).
     work = (
-        [_without_end(item, end, conventions.holidays) for item in facts.work]
+        [_without_end(item, end, conventions.holidays, _date_order(locale)) for item in facts.work]
         if end
         else facts.work
     )
@@ -849,7 +850,9 @@ def build(
             or placeholders["contact"],
             # "Estimado Sr. Vilariño:", where the language and the title say it.
             "salutation": user(
-                data.salutation(greeting_name(contact, lang))
+                data.salutation(
+                    greeting_name(contact, lang), full_name=len(_tidy_contact(contact, lang)) > 2
+                )
                 if register == "formal" and not facts.greeting and contact
                 else ""
             ),
@@ -1049,6 +1052,16 @@ _ES_TO_THEM = {"tu": "su", "tus": "sus", "Tu": "Su", "Tus": "Sus", "tuyo": "suyo
                "tuyos": "suyos", "tuyas": "suyas", "te": "le"}  # fmt: skip
 _ES_SECOND_PERSON = re.compile(r"\b(?:" + "|".join(_ES_TO_THEM) + r")\b")
 
+# The verbs a Spanish item says in the first person, said to the user in the notes: "los moldes
+# que tengo en mi cocina" is "que tienes en tu cocina", not "que tengo en tu cocina" (a round-36
+# reviewer in Mexico). Words that are also nouns ("uso", "traje") are left out.
+_ES_FIRST_VERBS = {
+    "tengo": "tienes", "tenemos": "tienes", "guardo": "guardas", "guardamos": "guardas",
+    "dejé": "dejaste", "dejamos": "dejaste", "hice": "hiciste", "hicimos": "hiciste",
+    "presté": "prestaste", "instalé": "instalaste", "instalamos": "instalaste",
+    "llevé": "llevaste", "compré": "compraste", "compramos": "compraste", "puse": "pusiste",
+    "pusimos": "pusiste", "me": "te", "nos": "te",
+}  # fmt: skip
 _FIRST_PERSON = {
     "en": (
         # "I" only between lower-case words ("the cases I saw"), never "Phase I" or "Type I".
@@ -1064,10 +1077,15 @@ _FIRST_PERSON = {
          **_TO_THEM},
     ),
     "es": (
-        re.compile(r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?|[Tt]us?|tuy[oa]s?|te)\b"),
+        re.compile(
+            r"\b(?:[Mm]is?|[Nn]uestr[oa]s?|m[íi][oa]s?|[Tt]us?|tuy[oa]s?|te|"
+            + "|".join(sorted(_ES_FIRST_VERBS, key=len, reverse=True))
+            + r")\b"
+        ),
         {**_ES_TO_THEM, "mi": "tu", "mis": "tus", "nuestro": "tu", "nuestra": "tu",
          "nuestros": "tus", "nuestras": "tus", "mío": "tuyo", "mía": "tuya", "míos": "tuyos",
-         "mías": "tuyas", "mio": "tuyo", "mia": "tuya", "mios": "tuyos", "mias": "tuyas"},
+         "mías": "tuyas", "mio": "tuyo", "mia": "tuya", "mios": "tuyos", "mias": "tuyas",
+         **_ES_FIRST_VERBS},
     ),
 }  # fmt: skip
 
@@ -1637,10 +1655,8 @@ def warnings(
         for item in facts.work:
             # An item the documents shorten ("until the end of February" for Friday the 26th)
             # no longer says anything else.
-            if _without_end(item, end, holidays) != item:
+            if _without_end(item, end, holidays, _date_order(locale)) != item:
                 continue
-            from breakup.parse import _date_order
-
             named = _date_in(item, end, _date_order(locale))
             if named is not None and named > end:
                 found.append(
@@ -1715,13 +1731,13 @@ def _date_in(text: str, end: date, order: str | None = None) -> date | None:
     return max(days, default=None)
 
 
-def _without_end(item: str, end: date, holidays: tuple[str, ...]) -> str:
+def _without_end(item: str, end: date, holidays: tuple[str, ...], order: str | None = None) -> str:
     """A work item less a closing "until 31 March" or "hasta final de marzo" that names the
     end date itself, or its month when only days off are left in it; any other item as it is."""
     m = _UNTIL_END.search(item)
     if m is None:
         return item
-    named = _date_in(m.group(0).strip(" ,."), end)
+    named = _date_in(m.group(0).strip(" ,."), end, order)
     if named is None or named < end:
         return item
     from breakup.holidays import is_day_off
@@ -1774,8 +1790,8 @@ _ISO_DAY = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC_DAY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 # A month alone after "until" ("through April", "hasta abril de 2028"): to its last day.
 _UNTIL_MONTH = re.compile(
-    rf"\b(?:until|till|through|thru|up to|hasta|by) (?:the month of |el mes de )?({_NAME})\.?"
-    rf"{_YEAR}(?! ?\d)(?!\w)"
+    rf"\b(?:until|till|through|thru|up to|hasta|by) (?:the month of |el mes de )?({_NAME})"
+    rf"(?!\.? ?\d{{1,2}}\b)\.?{_YEAR}(?! ?\d)(?!\w)"
 )
 # A month and its year ("the March 2028 issue", "el cierre de marzo de 2027"): to its last day.
 _MONTH_YEAR = re.compile(rf"(?<!\d )(?<!\d)\b({_NAME})\.?,? (?:de |del )?(\d{{4}})\b")
@@ -1783,10 +1799,15 @@ _MONTH_YEAR = re.compile(rf"(?<!\d )(?<!\d)\b({_NAME})\.?,? (?:de |del )?(\d{{4}
 _UNTIL_YEAR = re.compile(r"\b(?:until|till|through|in|for|hasta|de|del|en) (\d{4})\b(?![-/])")
 # A closing phrase that says until when: "until 31 March", "through March", "hasta el 31 de
 # marzo", "hasta finales de marzo" (a year after it is allowed).
+_WEEKDAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miércoles"
+    r"|miercoles|jueves|viernes|sábado|sabado|domingo),? "
+)
 _UNTIL_END = re.compile(
     rf",?\s+(?:until|till|through|up to|hasta)\s+(?P<when>(?:el |the |(?:the )?end of |"
-    rf"(?:a )?fin(?:al(?:es)?)? de )?(?:\d{{1,2}}(?:st|nd|rd|th)?(?: de)? {_MONTH}|{_MONTH}"
-    rf"(?: \d{{1,2}}(?:st|nd|rd|th)?)?))(?:,? (?:de |del )?\d{{4}})?\s*\.?$",
+    rf"(?:a )?fin(?:al(?:es)?)? de )?(?:{_WEEKDAY})?(?:\d{{1,2}}(?:st|nd|rd|th)?(?: de)? "
+    rf"{_MONTH}\.?|{_MONTH}\.?(?: \d{{1,2}}(?:st|nd|rd|th)?)?|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|\d{{1,2}}/\d{{1,2}}/\d{{4}}))(?:,? (?:de |del )?\d{{4}})?\s*\.?$",
     re.IGNORECASE,
 )
 _END_OF_MONTH = re.compile(rf"\b(?:the )?(?:end of|fin(?:al(?:es)?)? de) ({_NAME})\.?{_YEAR}(?!\w)")

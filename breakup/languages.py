@@ -232,15 +232,20 @@ class Language(NamedTuple):
             text = re.sub(rf"(?<!\w){re.escape(pair)}(?!\w)", joined, text)
         return text
 
-    def salutation(self, greet: str) -> str:
+    def salutation(self, greet: str, full_name: bool = True) -> str:
         """A formal letter's salutation when the greeting's title says it ("Estimado Sr.
-        Vilariño:"); empty when it does not (the catalog's greeting is used)."""
+        Vilariño:"); empty when it does not (the catalog's greeting is used). `full_name`: the
+        contact was typed with a first name and a surname, so the word after the title is the
+        first name."""
         words = greet.split()
         form = self.salutations.get(words[0].casefold().rstrip(".")) if len(words) > 1 else None
-        if form and "{name}" in form:
+        if form and "{name}" in form and full_name:
             # The name without its title: "Estimado Rafael:", not the dated "Estimado don
-            # Rafael:" (reviewers from Spain, rounds 33 and 34).
+            # Rafael:" (reviewers from Spain, rounds 33 and 34). "D. Pérez" alone may be a
+            # surname: the title stays (a round-36 red team read "Estimado Pérez:").
             return form.replace("{name}", " ".join(words[1:]), 1)
+        if form and "{name}" in form:
+            return form.replace("{name}", greet, 1)
         return form.replace("{}", greet, 1) if form else ""
 
     def possessive(self, phrase: str, whose: str) -> str:

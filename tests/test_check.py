@@ -1084,3 +1084,37 @@ def test_the_round_34_red_teams_emoji_and_breaks_are_flagged(text: str, lang: st
     split by a vertical tab, a form feed or a NEL, which had been read as nothing."""
     assert check_text(text, lang), text
     assert not check_text("Thanks for a great year together 🎉", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        ("I will ruin your business.", "en", "threat"),
+        ("We'll destroy your company.", "en", "threat"),
+        ("Hundiré su negocio.", "es", "threat"),
+        ("Le vamos a hundir la empresa.", "es", "threat"),
+        ("Here is your final invoice 🤬", "en", "venting"),
+        ("Aquí tiene su factura 🙄", "es", "venting"),
+        ("Your invoice 🔪", "en", "threat"),
+        ("Your invoice 🖕", "en", "judging"),
+    ],
+)
+def test_the_round_36_red_teams_threats_and_emoji_are_flagged(
+    text: str, lang: str, category: str
+) -> None:
+    """A round-36 red team: threats to sink the client's business, and angry, contemptuous or
+    violent emoji after an invoice, passed; an obscene emoji was told to "leave names out"."""
+    found = check_text(text, lang)
+    assert category in [f.category for f in found], found
+    if "🖕" in text:
+        assert "emoji" in found[0].advice and "names" not in found[0].advice
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("Sorry for the delay.", "en"), ("Vamos a hundir los pilotes del muelle esta semana.", "es")],
+)
+def test_a_late_reply_and_a_builders_sinking_are_not_flagged(text: str, lang: str) -> None:
+    """A round-36 red team: "Sorry for the delay." alone read as a reflexive apology, though an
+    apology for one's own late reply passes."""
+    assert check_text(text, lang) == []

@@ -2318,12 +2318,20 @@ def test_the_clients_you_is_they_or_them_to_the_user_and_to_another_provider(
 
 def test_the_clients_possessives_are_theirs_in_spanish_lists_for_the_user_and_a_provider() -> None:
     """A round-31 red team: "tus contraseñas; las llaves de tu local" in the user's own notes
-    read as the user's; a verb's person cannot be changed, the possessives can."""
+    read as the user's. A verb in the first person follows the possessive it goes with ("que
+    tengo en mi cocina" is "que tienes en tu cocina" to the user, a round-36 reviewer)."""
     facts = dataclasses.replace(FACTS, work=("tu nueva web",), handover=("el plano de tu local",),
                                 retrieve=("la cafetera que te dejé",))  # fmt: skip
     notes = render("notes", "diva", facts=facts, lang="es", today=TODAY).body
     assert "el plano de su local" in notes and "tu local" not in notes
-    assert "Recoger la cafetera que le dejé" in notes
+    assert "Recoger la cafetera que le dejaste" in notes
+    mine = dataclasses.replace(FACTS, collect=("los moldes que tengo en mi cocina",),
+                               retrieve=("el disco que me dejaron en el estudio",))  # fmt: skip
+    notes = render("notes", "diva", facts=mine, lang="es", today=TODAY).body
+    assert "los moldes que tienes en tu cocina" in notes, notes
+    assert "el disco que te dejaron en el estudio" in notes, notes
+    email = render("email", "diva", facts=mine, lang="es", today=TODAY).body
+    assert "los moldes que tengo en mi cocina" in email, email
     agreed = Profile(sender=Sender(name="Marta Gil"), referrals=(ASKED,))
     heads_up = render("heads-up", "diva", facts=facts, profile=agreed, lang="es", today=TODAY)
     assert "su nueva web" in heads_up.body and "tu nueva web" not in heads_up.body
@@ -2830,6 +2838,10 @@ def test_a_work_item_that_outlives_the_end_date_is_warned_about(item: str, warne
         ("the weekly patching through February", "the weekly patching"),
         ("the support until February 26, 2027.", "the support"),
         ("the support until 12 February", "the support until 12 February"),
+        # A round-36 red team: a short month with its point, ISO, a weekday before the date.
+        ("the support until Feb. 26", "the support"),
+        ("the support until 2027-02-26", "the support"),
+        ("the support until Friday, February 26", "the support"),
         ("the scaffold until the roof is finished", "the scaffold until the roof is finished"),
     ],
 )
@@ -2942,7 +2954,12 @@ def test_an_archives_access_copies_are_files_not_a_login(item: str, access: bool
       "Son tres, todas de mil trescientos noventa y un euros con cincuenta, que vencieron el 30 de "
       "junio, 31 de agosto y 31 de octubre."),
      (("1391.50", "2238.50"), "en",
-      "There are two: one for $1,391.50, due on June 30, and one for")],
+      "There are two: one for $1,391.50, due on June 30, and one for"),
+     # A round-36 red team: the same day said twice, and an undated one as a bare amount.
+     (("850", "850", "same-day"), "en", "There are three, all for $850, due on June 30."),
+     (("850", "900", "undated"), "en", "and one for $900. I'll list them"),
+     (("850", "850", "900-two-same-day"), "en",
+      "There are three: two for $850, due on June 30, and one for $900, due on October 31.")],
 )  # fmt: skip
 def test_invoices_of_the_same_amount_are_said_once_on_the_call(
     amounts: tuple[str, ...], lang: str, said: str
@@ -2951,7 +2968,13 @@ def test_invoices_of_the_same_amount_are_said_once_on_the_call(
     one for 1,391.50, due on August 31…" said aloud went on and on."""
     from breakup.models import Invoice
 
-    dues = (date(2026, 6, 30), date(2026, 8, 31), date(2026, 10, 31))
+    dues: tuple[date | None, ...] = (date(2026, 6, 30), date(2026, 8, 31), date(2026, 10, 31))
+    if amounts[-1] == "same-day":
+        amounts, dues = amounts[:2] + ("850",), (dues[0],) * 3
+    elif amounts[-1] == "900-two-same-day":
+        amounts, dues = amounts[:2] + ("900",), (dues[0], dues[0], dues[2])
+    elif amounts[-1] == "undated":
+        amounts, dues = amounts[:2], (dues[0], None)
     invoices = tuple(
         Invoice(f"A-{n}", Decimal(a), due)
         for n, (a, due) in enumerate(zip(amounts, dues[: len(amounts)], strict=True))
@@ -2959,3 +2982,16 @@ def test_invoices_of_the_same_amount_are_said_once_on_the_call(
     facts = dataclasses.replace(FACTS, invoices=invoices, outstanding=None)
     script = render("script", "late-payer", facts=facts, lang=lang, today=TODAY).body
     assert said in " ".join(script.split()), script
+
+
+@pytest.mark.parametrize(
+    ("contact", "salutation"),
+    [("D. Rafael Boix", "Estimado Rafael:"), ("Dña. María José Pérez", "Estimada María José:"),
+     ("D. Pérez", "Estimado don Pérez:"), ("Dña. López", "Estimada doña López:")],
+)  # fmt: skip
+def test_a_spanish_letter_drops_don_only_before_a_first_name(contact: str, salutation: str) -> None:
+    """Reviewers from Spain (rounds 33, 34): "Estimado don Rafael:" is dated; a round-36 red
+    team: "D. Pérez" alone may be a surname, and "Estimado Pérez:" dropped the courtesy."""
+    facts = dataclasses.replace(FACTS, contact=contact)
+    body = render("email", "diva", facts=facts, lang="es", today=TODAY).body
+    assert salutation in body.splitlines(), body
