@@ -1795,8 +1795,9 @@ _UNTIL_MONTH = re.compile(
 )
 # A month and its year ("the March 2028 issue", "el cierre de marzo de 2027"): to its last day.
 _MONTH_YEAR = re.compile(rf"(?<!\d )(?<!\d)\b({_NAME})\.?,? (?:de |del )?(\d{{4}})\b")
-# A year alone ("until 2028", "la auditoría de 2028"): from its first day.
-_UNTIL_YEAR = re.compile(r"\b(?:until|till|through|in|for|hasta|de|del|en) (\d{4})\b(?![-/])")
+# A year alone after "until" ("until 2028", "hasta 2028"): from its first day. Not "the budget
+# for 2027" or "el presupuesto de 2027", which say what the work is about (a round-36 red team).
+_UNTIL_YEAR = re.compile(r"\b(?:until|till|through|hasta) (\d{4})\b(?![-/])")
 # A closing phrase that says until when: "until 31 March", "through March", "hasta el 31 de
 # marzo", "hasta finales de marzo" (a year after it is allowed).
 _WEEKDAY = (

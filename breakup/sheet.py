@@ -423,6 +423,11 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                         "number or a list of texts"
                     ).format(name=str(key))
                 fact = _FACTS.get(name)
+                if name in SETTINGS and not problem and any(isinstance(v, bool) for v in items):
+                    # "id": false named a folder "false" (a round-36 red team).
+                    problem = _("the value of {name!r} is true or false: give it as text").format(
+                        name=str(key)
+                    )
                 if fact is not None and not problem:
                     # One line of text in a one-value column: "Dear True," and "Ana | Bob"
                     # reached a client's greeting (a red-team finding of round 25).

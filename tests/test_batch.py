@@ -227,6 +227,8 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
          "the value of 'collect' is true or false"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "V", "outstanding": true}\n',
          "the value of 'outstanding' is true or false: give an amount"),
+        ("clients.jsonl", '{"archetype": "late-payer", "client": "I", "id": false}\n',
+         "the value of 'id' is true or false: give it as text"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": NaN, "contact": "Z"}\n',
          "NaN is not a JSON value"),
         ("clients.jsonl", '{"archetype": "late-payer", "client": "N", "contact": 1e400}\n',
@@ -245,7 +247,7 @@ def test_failed_csv_neutralizes_formulas(runner: CliRunner) -> None:
     ],
     ids=["lone-surrogate", "cp1252-jsonl", "bad-json", "object", "huge-number", "nested-list",
          "three-decimals", "list-in-one-value-column", "true-as-a-name", "true-in-a-list",
-         "true-as-an-amount", "nan-as-a-name",
+         "true-as-an-amount", "false-as-an-id", "nan-as-a-name",
          "number-as-a-name", "zero-width-repeat", "full-width-repeat", "year-9999",
          "huge-cell", "unquoted-comma", "stray-byte"],
 )  # fmt: skip

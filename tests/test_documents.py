@@ -2818,6 +2818,7 @@ def test_one_amount_is_said_to_include_the_tax_in_the_singular() -> None:
         ("the sprint February 22-March 2", True),
         ("the sprint February 20-25", False),
         ("the close until March 15, 2026", False),
+        ("the budget for 2028", False),  # what the work is about (a round-36 red team)
         ("the sprint February 24-28", True),  # the range's last day
         ("the report due February 26", False),  # the end date itself
     ],
