@@ -77,7 +77,7 @@ SCHEMA: dict[str, Field] = {
     "heads_up_fit": _f(
         "bool",
         "the heads-up asks whether the work suits the provider (a provider who agreed is asked "
-        "whether it still does)",
+        "whether they work that way)",
         False,
     ),
     "referral_fit": _f(

@@ -36,7 +36,7 @@ TEST_SPLIT_SHA256 = {
 # The test fails when the check does worse than this.
 TEST_FIGURES = {"en": (79, 90, 1, 90), "es": (81, 90, 4, 90)}
 # The same for the new writers' held-out quarter.
-HELD_OUT_FIGURES = {"en": (368, 426, 11, 431), "es": (372, 432, 23, 435)}
+HELD_OUT_FIGURES = {"en": (368, 426, 11, 431), "es": (371, 432, 23, 435)}
 # The issue's target. The frozen split is still short of it (see the README): the dev
 # split and the author's probes are held to it, the frozen split to what it measured.
 TARGET_RECALL, TARGET_FALSE_POSITIVES = 0.95, 0.05
