@@ -646,21 +646,21 @@ def build(
         words = amount_in_words(amount, currency, lang, data.spoken_currencies)
         return words or spoken_money(amount, currency, locale)
 
-    def plus_tax(amount: str | None) -> str | None:
+    def taxed(amount: str | None) -> str | None:
         """An amount the profile gives before the region's tax: "£3,150.00 plus VAT"; the only
         amount of a plan whose amounts include it: "3.150,00 € (IVA incluido)"."""
+        tax = profile.defaults.tax
         alone = not facts.invoices and not facts.overdue
-        if amount is not None and profile.defaults.tax == "included" and alone:
-            if data.with_tax and conventions.tax_name:
-                return data.with_tax.format(amount=amount, tax=conventions.tax_name)
-            return amount
-        if amount is None or profile.defaults.tax != "excluded" or not data.plus_tax:
-            return amount
-        return (
-            data.plus_tax.format(amount=amount, tax=conventions.tax_name)
-            if conventions.tax_name
-            else amount
+        form = (
+            data.plus_tax
+            if tax == "excluded"
+            else data.with_tax
+            if tax == "included" and alone
+            else ""
         )
+        if amount is None or not form or not conventions.tax_name:
+            return amount
+        return form.format(amount=amount, tax=conventions.tax_name)
 
     overdue = facts.overdue
     off = conventions.holidays
@@ -923,11 +923,20 @@ def build(
         # "A, B, and C" in American English, "A, B y C" in Spanish.
         "listing": lambda items: _listing(list(items), locale),
         "yours": lambda items: [_to_you(item, lang) for item in items],
+        # What the user takes care of, the preposition said again where the language does:
+        # "me encargo yo de A y de B".
+        "listing_care_of": lambda items: _listing(
+            [
+                type(item)(f"{data.care_of} ") + item if data.care_of and n else item
+                for n, item in enumerate(items)
+            ],
+            locale,
+        ),
         "overdue_placeholder": placeholders["outstanding"],
         # "£3,150.00 plus VAT" in every document when the profile's amounts exclude the tax (a
         # round-32 reviewer: the email added VAT, the script and the notes did not).
-        "final_invoice": plus_tax(money(facts.final_invoice)) if facts.final_invoice else None,
-        "final_spoken": plus_tax(said(facts.final_invoice)) if facts.final_invoice else None,
+        "final_invoice": taxed(money(facts.final_invoice)) if facts.final_invoice else None,
+        "final_spoken": taxed(said(facts.final_invoice)) if facts.final_invoice else None,
         # A final invoice with an amount but no date to fall due on (no end date): a
         # placeholder, as for the end date itself.
         "final_due": day(final_due, placeholders["final_due"] if facts.final_invoice else None),
@@ -1652,12 +1661,13 @@ def warnings(
     if end is not None:
         # "the alarm monitoring until 28 February" for an end on the 26th: three documents
         # under 4 in round 33 came from a work item that outlived the end date.
+        order = _date_order(locale)
         for item in facts.work:
             # An item the documents shorten ("until the end of February" for Friday the 26th)
             # no longer says anything else.
-            if _without_end(item, end, holidays, _date_order(locale)) != item:
+            if _without_end(item, end, holidays, order) != item:
                 continue
-            named = _date_in(item, end, _date_order(locale))
+            named = _date_in(item, end, order)
             if named is not None and named > end:
                 found.append(
                     _(
@@ -1798,12 +1808,12 @@ _MONTH_YEAR = re.compile(rf"(?<!\d )(?<!\d)\b({_NAME})\.?,? (?:de |del )?(\d{{4}
 # A year alone after "until" ("until 2028", "hasta 2028"): from its first day. Not "the budget
 # for 2027" or "el presupuesto de 2027", which say what the work is about (a round-36 red team).
 _UNTIL_YEAR = re.compile(r"\b(?:until|till|through|hasta) (\d{4})\b(?![-/])")
-# A closing phrase that says until when: "until 31 March", "through March", "hasta el 31 de
-# marzo", "hasta finales de marzo" (a year after it is allowed).
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miércoles"
     r"|miercoles|jueves|viernes|sábado|sabado|domingo),? "
 )
+# A closing phrase that says until when: "until 31 March", "through March", "until Friday,
+# February 26", "hasta el 31 de marzo", "hasta finales de marzo" (a year after it is allowed).
 _UNTIL_END = re.compile(
     rf",?\s+(?:until|till|through|up to|hasta)\s+(?P<when>(?:el |the |(?:the )?end of |"
     rf"(?:a )?fin(?:al(?:es)?)? de )?(?:{_WEEKDAY})?(?:\d{{1,2}}(?:st|nd|rd|th)?(?: de)? "

@@ -186,7 +186,9 @@ class Language(NamedTuple):
     diseño de su material POP", not "su diseño de…"), conjunction_forms (a conjunction
     written otherwise before the words a pattern matches: "y" -> "e" before "Iván"),
     plus_tax (an amount before the region's tax, with {amount} and {tax}: "{amount} plus
-    {tax}"), with_tax (a plan's only amount, the tax in it: "{amount} including {tax}").
+    {tax}"), with_tax (a plan's only amount, the tax in it: "{amount} including {tax}"),
+    care_of (the preposition said again before each later item of what the user takes care
+    of: "me encargo de A y de B"; empty where it is said once).
     """
 
     code: str
@@ -224,6 +226,7 @@ class Language(NamedTuple):
     conjunction_forms: Mapping[str, tuple[str, re.Pattern[str]]] = {}
     plus_tax: str = ""
     with_tax: str = ""
+    care_of: str = ""
 
     def contract(self, text: str) -> str:
         """Apply the language's contractions where two words meet ("de el" -> "del"), as
@@ -239,14 +242,13 @@ class Language(NamedTuple):
         first name."""
         words = greet.split()
         form = self.salutations.get(words[0].casefold().rstrip(".")) if len(words) > 1 else None
-        if form and "{name}" in form and full_name:
-            # The name without its title: "Estimado Rafael:", not the dated "Estimado don
-            # Rafael:" (reviewers from Spain, rounds 33 and 34). "D. Pérez" alone may be a
-            # surname: the title stays (a round-36 red team read "Estimado Pérez:").
-            return form.replace("{name}", " ".join(words[1:]), 1)
-        if form and "{name}" in form:
-            return form.replace("{name}", greet, 1)
-        return form.replace("{}", greet, 1) if form else ""
+        if not form:
+            return ""
+        # {name} is the name without its title: "Estimado Rafael:", not the dated "Estimado
+        # don Rafael:" (reviewers from Spain, rounds 33 and 34); "D. Pérez" alone may be a
+        # surname, and keeps it (a round-36 red team read "Estimado Pérez:").
+        name = " ".join(words[1:]) if full_name else greet
+        return form.replace("{name}", name, 1).replace("{}", greet, 1)
 
     def possessive(self, phrase: str, whose: str) -> str:
         """Name a service as the client's ("their", "your", "your_informal"): "their bathroom
@@ -448,6 +450,7 @@ def _load(folder: Path) -> Language:
             greet_by_first_name=bool(data.get("greet_by_first_name", False)),
             plus_tax=str(data.get("plus_tax", "")),
             with_tax=str(data.get("with_tax", "")),
+            care_of=str(data.get("care_of", "")),
             sold_words=_words(data.get("sold_words", [])),
             conjunction_forms={
                 str(k): (str(v[0]), re.compile(str(v[1])))

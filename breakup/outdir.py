@@ -82,22 +82,21 @@ class Folders:
 
     def settle(self, position: int, number: int, cells: dict[str, str]) -> str:
         ident = identity(cells)
-        if ident in self.seen and ident.startswith("id:"):
+        if ident in self.seen:
             # "Acme" and "acme" in the id column: the ids clash, not the clients (a round-34
             # red team read "same client and contact" of two rows that had ids).
-            raise InputError(
+            message = (
                 _(
                     "the same id as row {other} (ids are compared without case or invisible "
                     "characters): give each row its own id"
-                ).format(other=self.seen[ident])
-            )
-        if ident in self.seen:
-            raise InputError(
-                _(
+                )
+                if ident.startswith("id:")
+                else _(
                     "the same client as row {other} (same client and contact): give each "
                     "row its own value in an id column"
-                ).format(other=self.seen[ident])
+                )
             )
+            raise InputError(message.format(other=self.seen[ident]))
         self.seen[ident] = number
         base = folder_base(cells, number)
         for name in (base, f"{base}-{short_hash(ident)}"):

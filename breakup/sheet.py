@@ -423,44 +423,44 @@ def _jsonl_rows(source: Source) -> Iterator[Row]:
                         "number or a list of texts"
                     ).format(name=str(key))
                 fact = _FACTS.get(name)
-                if name in SETTINGS and not problem and any(isinstance(v, bool) for v in items):
-                    # "id": false named a folder "false" (a round-36 red team).
+                # true/false where a setting, a text, an amount or a date goes: "id": false
+                # named a folder "false" (a round-36 red team), "invalid amount 'True'" a value
+                # nobody typed (round 34), "Dear True," reached a greeting (round 25).
+                boolean = any(isinstance(v, bool) for v in items) and (
+                    name in SETTINGS or (fact is not None and fact.kind != "flag")
+                )
+                wanted = {
+                    "amount": _("an amount"),
+                    "date": _("a date"),
+                    "days": _("a number of days"),
+                    "hours": _("a number of hours"),
+                    "currency": _("a currency code"),
+                }.get(fact.kind if fact is not None else "")
+                if problem:
+                    pass
+                elif fact is not None and isinstance(value, list) and not fact.repeat:
+                    # One line of text in a one-value column: "Ana | Bob" reached a client's
+                    # greeting (a red-team finding of round 25).
+                    problem = _(
+                        "the value of {name!r} is a list: this column takes one value"
+                    ).format(name=str(key))
+                elif boolean and wanted:
+                    problem = _("the value of {name!r} is true or false: give {what}").format(
+                        name=str(key), what=wanted
+                    )
+                elif boolean:
                     problem = _("the value of {name!r} is true or false: give it as text").format(
                         name=str(key)
                     )
-                if fact is not None and not problem:
-                    # One line of text in a one-value column: "Dear True," and "Ana | Bob"
-                    # reached a client's greeting (a red-team finding of round 25).
-                    if isinstance(value, list) and not fact.repeat:
-                        problem = _(
-                            "the value of {name!r} is a list: this column takes one value"
-                        ).format(name=str(key))
-                    elif (fact.kind in _TEXT_KINDS or fact.kind == "list") and any(
-                        isinstance(v, bool) for v in items
-                    ):
-                        problem = _(
-                            "the value of {name!r} is true or false: give it as text"
-                        ).format(name=str(key))
-                    elif fact.kind != "flag" and any(isinstance(v, bool) for v in items):
-                        # "invalid amount 'True'" named a value nobody typed (a round-34 red
-                        # team).
-                        wanted = {
-                            "amount": _("an amount"),
-                            "date": _("a date"),
-                            "days": _("a number of days"),
-                            "hours": _("a number of hours"),
-                            "currency": _("a currency code"),
-                        }.get(fact.kind, _("text"))
-                        problem = _("the value of {name!r} is true or false: give {what}").format(
-                            name=str(key), what=wanted
-                        )
-                    elif fact.kind in _TEXT_KINDS and any(
-                        isinstance(v, (int, Decimal, float)) for v in items
-                    ):
-                        # 12.50 would be written "12.5", 1e400 "1E+400" (a round-31 red team).
-                        problem = _(
-                            "the value of {name!r} is a number: give it as text, in quotes"
-                        ).format(name=str(key))
+                elif (
+                    fact is not None
+                    and fact.kind in _TEXT_KINDS
+                    and any(isinstance(v, (int, Decimal, float)) for v in items)
+                ):
+                    # 12.50 would be written "12.5", 1e400 "1E+400" (a round-31 red team).
+                    problem = _(
+                        "the value of {name!r} is a number: give it as text, in quotes"
+                    ).format(name=str(key))
                 over = [v for v in items if _fraction_over_cents(v)]
                 if over and not problem:
                     problem = _(
